@@ -1,0 +1,269 @@
+//! The operator's command line: `avis serve`, `avis migrate` and the management commands.
+//!
+//! Every `create` prints the new object's id (for keys, the secret) alone on standard output so
+//! scripts can capture it; listings print tab-separated columns under a header.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use url::Url;
+use uuid::Uuid;
+
+mod manage;
+
+use crate::config::{self, DatabaseUrl, FileConfig, LogFormat, Settings};
+use crate::startup::Application;
+use crate::store::Store;
+use crate::{demo, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "avis",
+    version,
+    about = "« Je donne mon avis »: satisfaction reviews for online public services"
+)]
+pub struct Cli {
+    /// Database: a SQLite file path (default avis.db), sqlite:… or postgres://… URL.
+    #[arg(long, env = "AVIS_DATABASE_URL", global = true, hide_env_values = true)]
+    database_url: Option<String>,
+    /// Optional TOML configuration file; flags and AVIS_* variables take precedence over it.
+    #[arg(long, env = "AVIS_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP service (migrating the database first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage organisations.
+    #[command(subcommand)]
+    Organisations(OrganisationCommand),
+    /// Manage procedures (démarches).
+    #[command(subcommand)]
+    Procedures(ProcedureCommand),
+    /// Manage buttons, the places where a procedure's questionnaire is offered.
+    #[command(subcommand)]
+    Buttons(ButtonCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Keys(KeyCommand),
+    /// Inspect the aggregate counters indicators are computed from.
+    #[command(subcommand)]
+    Aggregates(AggregateCommand),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "AVIS_LISTEN")]
+    listen: Option<String>,
+    /// Lifetime of a review's edit token: seconds or e.g. 1h, 30m [default: 1h].
+    #[arg(long, env = "AVIS_EDIT_TOKEN_TTL")]
+    edit_token_ttl: Option<String>,
+    /// Log format [default: text].
+    #[arg(long, env = "AVIS_LOG_FORMAT", value_enum)]
+    log_format: Option<LogFormat>,
+    /// Public base URL of this service, used in the links it prints [default: from --listen].
+    #[arg(long, env = "AVIS_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Create a demo organisation, procedure and button if absent, and print how to try them.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum OrganisationCommand {
+    /// Create an organisation; prints its id.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    /// List organisations.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ProcedureCommand {
+    /// Create a procedure; prints its id.
+    Create {
+        #[arg(long)]
+        organisation: Uuid,
+        #[arg(long)]
+        title: String,
+        /// The observatory's id of this procedure.
+        #[arg(long)]
+        external_id: Option<String>,
+    },
+    /// List procedures.
+    List {
+        #[arg(long)]
+        organisation: Option<Uuid>,
+    },
+    /// Close a procedure: none of its buttons takes reviews any more.
+    Close { id: Uuid },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ButtonCommand {
+    /// Create a button; prints its id.
+    Create {
+        #[arg(long)]
+        procedure: Uuid,
+        #[arg(long)]
+        label: String,
+        /// Where the button sits (footer, email, qr…).
+        #[arg(long, default_value = "web")]
+        source: String,
+        /// An origin allowed to embed the widget, e.g. https://www.example.gouv.fr (repeatable).
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+        /// Reviews through this button never count.
+        #[arg(long)]
+        test: bool,
+    },
+    /// List buttons.
+    List {
+        #[arg(long)]
+        procedure: Option<Uuid>,
+    },
+    /// Close a button: it takes no more reviews.
+    Close { id: Uuid },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeyCommand {
+    /// Create an API key; prints its secret, which is shown only this once.
+    Create {
+        /// admin or indicators:read
+        #[arg(long)]
+        scope: String,
+        /// Limit the key to one organisation.
+        #[arg(long)]
+        organisation: Option<Uuid>,
+    },
+    /// List API keys (never their secrets).
+    List,
+    /// Revoke an API key for good.
+    Revoke { id: Uuid },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AggregateCommand {
+    /// Print a procedure's counters by day, button, question and value.
+    Show {
+        #[arg(long)]
+        procedure: Uuid,
+    },
+}
+
+/// Runs one command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = FileConfig::load(cli.config.as_deref())?;
+    let database_url = DatabaseUrl::parse(
+        cli.database_url
+            .as_deref()
+            .or(file.database_url.as_deref())
+            .unwrap_or(config::DEFAULT_DATABASE),
+    )?;
+    match cli.command {
+        Command::Serve(args) => {
+            let demo = args.demo;
+            serve(settings(args, database_url, file)?, demo).await
+        }
+        Command::Migrate => {
+            open_store(&database_url).await?.close().await;
+            eprintln!("migrations applied to {database_url}");
+            Ok(())
+        }
+        Command::Organisations(command) => {
+            manage::organisations(&open_store(&database_url).await?, command).await
+        }
+        Command::Procedures(command) => {
+            manage::procedures(&open_store(&database_url).await?, command).await
+        }
+        Command::Buttons(command) => {
+            manage::buttons(&open_store(&database_url).await?, command).await
+        }
+        Command::Keys(command) => manage::keys(&open_store(&database_url).await?, command).await,
+        Command::Aggregates(command) => {
+            manage::aggregates(&open_store(&database_url).await?, command).await
+        }
+    }
+}
+
+/// Connects and brings the schema up to date, so any command works on a fresh database.
+async fn open_store(url: &DatabaseUrl) -> anyhow::Result<Store> {
+    let store = Store::connect(url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+fn settings(
+    args: ServeArgs,
+    database_url: DatabaseUrl,
+    file: FileConfig,
+) -> anyhow::Result<Settings> {
+    let ttl = args.edit_token_ttl.or(file.edit_token_ttl);
+    let public_url = args.public_url.or(file.public_url);
+    Ok(Settings {
+        database_url,
+        listen: args
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| config::DEFAULT_LISTEN.to_owned()),
+        edit_token_ttl_seconds: match ttl {
+            Some(raw) => {
+                config::parse_duration_seconds(&raw).context("invalid edit token lifetime")?
+            }
+            None => config::DEFAULT_EDIT_TOKEN_TTL,
+        },
+        log_format: args.log_format.or(file.log_format).unwrap_or_default(),
+        public_url: public_url
+            .map(|raw| Url::parse(&raw).with_context(|| format!("invalid public URL {raw:?}")))
+            .transpose()?,
+    })
+}
+
+async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+    telemetry::init(settings.log_format);
+    let store = open_store(&settings.database_url).await?;
+    let app = Application::build(
+        &settings.listen,
+        store.clone(),
+        settings.edit_token_ttl_seconds,
+    )?;
+    let base_url = match &settings.public_url {
+        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+        None => local_base_url(&settings.listen, app.port()),
+    };
+    tracing::info!(
+        database = %settings.database_url,
+        listen = %settings.listen,
+        port = app.port(),
+        edit_token_ttl_seconds = settings.edit_token_ttl_seconds,
+        "avis is serving"
+    );
+    if demo {
+        let button = demo::ensure(&store, &base_url).await?;
+        println!("{}", demo::instructions(&base_url, &button));
+    }
+    let served = app.run_until_stopped().await;
+    store.close().await;
+    tracing::info!("avis stopped");
+    served.context("the HTTP server failed")
+}
+
+/// `http://host:port` for a listening address, with a wildcard host shown as localhost.
+fn local_base_url(listen: &str, port: u16) -> String {
+    let host = listen.rsplit_once(':').map_or(listen, |(host, _)| host);
+    let host = match host {
+        "" | "0.0.0.0" | "[::]" => "localhost",
+        other => other,
+    };
+    format!("http://{host}:{port}")
+}

@@ -1,0 +1,200 @@
+//! Settings of a running avis: flags and `AVIS_*` variables first, then the optional TOML file,
+//! then defaults. Secrets in them (the database password) never reach a log line.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+use url::Url;
+
+use crate::store::Backend;
+
+/// Where the database is. Displays with its password masked.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    raw: String,
+    backend: Backend,
+}
+
+impl DatabaseUrl {
+    /// Accepts `postgres://…`, `postgresql://…`, `sqlite:…` or a plain file path (SQLite).
+    pub fn parse(raw: &str) -> anyhow::Result<DatabaseUrl> {
+        let raw = raw.trim();
+        let backend = if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if raw.starts_with("sqlite:") || !raw.contains("://") {
+            Backend::Sqlite
+        } else {
+            anyhow::bail!("unsupported database URL: use postgres://… or a SQLite file path");
+        };
+        anyhow::ensure!(!raw.is_empty(), "the database URL is empty");
+        Ok(DatabaseUrl {
+            raw: raw.to_owned(),
+            backend,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The SQLite file this URL names, if it names one.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        let path = self
+            .raw
+            .trim_start_matches("sqlite:")
+            .trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+
+    /// The URL handed to the driver; a SQLite file is created when missing.
+    pub fn connection_string(&self) -> String {
+        match self.sqlite_file() {
+            Some(path) => format!("sqlite://{}?mode=rwc", path.display()),
+            None => self.raw.clone(),
+        }
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match Url::parse(&self.raw) {
+            Ok(mut url) if url.password().is_some() => {
+                // Setting a password only fails on URLs that cannot have one.
+                let _ = url.set_password(Some("********"));
+                f.write_str(url.as_str())
+            }
+            Ok(_) => f.write_str(&self.raw),
+            Err(_) if self.backend == Backend::Sqlite => f.write_str(&self.raw),
+            Err(_) => f.write_str("<unparsable database URL>"),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// The optional configuration file. Unknown keys are an error, so a typo cannot go unnoticed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub edit_token_ttl: Option<String>,
+    pub log_format: Option<LogFormat>,
+    pub public_url: Option<String>,
+}
+
+impl FileConfig {
+    pub fn load(path: Option<&Path>) -> anyhow::Result<FileConfig> {
+        let Some(path) = path else {
+            return Ok(FileConfig::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+        toml::from_str(&text)
+            .with_context(|| format!("invalid configuration file {}", path.display()))
+    }
+}
+
+/// Default database: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE: &str = "avis.db";
+/// Default listening address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default lifetime of a review's edit token, in seconds.
+pub const DEFAULT_EDIT_TOKEN_TTL: i64 = 3_600;
+
+/// Parses a duration given as seconds (`3600`) or with units (`1h`, `90m`, `1h 30m`).
+pub fn parse_duration_seconds(raw: &str) -> anyhow::Result<i64> {
+    let raw = raw.trim();
+    let seconds = match raw.parse::<i64>() {
+        Ok(seconds) => seconds,
+        Err(_) => raw
+            .parse::<jiff::SignedDuration>()
+            .with_context(|| format!("invalid duration {raw:?}: use seconds or e.g. 1h, 30m"))?
+            .as_secs(),
+    };
+    anyhow::ensure!(seconds > 0, "a duration must be positive, got {raw:?}");
+    Ok(seconds)
+}
+
+/// What `avis serve` runs with, once every source is merged.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub listen: String,
+    pub edit_token_ttl_seconds: i64,
+    pub log_format: LogFormat,
+    /// The address citizens reach this service at, for the links it prints.
+    pub public_url: Option<Url>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_masked_when_displayed() {
+        let url = DatabaseUrl::parse("postgres://avis:s3cr3t@db.internal:5432/avis").unwrap();
+        assert_eq!(url.backend(), Backend::Postgres);
+        for shown in [url.to_string(), format!("{url:?}")] {
+            assert!(!shown.contains("s3cr3t"), "{shown}");
+            assert!(shown.contains("db.internal"), "{shown}");
+        }
+        assert!(url.connection_string().contains("s3cr3t"));
+    }
+
+    #[test]
+    fn plain_paths_and_sqlite_urls_are_sqlite_files_created_on_demand() {
+        for (raw, file) in [
+            ("avis.db", "avis.db"),
+            ("sqlite://data/avis.db", "data/avis.db"),
+            (
+                "sqlite:///var/lib/avis/avis.db?mode=rwc",
+                "/var/lib/avis/avis.db",
+            ),
+        ] {
+            let url = DatabaseUrl::parse(raw).unwrap();
+            assert_eq!(url.backend(), Backend::Sqlite);
+            assert_eq!(url.sqlite_file(), Some(PathBuf::from(file)));
+            assert_eq!(url.connection_string(), format!("sqlite://{file}?mode=rwc"));
+        }
+    }
+
+    #[test]
+    fn other_schemes_are_refused() {
+        assert!(DatabaseUrl::parse("mysql://localhost/avis").is_err());
+    }
+
+    #[test]
+    fn durations_accept_seconds_and_units() {
+        assert_eq!(parse_duration_seconds("3600").unwrap(), 3600);
+        assert_eq!(parse_duration_seconds("1h").unwrap(), 3600);
+        assert_eq!(parse_duration_seconds("1h 30m").unwrap(), 5400);
+        assert!(parse_duration_seconds("0").is_err());
+        assert!(parse_duration_seconds("soon").is_err());
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_an_error() {
+        assert!(toml::from_str::<FileConfig>("listen = \"0.0.0.0:80\"").is_ok());
+        assert!(toml::from_str::<FileConfig>("lisen = \"0.0.0.0:80\"").is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! avis: the « Je donne mon avis » satisfaction service.
+//!
+//! `main.rs` only parses the command line; everything else lives here so tests run the real thing.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

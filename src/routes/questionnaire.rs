@@ -1,0 +1,115 @@
+//! `GET /api/v1/buttons/{id}/questionnaire`: what a button asks, in the citizen's language.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::FieldError;
+use crate::domain::questionnaire::{self, CURRENT_VERSION, Kind, Lang, QUESTIONS};
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+#[derive(Serialize)]
+struct Questionnaire {
+    button_id: Uuid,
+    procedure_id: Uuid,
+    version: i64,
+    lang: Lang,
+    title: &'static str,
+    intro: &'static str,
+    questions: Vec<QuestionView>,
+}
+
+#[derive(Serialize)]
+struct QuestionView {
+    code: &'static str,
+    label: &'static str,
+    #[serde(rename = "type")]
+    kind: Kind,
+    required: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    options: Vec<OptionView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    asked_for: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_length: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct OptionView {
+    value: &'static str,
+    label: &'static str,
+}
+
+#[tracing::instrument(skip_all, fields(button = %path))]
+pub async fn show(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = requested_lang(&req)?;
+    let button_id = Uuid::parse_str(&path).map_err(|_| ApiError::ButtonNotFound)?;
+    let button = state
+        .store
+        .find_button(button_id)
+        .await?
+        .ok_or(ApiError::ButtonNotFound)?;
+    if !button.is_open {
+        return Err(ApiError::ButtonClosed);
+    }
+    let questions = QUESTIONS
+        .iter()
+        .map(|q| QuestionView {
+            code: q.code,
+            label: q.label.get(lang),
+            kind: q.kind,
+            required: q.required,
+            options: q
+                .options
+                .iter()
+                .map(|(value, text)| OptionView {
+                    value,
+                    label: text.get(lang),
+                })
+                .collect(),
+            asked_for: q.asked_for,
+            max_length: q.max_chars,
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .insert_header((header::VARY, "Accept-Language"))
+        .json(Questionnaire {
+            button_id: button.id,
+            procedure_id: button.procedure_id,
+            version: CURRENT_VERSION,
+            lang,
+            title: questionnaire::TITLE.get(lang),
+            intro: questionnaire::INTRO.get(lang),
+            questions,
+        }))
+}
+
+/// `?lang=` when given (and then it must be supported), else the first supported language of
+/// `Accept-Language`, else French.
+fn requested_lang(req: &HttpRequest) -> Result<Lang, ApiError> {
+    let asked = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(key, _)| key == "lang")
+        .map(|(_, value)| value.into_owned());
+    if let Some(tag) = asked {
+        return Lang::parse(&tag).ok_or_else(|| {
+            ApiError::InvalidRequest(vec![FieldError::new("lang", "must be \"fr\" or \"en\"")])
+        });
+    }
+    let accepted = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    Ok(accepted
+        .split(',')
+        .filter_map(|part| Lang::parse(part.split(';').next().unwrap_or_default().trim()))
+        .next()
+        .unwrap_or_default())
+}

@@ -1,0 +1,157 @@
+//! The public review API: create a review with its first answer, then amend it with its token.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::body::{REVIEW_BODY_LIMIT, json_body};
+use crate::domain::FieldError;
+use crate::domain::answers::Answers;
+use crate::domain::answers_patch::AnswersPatch;
+use crate::domain::questionnaire::CURRENT_VERSION;
+use crate::domain::secret;
+use crate::domain::time::after_seconds;
+use crate::error::ApiError;
+use crate::startup::AppState;
+use crate::store::reviews::{NewReview, Update};
+
+/// A request body: a JSON object whose known members are read one by one.
+type Body = Map<String, Value>;
+
+#[derive(Serialize)]
+struct Created {
+    id: Uuid,
+    edit_token: String,
+    edit_token_expires_at: Timestamp,
+}
+
+#[derive(Serialize)]
+struct Amended<'a> {
+    id: Uuid,
+    questionnaire_version: i64,
+    answers: &'a Answers,
+}
+
+/// `POST /api/v1/reviews`
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body: Body = json_body(&req, payload, REVIEW_BODY_LIMIT).await?;
+    let button_id = parse_button_id(body.get("button_id"))?;
+    let patch = parse_answers(body.get("answers"))?;
+    if !patch.has_satisfaction() {
+        let missing = FieldError::new("answers.satisfaction", "is required to create a review");
+        return Err(ApiError::InvalidAnswers(vec![missing]));
+    }
+    let answers = patch
+        .apply_to(&Answers::default())
+        .map_err(ApiError::InvalidAnswers)?;
+
+    let button = state
+        .store
+        .find_button(button_id)
+        .await?
+        .ok_or(ApiError::UnknownButton)?;
+    if !button.is_open {
+        return Err(ApiError::ButtonClosed);
+    }
+    let now = Timestamp::now();
+    let token = secret::random_token();
+    let review = NewReview {
+        id: Uuid::now_v7(),
+        button_id: button.id,
+        procedure_id: button.procedure_id,
+        answers: &answers,
+        edit_token_hash: secret::hash(&token),
+        edit_token_expires_at: after_seconds(now, state.edit_token_ttl_seconds),
+        created_at: now,
+    };
+    state.store.create_review(&review).await?;
+    tracing::info!(review = %review.id, button = %button.id, "review created");
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/reviews/{}", review.id)))
+        .json(Created {
+            id: review.id,
+            edit_token: token,
+            edit_token_expires_at: review.edit_token_expires_at,
+        }))
+}
+
+/// `PATCH /api/v1/reviews/{id}`
+#[tracing::instrument(skip_all, fields(review = %path))]
+pub async fn update(
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let token = bearer_token(&req).ok_or(ApiError::MissingEditToken)?;
+    let review_id = Uuid::parse_str(&path).map_err(|_| ApiError::ReviewNotFound)?;
+    let body: Body = json_body(&req, payload, REVIEW_BODY_LIMIT).await?;
+    let patch = parse_answers(body.get("answers"))?;
+    let now = Timestamp::now();
+    let token_hash = secret::hash(&token);
+    let outcome = state
+        .store
+        .update_review(review_id, now, |review| {
+            if review.edit_token_hash != token_hash {
+                return Err(ApiError::InvalidEditToken);
+            }
+            if now > review.edit_token_expires_at {
+                return Err(ApiError::EditTokenExpired);
+            }
+            patch
+                .apply_to(&review.answers)
+                .map_err(ApiError::InvalidAnswers)
+        })
+        .await?;
+    match outcome {
+        Update::NotFound => Err(ApiError::ReviewNotFound),
+        Update::Refused(refusal) => Err(refusal),
+        Update::Done(answers) => Ok(HttpResponse::Ok().json(Amended {
+            id: review_id,
+            questionnaire_version: CURRENT_VERSION,
+            answers: &answers,
+        })),
+    }
+}
+
+fn parse_button_id(value: Option<&Value>) -> Result<Uuid, ApiError> {
+    let invalid =
+        |message: &str| ApiError::InvalidRequest(vec![FieldError::new("button_id", message)]);
+    match value {
+        None | Some(Value::Null) => Err(invalid("is required")),
+        Some(Value::String(text)) => {
+            Uuid::parse_str(text).map_err(|_| invalid("must be a button id (a UUID)"))
+        }
+        Some(_) => Err(invalid("must be a button id (a UUID) in a string")),
+    }
+}
+
+fn parse_answers(answers: Option<&Value>) -> Result<AnswersPatch, ApiError> {
+    let invalid =
+        |message: &str| ApiError::InvalidRequest(vec![FieldError::new("answers", message)]);
+    match answers {
+        None | Some(Value::Null) => Err(invalid("is required")),
+        Some(Value::Object(answers)) => {
+            AnswersPatch::parse(answers).map_err(ApiError::InvalidAnswers)
+        }
+        Some(_) => Err(invalid(
+            "must be an object of answers keyed by question code",
+        )),
+    }
+}
+
+/// The token of an `Authorization: Bearer …` header, if there is one.
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+}

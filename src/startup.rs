@@ -1,0 +1,81 @@
+//! Wires the application: state, middleware, routes, listener.
+
+use std::net::TcpListener;
+
+use actix_web::dev::{Server, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::ErrorHandlers;
+use actix_web::{App, HttpMessage, HttpServer, web};
+use anyhow::Context;
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use crate::error::problem_for_bare_error;
+use crate::routes;
+use crate::store::Store;
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub store: Store,
+    pub edit_token_ttl_seconds: i64,
+}
+
+/// How long in-flight requests get to finish after a stop signal.
+const SHUTDOWN_GRACE_SECONDS: u64 = 30;
+
+/// A bound, ready-to-run HTTP server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds `listen` (port 0 picks a free port) and builds the server around `store`.
+    pub fn build(
+        listen: &str,
+        store: Store,
+        edit_token_ttl_seconds: i64,
+    ) -> anyhow::Result<Application> {
+        let listener =
+            TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            store,
+            edit_token_ttl_seconds,
+        });
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(ErrorHandlers::new().default_handler(problem_for_bare_error))
+                .wrap_fn(|req, srv| {
+                    let request_id = req.extensions().get::<RequestId>().copied();
+                    let response = srv.call(req);
+                    async move {
+                        let mut response = response.await?;
+                        if let Some(id) = request_id
+                            && let Ok(value) = HeaderValue::from_str(&id.to_string())
+                        {
+                            response
+                                .headers_mut()
+                                .insert(HeaderName::from_static("x-request-id"), value);
+                        }
+                        Ok(response)
+                    }
+                })
+                .wrap(TracingLogger::default())
+                .app_data(state.clone())
+                .configure(routes::configure)
+        })
+        .listen(listener)?
+        .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,324 @@
+//! Organisations, procedures and buttons: the things administrations register.
+
+use jiff::Timestamp;
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use super::{Store, StoreError, flag, id};
+use crate::domain::catalog::{Name, Origin, Tag};
+use crate::domain::time::{from_millis, to_millis};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Organisation {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Procedure {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub title: String,
+    pub external_id: Option<String>,
+    pub is_essential: bool,
+    pub is_public: bool,
+    pub yearly_volume: Option<i64>,
+    pub closed_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Button {
+    pub id: Uuid,
+    pub procedure_id: Uuid,
+    pub label: String,
+    pub source: String,
+    pub allowed_origins: Vec<Origin>,
+    pub is_test: bool,
+    pub closed_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    /// Whether the button and its procedure both still accept reviews.
+    pub is_open: bool,
+}
+
+pub struct NewProcedure {
+    pub organisation_id: Uuid,
+    pub title: Name,
+    pub external_id: Option<Tag>,
+}
+
+pub struct NewButton {
+    pub procedure_id: Uuid,
+    pub label: Name,
+    pub source: Tag,
+    pub allowed_origins: Vec<Origin>,
+    pub is_test: bool,
+}
+
+const PROCEDURE_COLUMNS: &str = "SELECT id, organisation_id, title, external_id, is_essential, \
+     is_public, yearly_volume, closed_at, created_at FROM procedures";
+
+const BUTTON_QUERY: &str = "SELECT b.id, b.procedure_id, b.label, b.source, b.allowed_origins, \
+     b.is_test, b.closed_at, b.created_at, p.closed_at AS procedure_closed_at \
+     FROM buttons b JOIN procedures p ON p.id = b.procedure_id";
+
+impl Store {
+    #[tracing::instrument(skip(self))]
+    pub async fn create_organisation(&self, name: &Name) -> Result<Organisation, StoreError> {
+        let organisation = Organisation {
+            id: Uuid::now_v7(),
+            name: name.as_str().to_owned(),
+            created_at: Timestamp::now(),
+        };
+        sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(organisation.id.to_string())
+            .bind(&organisation.name)
+            .bind(to_millis(organisation.created_at))
+            .execute(&self.write)
+            .await
+            .map_err(|e| StoreError::unique(e, "an organisation with this name"))?;
+        Ok(organisation)
+    }
+
+    pub async fn list_organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, created_at FROM organisations ORDER BY name")
+            .fetch_all(&self.read)
+            .await?;
+        Ok(rows.iter().map(organisation).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn find_organisation_by_name(
+        &self,
+        name: &Name,
+    ) -> Result<Option<Organisation>, StoreError> {
+        let row = sqlx::query("SELECT id, name, created_at FROM organisations WHERE name = $1")
+            .bind(name.as_str())
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.as_ref().map(organisation).transpose()?)
+    }
+
+    #[tracing::instrument(skip(self, new))]
+    pub async fn create_procedure(&self, new: &NewProcedure) -> Result<Procedure, StoreError> {
+        if !self.exists("organisation", new.organisation_id).await? {
+            return Err(StoreError::NotFound("organisation"));
+        }
+        let procedure = Procedure {
+            id: Uuid::now_v7(),
+            organisation_id: new.organisation_id,
+            title: new.title.as_str().to_owned(),
+            external_id: new.external_id.as_ref().map(|t| t.as_str().to_owned()),
+            is_essential: false,
+            is_public: false,
+            yearly_volume: None,
+            closed_at: None,
+            created_at: Timestamp::now(),
+        };
+        sqlx::query(
+            "INSERT INTO procedures (id, organisation_id, title, external_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(procedure.id.to_string())
+        .bind(procedure.organisation_id.to_string())
+        .bind(&procedure.title)
+        .bind(procedure.external_id.clone())
+        .bind(to_millis(procedure.created_at))
+        .execute(&self.write)
+        .await
+        .map_err(|e| StoreError::unique(e, "a procedure with this external id"))?;
+        Ok(procedure)
+    }
+
+    pub async fn list_procedures(
+        &self,
+        organisation: Option<Uuid>,
+    ) -> Result<Vec<Procedure>, StoreError> {
+        let rows = match organisation {
+            Some(org) => {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{PROCEDURE_COLUMNS} WHERE organisation_id = $1 ORDER BY title"
+                )))
+                .bind(org.to_string())
+                .fetch_all(&self.read)
+                .await?
+            }
+            None => {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{PROCEDURE_COLUMNS} ORDER BY title"
+                )))
+                .fetch_all(&self.read)
+                .await?
+            }
+        };
+        Ok(rows.iter().map(procedure).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn find_procedure_by_external_id(
+        &self,
+        external_id: &Tag,
+    ) -> Result<Option<Procedure>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{PROCEDURE_COLUMNS} WHERE external_id = $1"
+        )))
+        .bind(external_id.as_str())
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.as_ref().map(procedure).transpose()?)
+    }
+
+    #[tracing::instrument(skip(self, new))]
+    pub async fn create_button(&self, new: &NewButton) -> Result<Button, StoreError> {
+        if !self.exists("procedure", new.procedure_id).await? {
+            return Err(StoreError::NotFound("procedure"));
+        }
+        let id = Uuid::now_v7();
+        let origins = serde_json::to_string(&new.allowed_origins)
+            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        sqlx::query(
+            "INSERT INTO buttons (id, procedure_id, label, source, allowed_origins, is_test, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id.to_string())
+        .bind(new.procedure_id.to_string())
+        .bind(new.label.as_str())
+        .bind(new.source.as_str())
+        .bind(origins)
+        .bind(i64::from(new.is_test))
+        .bind(to_millis(Timestamp::now()))
+        .execute(&self.write)
+        .await?;
+        self.find_button(id)
+            .await?
+            .ok_or(StoreError::NotFound("button"))
+    }
+
+    pub async fn find_button(&self, button_id: Uuid) -> Result<Option<Button>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{BUTTON_QUERY} WHERE b.id = $1"
+        )))
+        .bind(button_id.to_string())
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.as_ref().map(button).transpose()?)
+    }
+
+    /// Stops a button from taking reviews; the reviews it took stay.
+    pub async fn close_button(&self, button_id: Uuid) -> Result<(), StoreError> {
+        self.mark_closed(
+            "UPDATE buttons SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL",
+            button_id,
+            "button",
+        )
+        .await
+    }
+
+    /// Stops every button of a procedure from taking reviews; its reviews and counts stay.
+    pub async fn close_procedure(&self, procedure_id: Uuid) -> Result<(), StoreError> {
+        self.mark_closed(
+            "UPDATE procedures SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL",
+            procedure_id,
+            "procedure",
+        )
+        .await
+    }
+
+    async fn mark_closed(
+        &self,
+        statement: &'static str,
+        target: Uuid,
+        what: &'static str,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(statement)
+            .bind(to_millis(Timestamp::now()))
+            .bind(target.to_string())
+            .execute(&self.write)
+            .await?;
+        if done.rows_affected() == 0 && !self.exists(what, target).await? {
+            return Err(StoreError::NotFound(what));
+        }
+        Ok(())
+    }
+
+    pub(super) async fn exists(
+        &self,
+        what: &'static str,
+        target: Uuid,
+    ) -> Result<bool, StoreError> {
+        let statement = match what {
+            "button" => "SELECT 1 FROM buttons WHERE id = $1",
+            "procedure" => "SELECT 1 FROM procedures WHERE id = $1",
+            _ => "SELECT 1 FROM organisations WHERE id = $1",
+        };
+        let row = sqlx::query(statement)
+            .bind(target.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    pub async fn list_buttons(&self, procedure: Option<Uuid>) -> Result<Vec<Button>, StoreError> {
+        let rows = match procedure {
+            Some(p) => {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{BUTTON_QUERY} WHERE b.procedure_id = $1 ORDER BY b.label"
+                )))
+                .bind(p.to_string())
+                .fetch_all(&self.read)
+                .await?
+            }
+            None => {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{BUTTON_QUERY} ORDER BY b.label"
+                )))
+                .fetch_all(&self.read)
+                .await?
+            }
+        };
+        Ok(rows.iter().map(button).collect::<Result<_, _>>()?)
+    }
+}
+
+fn organisation(row: &AnyRow) -> Result<Organisation, sqlx::Error> {
+    Ok(Organisation {
+        id: id(row.try_get("id")?)?,
+        name: row.try_get("name")?,
+        created_at: from_millis(row.try_get("created_at")?),
+    })
+}
+
+fn procedure(row: &AnyRow) -> Result<Procedure, sqlx::Error> {
+    Ok(Procedure {
+        id: id(row.try_get("id")?)?,
+        organisation_id: id(row.try_get("organisation_id")?)?,
+        title: row.try_get("title")?,
+        external_id: row.try_get("external_id")?,
+        is_essential: flag(row.try_get("is_essential")?),
+        is_public: flag(row.try_get("is_public")?),
+        yearly_volume: row.try_get("yearly_volume")?,
+        closed_at: row.try_get::<Option<i64>, _>("closed_at")?.map(from_millis),
+        created_at: from_millis(row.try_get("created_at")?),
+    })
+}
+
+fn button(row: &AnyRow) -> Result<Button, sqlx::Error> {
+    let origins: String = row.try_get("allowed_origins")?;
+    let closed_at = row.try_get::<Option<i64>, _>("closed_at")?.map(from_millis);
+    let procedure_closed = row
+        .try_get::<Option<i64>, _>("procedure_closed_at")?
+        .is_some();
+    Ok(Button {
+        id: id(row.try_get("id")?)?,
+        procedure_id: id(row.try_get("procedure_id")?)?,
+        label: row.try_get("label")?,
+        source: row.try_get("source")?,
+        allowed_origins: serde_json::from_str(&origins)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        is_test: flag(row.try_get("is_test")?),
+        is_open: closed_at.is_none() && !procedure_closed,
+        closed_at,
+        created_at: from_millis(row.try_get("created_at")?),
+    })
+}

@@ -1,0 +1,165 @@
+//! All SQL of avis, on SQLite or PostgreSQL through sqlx's `Any` driver.
+//!
+//! One query set serves both backends: ids are text, instants are Unix milliseconds, days are
+//! ISO dates and flags are 0/1 integers, the types `Any` carries on both. SQLite writes go
+//! through a single connection so a write transaction never meets a lock it cannot wait for.
+
+pub mod aggregates;
+pub mod catalog;
+pub mod keys;
+pub mod reviews;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+use uuid::Uuid;
+
+use crate::config::DatabaseUrl;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database engine a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Handle on the database: cheap to clone, shared by every request.
+#[derive(Clone, Debug)]
+pub struct Store {
+    backend: Backend,
+    read: AnyPool,
+    write: AnyPool,
+}
+
+impl Store {
+    /// Connects to the database named by `url`, creating a SQLite file if it does not exist.
+    pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Store> {
+        install_default_drivers();
+        let backend = url.backend();
+        let connection_url = url.connection_string();
+        let store = match backend {
+            Backend::Sqlite => {
+                create_parent_directory(url)?;
+                let write = sqlite_pool(1).connect(&connection_url).await;
+                let write =
+                    write.with_context(|| format!("cannot open the SQLite database {url}"))?;
+                let read = sqlite_pool(4).connect(&connection_url).await?;
+                Store {
+                    backend,
+                    read,
+                    write,
+                }
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect(&connection_url)
+                    .await
+                    .with_context(|| format!("cannot connect to the PostgreSQL database {url}"))?;
+                Store {
+                    backend,
+                    read: pool.clone(),
+                    write: pool,
+                }
+            }
+        };
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the migrations this binary knows and the database does not have yet.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.write)
+            .await
+            .context("cannot apply the database migrations")
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        self.read.execute("SELECT 1").await?;
+        Ok(())
+    }
+
+    /// Waits for the connections in use to be returned, then closes them.
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+fn sqlite_pool(max_connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                // WAL lets readers run beside the writer; FULL makes every commit durable
+                // against power loss, not only against a crash of the process.
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+}
+
+fn create_parent_directory(url: &DatabaseUrl) -> anyhow::Result<()> {
+    let parent = url
+        .sqlite_file()
+        .and_then(|f| f.parent().map(ToOwned::to_owned));
+    match parent {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create the database directory {}", dir.display())),
+        _ => Ok(()),
+    }
+}
+
+/// Why a write was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// Turns a unique-constraint violation into a conflict on `what`.
+    fn unique(err: sqlx::Error, what: &'static str) -> StoreError {
+        match &err {
+            sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation => {
+                StoreError::Conflict(what)
+            }
+            _ => StoreError::Database(err),
+        }
+    }
+}
+
+/// A stored id.
+fn id(text: &str) -> Result<Uuid, sqlx::Error> {
+    Uuid::parse_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// A stored 0/1 flag.
+fn flag(value: i64) -> bool {
+    value != 0
+}

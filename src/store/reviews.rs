@@ -1,0 +1,180 @@
+//! Reviews: created and amended in one transaction with the counters they move.
+
+use jiff::Timestamp;
+use serde::Serialize;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::aggregates::{self, Cell};
+use super::{Store, StoreError, id};
+use crate::domain::aggregate;
+use crate::domain::answers::Answers;
+use crate::domain::questionnaire::CURRENT_VERSION;
+use crate::domain::time::{from_millis, paris_day, to_millis};
+
+/// A review about to be written for the first time.
+pub struct NewReview<'a> {
+    pub id: Uuid,
+    pub button_id: Uuid,
+    pub procedure_id: Uuid,
+    pub answers: &'a Answers,
+    pub edit_token_hash: String,
+    pub edit_token_expires_at: Timestamp,
+    pub created_at: Timestamp,
+}
+
+/// A review as stored, for deciding whether and how it may change.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredReview {
+    pub id: Uuid,
+    pub button_id: Uuid,
+    pub procedure_id: Uuid,
+    pub questionnaire_version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub answers: Answers,
+    #[serde(skip)]
+    pub edit_token_hash: String,
+    #[serde(skip)]
+    pub edit_token_expires_at: Timestamp,
+    pub excluded_reason: Option<String>,
+}
+
+/// What became of a requested update.
+pub enum Update<E> {
+    NotFound,
+    Refused(E),
+    Done(Answers),
+}
+
+const REVIEW_COLUMNS: &str = "id, button_id, procedure_id, questionnaire_version, created_at, \
+     updated_at, answers, contact_tried_other, verbatim, edit_token_hash, edit_token_expires_at, \
+     excluded_reason";
+
+impl Store {
+    /// Stores a new review and counts its answers, atomically.
+    #[tracing::instrument(skip_all, fields(review = %new.id))]
+    pub async fn create_review(&self, new: &NewReview<'_>) -> Result<(), StoreError> {
+        let day = paris_day(new.created_at).to_string();
+        let (procedure_id, button_id) = (new.procedure_id.to_string(), new.button_id.to_string());
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "INSERT INTO reviews (id, button_id, procedure_id, questionnaire_version, day, created_at, \
+             updated_at, answers, contact_tried_other, verbatim, edit_token_hash, edit_token_expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(new.id.to_string())
+        .bind(&button_id)
+        .bind(&procedure_id)
+        .bind(CURRENT_VERSION)
+        .bind(&day)
+        .bind(to_millis(new.created_at))
+        .bind(structured_json(new.answers)?)
+        .bind(new.answers.contact_tried_other.clone())
+        .bind(new.answers.verbatim.clone())
+        .bind(&new.edit_token_hash)
+        .bind(to_millis(new.edit_token_expires_at))
+        .execute(&mut *tx)
+        .await?;
+        let cell = Cell {
+            procedure_id: &procedure_id,
+            button_id: &button_id,
+            day: &day,
+        };
+        aggregates::apply(
+            &mut tx,
+            &cell,
+            &aggregate::delta(&Answers::default(), new.answers),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes a review's answers if `decide` allows it, moving its counters in the same
+    /// transaction. The review's row is locked first, so concurrent updates cannot double-count.
+    #[tracing::instrument(skip_all, fields(review = %review_id))]
+    pub async fn update_review<E>(
+        &self,
+        review_id: Uuid,
+        now: Timestamp,
+        decide: impl FnOnce(&StoredReview) -> Result<Answers, E>,
+    ) -> Result<Update<E>, StoreError> {
+        let mut tx = self.write.begin().await?;
+        // Writing first takes the row lock on PostgreSQL and the write lock on SQLite.
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE reviews SET updated_at = $1 WHERE id = $2 RETURNING day, {REVIEW_COLUMNS}"
+        )))
+        .bind(to_millis(now))
+        .bind(review_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(Update::NotFound);
+        };
+        let day: String = row.try_get("day")?;
+        let current = stored_review(&row)?;
+        let next = match decide(&current) {
+            Ok(next) => next,
+            Err(refusal) => return Ok(Update::Refused(refusal)),
+        };
+        sqlx::query(
+            "UPDATE reviews SET answers = $1, contact_tried_other = $2, verbatim = $3 WHERE id = $4",
+        )
+        .bind(structured_json(&next)?)
+        .bind(next.contact_tried_other.clone())
+        .bind(next.verbatim.clone())
+        .bind(review_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if current.excluded_reason.is_none() {
+            let (procedure_id, button_id) = (
+                current.procedure_id.to_string(),
+                current.button_id.to_string(),
+            );
+            let cell = Cell {
+                procedure_id: &procedure_id,
+                button_id: &button_id,
+                day: &day,
+            };
+            aggregates::apply(&mut tx, &cell, &aggregate::delta(&current.answers, &next)).await?;
+        }
+        tx.commit().await?;
+        Ok(Update::Done(next))
+    }
+
+    pub async fn find_review(&self, review_id: Uuid) -> Result<Option<StoredReview>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = $1"
+        )))
+        .bind(review_id.to_string())
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.as_ref().map(stored_review).transpose()?)
+    }
+}
+
+fn structured_json(answers: &Answers) -> Result<String, sqlx::Error> {
+    serde_json::to_string(&answers.without_texts()).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
+fn stored_review(row: &sqlx::any::AnyRow) -> Result<StoredReview, sqlx::Error> {
+    let structured: String = row.try_get("answers")?;
+    let answers = Answers {
+        contact_tried_other: row.try_get("contact_tried_other")?,
+        verbatim: row.try_get("verbatim")?,
+        ..serde_json::from_str(&structured).map_err(|e| sqlx::Error::Decode(Box::new(e)))?
+    };
+    Ok(StoredReview {
+        id: id(row.try_get("id")?)?,
+        button_id: id(row.try_get("button_id")?)?,
+        procedure_id: id(row.try_get("procedure_id")?)?,
+        questionnaire_version: row.try_get("questionnaire_version")?,
+        created_at: from_millis(row.try_get("created_at")?),
+        updated_at: from_millis(row.try_get("updated_at")?),
+        answers,
+        edit_token_hash: row.try_get("edit_token_hash")?,
+        edit_token_expires_at: from_millis(row.try_get("edit_token_expires_at")?),
+        excluded_reason: row.try_get("excluded_reason")?,
+    })
+}
