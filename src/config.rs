@@ -98,6 +98,7 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub listen: Option<String>,
     pub edit_token_ttl: Option<String>,
+    pub publication_threshold: Option<i64>,
     pub log_format: Option<LogFormat>,
     pub public_url: Option<String>,
 }
@@ -121,6 +122,9 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Default lifetime of a review's edit token, in seconds.
 pub const DEFAULT_EDIT_TOKEN_TTL: i64 = 3_600;
 
+/// Default number of answers from which an indicator is publishable.
+pub const DEFAULT_PUBLICATION_THRESHOLD: i64 = 100;
+
 /// Parses a duration given as seconds (`3600`) or with units (`1h`, `90m`, `1h 30m`).
 pub fn parse_duration_seconds(raw: &str) -> anyhow::Result<i64> {
     let raw = raw.trim();
@@ -141,6 +145,7 @@ pub struct Settings {
     pub database_url: DatabaseUrl,
     pub listen: String,
     pub edit_token_ttl_seconds: i64,
+    pub publication_threshold: i64,
     pub log_format: LogFormat,
     /// The address citizens reach this service at, for the links it prints.
     pub public_url: Option<Url>,

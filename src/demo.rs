@@ -23,6 +23,9 @@ pub async fn ensure(store: &Store, base_url: &str) -> anyhow::Result<Button> {
                 organisation_id: organisation.id,
                 title: Name::parse(PROCEDURE).map_err(anyhow::Error::msg)?,
                 external_id: Some(external_id),
+                is_essential: false,
+                is_public: false,
+                yearly_volume: None,
             };
             store.create_procedure(&new).await?
         }

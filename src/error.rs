@@ -42,6 +42,20 @@ pub enum ApiError {
     InvalidEditToken,
     #[error("the edit token of this review has expired")]
     EditTokenExpired,
+    #[error("this endpoint needs an API key as `Authorization: Bearer <key>`")]
+    MissingApiKey,
+    #[error("this API key is unknown or revoked")]
+    InvalidApiKey,
+    #[error("this API key's scope does not allow this request")]
+    InsufficientScope,
+    #[error("no organisation with this id is visible to this key")]
+    OrganisationNotFound,
+    #[error("no procedure with this id is visible to this key")]
+    ProcedureNotFound,
+    #[error("no API key with this id is visible to this key")]
+    KeyNotFound,
+    #[error("{0}")]
+    Conflict(String),
     #[error("the database is not reachable")]
     NotReady,
     #[error("an unexpected error occurred; it has been logged")]
@@ -63,6 +77,13 @@ impl ApiError {
             ApiError::MissingEditToken => "missing_edit_token",
             ApiError::InvalidEditToken => "invalid_edit_token",
             ApiError::EditTokenExpired => "edit_token_expired",
+            ApiError::MissingApiKey => "missing_api_key",
+            ApiError::InvalidApiKey => "invalid_api_key",
+            ApiError::InsufficientScope => "insufficient_scope",
+            ApiError::OrganisationNotFound => "organisation_not_found",
+            ApiError::ProcedureNotFound => "procedure_not_found",
+            ApiError::KeyNotFound => "key_not_found",
+            ApiError::Conflict(_) => "conflict",
             ApiError::NotReady => "not_ready",
             ApiError::Internal(_) => "internal_error",
         }
@@ -78,12 +99,20 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> ApiError {
-        ApiError::Internal(err.into())
+        match err {
+            StoreError::Conflict(what) => ApiError::Conflict(format!("{what} already exists")),
+            StoreError::NotFound("organisation") => ApiError::OrganisationNotFound,
+            StoreError::NotFound("procedure") => ApiError::ProcedureNotFound,
+            StoreError::NotFound("button") => ApiError::ButtonNotFound,
+            StoreError::NotFound(_) => ApiError::KeyNotFound,
+            StoreError::Database(err) => ApiError::Internal(err.into()),
+        }
     }
 }
 
 /// The body of every error response.
-#[derive(Debug, Serialize)]
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem<'a> {
     #[serde(rename = "type")]
     pub kind: String,
@@ -117,10 +146,19 @@ impl ResponseError for ApiError {
             }
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::ButtonNotFound | ApiError::ReviewNotFound => StatusCode::NOT_FOUND,
+            ApiError::ButtonNotFound
+            | ApiError::ReviewNotFound
+            | ApiError::OrganisationNotFound
+            | ApiError::ProcedureNotFound
+            | ApiError::KeyNotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::ButtonClosed => StatusCode::GONE,
-            ApiError::MissingEditToken => StatusCode::UNAUTHORIZED,
-            ApiError::InvalidEditToken | ApiError::EditTokenExpired => StatusCode::FORBIDDEN,
+            ApiError::MissingEditToken | ApiError::MissingApiKey | ApiError::InvalidApiKey => {
+                StatusCode::UNAUTHORIZED
+            }
+            ApiError::InvalidEditToken
+            | ApiError::EditTokenExpired
+            | ApiError::InsufficientScope => StatusCode::FORBIDDEN,
             ApiError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -140,7 +178,10 @@ impl ResponseError for ApiError {
             errors: self.errors(),
         }
         .response();
-        if matches!(self, ApiError::MissingEditToken) {
+        if matches!(
+            self,
+            ApiError::MissingEditToken | ApiError::MissingApiKey | ApiError::InvalidApiKey
+        ) {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -17,6 +17,25 @@ use crate::store::Store;
 pub struct AppState {
     pub store: Store,
     pub edit_token_ttl_seconds: i64,
+    pub publication_threshold: i64,
+}
+
+/// Tunable behaviour of the service.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// How long a review's edit token stays valid.
+    pub edit_token_ttl_seconds: i64,
+    /// The number of answers from which an indicator is publishable.
+    pub publication_threshold: i64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            edit_token_ttl_seconds: crate::config::DEFAULT_EDIT_TOKEN_TTL,
+            publication_threshold: crate::config::DEFAULT_PUBLICATION_THRESHOLD,
+        }
+    }
 }
 
 /// How long in-flight requests get to finish after a stop signal.
@@ -30,20 +49,18 @@ pub struct Application {
 
 impl Application {
     /// Binds `listen` (port 0 picks a free port) and builds the server around `store`.
-    pub fn build(
-        listen: &str,
-        store: Store,
-        edit_token_ttl_seconds: i64,
-    ) -> anyhow::Result<Application> {
+    pub fn build(listen: &str, store: Store, options: Options) -> anyhow::Result<Application> {
         let listener =
             TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             store,
-            edit_token_ttl_seconds,
+            edit_token_ttl_seconds: options.edit_token_ttl_seconds,
+            publication_threshold: options.publication_threshold,
         });
+        let document = routes::openapi();
         let server = HttpServer::new(move || {
-            App::new()
+            routes::register(App::new(), document.clone())
                 .wrap(ErrorHandlers::new().default_handler(problem_for_bare_error))
                 .wrap_fn(|req, srv| {
                     let request_id = req.extensions().get::<RequestId>().copied();
@@ -62,7 +79,6 @@ impl Application {
                 })
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
-                .configure(routes::configure)
         })
         .listen(listener)?
         .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)

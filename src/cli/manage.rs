@@ -54,6 +54,9 @@ pub(super) async fn procedures(store: &Store, command: ProcedureCommand) -> anyh
                     .as_deref()
                     .map(|x| tag(x, "external-id"))
                     .transpose()?,
+                is_essential: false,
+                is_public: false,
+                yearly_volume: None,
             };
             println!("{}", store.create_procedure(&new).await?.id);
         }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 mod manage;
 
 use crate::config::{self, DatabaseUrl, FileConfig, LogFormat, Settings};
-use crate::startup::Application;
+use crate::startup::{Application, Options};
 use crate::store::Store;
 use crate::{demo, telemetry};
 
@@ -65,6 +65,9 @@ struct ServeArgs {
     /// Lifetime of a review's edit token: seconds or e.g. 1h, 30m [default: 1h].
     #[arg(long, env = "AVIS_EDIT_TOKEN_TTL")]
     edit_token_ttl: Option<String>,
+    /// Number of answers from which an indicator is publishable [default: 100].
+    #[arg(long, env = "AVIS_PUBLICATION_THRESHOLD")]
+    publication_threshold: Option<i64>,
     /// Log format [default: text].
     #[arg(long, env = "AVIS_LOG_FORMAT", value_enum)]
     log_format: Option<LogFormat>,
@@ -222,6 +225,11 @@ fn settings(
             }
             None => config::DEFAULT_EDIT_TOKEN_TTL,
         },
+        publication_threshold: args
+            .publication_threshold
+            .or(file.publication_threshold)
+            .unwrap_or(config::DEFAULT_PUBLICATION_THRESHOLD)
+            .max(1),
         log_format: args.log_format.or(file.log_format).unwrap_or_default(),
         public_url: public_url
             .map(|raw| Url::parse(&raw).with_context(|| format!("invalid public URL {raw:?}")))
@@ -232,11 +240,11 @@ fn settings(
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     telemetry::init(settings.log_format);
     let store = open_store(&settings.database_url).await?;
-    let app = Application::build(
-        &settings.listen,
-        store.clone(),
-        settings.edit_token_ttl_seconds,
-    )?;
+    let options = Options {
+        edit_token_ttl_seconds: settings.edit_token_ttl_seconds,
+        publication_threshold: settings.publication_threshold,
+    };
+    let app = Application::build(&settings.listen, store.clone(), options)?;
     let base_url = match &settings.public_url {
         Some(url) => url.as_str().trim_end_matches('/').to_owned(),
         None => local_base_url(&settings.listen, app.port()),

@@ -7,17 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::FieldError;
 use super::answers::{Answers, Channel, Reached, Satisfaction, Score};
 use super::questionnaire::{OTHER_CHANNEL_MAX_CHARS, VERBATIM_MAX_CHARS};
 use super::text::clean_text;
-
-/// A change to one answer.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Change<T> {
-    Set(T),
-    Clear,
-}
+use super::{Change, FieldError};
 
 /// The typed changes a request asks for.
 #[derive(Debug, Default, Clone, PartialEq)]

@@ -59,8 +59,11 @@ impl Tag {
 }
 
 /// A web origin (`https://host[:port]`) allowed to embed a button's widget.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(transparent)]
+#[schema(value_type = String, example = "https://www.example.gouv.fr")]
 pub struct Origin(String);
 
 impl Origin {
@@ -89,7 +92,7 @@ impl fmt::Display for Origin {
 }
 
 /// What an API key may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Scope {
     #[serde(rename = "admin")]
     Admin,

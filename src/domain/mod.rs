@@ -6,15 +6,34 @@ pub mod aggregate;
 pub mod answers;
 pub mod answers_patch;
 pub mod catalog;
+pub mod indicators;
 pub mod questionnaire;
 pub mod secret;
 pub mod text;
 pub mod time;
+pub mod window;
 
 use serde::Serialize;
 
+/// A change to one optional value: set it, or clear it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change<T> {
+    Set(T),
+    Clear,
+}
+
+impl<T> Change<T> {
+    /// Applies the change to the slot holding the value.
+    pub fn apply_to(self, slot: &mut Option<T>) {
+        *slot = match self {
+            Change::Set(value) => Some(value),
+            Change::Clear => None,
+        };
+    }
+}
+
 /// One invalid field of a request, named by its JSON path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,

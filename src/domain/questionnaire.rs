@@ -4,6 +4,7 @@
 //! every label in the citizen's language. Versions are immutable; a future version is a new table.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The questionnaire version every review created today answers.
 pub const CURRENT_VERSION: i64 = 1;
@@ -15,7 +16,7 @@ pub const VERBATIM_MAX_CHARS: usize = 5_000;
 pub const OTHER_CHANNEL_MAX_CHARS: usize = 250;
 
 /// The languages the questionnaire is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
@@ -56,7 +57,7 @@ const fn t(fr: &'static str, en: &'static str) -> Text {
 }
 
 /// How a question is answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// One value among `options`.

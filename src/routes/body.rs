@@ -4,12 +4,16 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, web};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use crate::domain::FieldError;
 use crate::error::ApiError;
 
 /// Largest review body accepted: a 5,000-character comment fully escaped fits with room to spare.
 pub const REVIEW_BODY_LIMIT: usize = 64 * 1024;
+
+/// Largest administration body accepted.
+pub const ADMIN_BODY_LIMIT: usize = 16 * 1024;
 
 /// Reads and parses a JSON body. `text/plain` is accepted so a browser can post without a CORS
 /// preflight; a missing media type is accepted too, as `sendBeacon` may send none.
@@ -60,23 +64,31 @@ fn check_media_type(req: &HttpRequest) -> Result<(), ApiError> {
     }
 }
 
-/// Parses JSON text; a syntax error is a 400, a value of the wrong shape a 422 naming its path.
+/// Parses JSON text into `T` through an object: a syntax error is a 400, a body that is not an
+/// object or a member of the wrong shape a 422 naming its path.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let shape_error = |path: String, message: String| {
+        let field = if path == "." { "body".to_owned() } else { path };
+        ApiError::InvalidRequest(vec![FieldError::new(field, message)])
+    };
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let parsed = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        if inner.is_data() {
-            let field = if path == "." { "body".to_owned() } else { path };
-            ApiError::InvalidRequest(vec![FieldError::new(field, inner.to_string())])
-        } else {
-            ApiError::InvalidJson(inner.to_string())
-        }
-    })?;
+    let object: Map<String, Value> =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            if inner.is_data() {
+                shape_error(path, "must be a JSON object".to_owned())
+            } else {
+                ApiError::InvalidJson(inner.to_string())
+            }
+        })?;
     deserializer
         .end()
         .map_err(|e| ApiError::InvalidJson(e.to_string()))?;
-    Ok(parsed)
+    serde_path_to_error::deserialize(Value::Object(object)).map_err(|err| {
+        let path = err.path().to_string();
+        shape_error(path, err.into_inner().to_string())
+    })
 }
 
 #[cfg(test)]
@@ -101,6 +113,7 @@ mod tests {
         assert_eq!(code(b"\xff\xfe"), "invalid_json");
         assert_eq!(code(b"[]"), "invalid_request");
         assert_eq!(code(br#"{"answers": 3}"#), "invalid_request");
+        assert_eq!(code(b"[{}]"), "invalid_request");
     }
 
     #[test]

@@ -1,17 +1,21 @@
 //! Liveness and readiness, for load balancers and orchestrators.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, web};
 use serde_json::json;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
 
-/// `GET /api/v1/health`: the process answers.
+/// The process answers.
+#[utoipa::path(tag = "operations", responses((status = 200, description = "Alive")))]
+#[get("/health")]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
 
-/// `GET /api/v1/health/ready`: the process answers and its database too.
+/// The process answers and its database too.
+#[utoipa::path(tag = "operations", responses((status = 200, description = "Ready"), (status = 503, description = "The database does not answer", body = Problem)))]
+#[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     match state.store.ping().await {
         Ok(()) => Ok(HttpResponse::Ok().json(json!({"status": "ready"}))),

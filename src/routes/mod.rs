@@ -1,23 +1,88 @@
 //! HTTP routes: parse the request into domain types, call the store, shape the response.
+//!
+//! Every route is registered through `utoipa_actix_web`, so the OpenAPI document is built from
+//! the very list of services the application serves and cannot drift from it.
 
+mod admin;
+mod auth;
+mod badge;
 mod body;
+mod csv;
 mod health;
+mod indicators;
+mod openapi;
+mod query;
 mod questionnaire;
 mod reviews;
 
-use actix_web::web;
+use actix_web::App;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
 
-/// Registers every route of the API.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1")
-            .route("/health", web::get().to(health::live))
-            .route("/health/ready", web::get().to(health::ready))
-            .route("/reviews", web::post().to(reviews::create))
-            .route("/reviews/{id}", web::patch().to(reviews::update))
-            .route(
-                "/buttons/{id}/questionnaire",
-                web::get().to(questionnaire::show),
-            ),
-    );
+/// Where the OpenAPI document is served.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+/// The OpenAPI document of every route `register` adds.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, document) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .service(api())
+        .split_for_parts();
+    document
+}
+
+/// Adds every route of the API, its OpenAPI document and its human-readable page to `app`.
+pub fn register<T>(app: App<T>, document: utoipa::openapi::OpenApi) -> App<T>
+where
+    T: ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+{
+    // The document goes first: the `/api/v1` scope would otherwise answer 404 for its path.
+    let app = app.service(SwaggerUi::new("/api/docs/{_:.*}").url(OPENAPI_PATH, document));
+    app.into_utoipa_app().service(api()).split_for_parts().0
+}
+
+fn api() -> utoipa_actix_web::scope::Scope<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    scope("/api/v1")
+        .service(health::live)
+        .service(health::ready)
+        .service(reviews::create)
+        .service(reviews::update)
+        .service(questionnaire::show)
+        .service(indicators::list)
+        .service(indicators::public_list)
+        .service(indicators::series)
+        .service(indicators::one)
+        .service(badge::badge)
+        .service(admin::organisations::create)
+        .service(admin::organisations::list)
+        .service(admin::organisations::show)
+        .service(admin::organisations::update)
+        .service(admin::procedures::create)
+        .service(admin::procedures::list)
+        .service(admin::procedures::show)
+        .service(admin::procedures::update)
+        .service(admin::buttons::create)
+        .service(admin::buttons::list)
+        .service(admin::buttons::show)
+        .service(admin::buttons::update)
+        .service(admin::keys::create)
+        .service(admin::keys::list)
+        .service(admin::keys::revoke)
 }

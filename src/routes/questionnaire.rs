@@ -1,16 +1,17 @@
 //! `GET /api/v1/buttons/{id}/questionnaire`: what a button asks, in the citizen's language.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::FieldError;
 use crate::domain::questionnaire::{self, CURRENT_VERSION, Kind, Lang, QUESTIONS};
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Questionnaire {
     button_id: Uuid,
     procedure_id: Uuid,
@@ -21,7 +22,7 @@ struct Questionnaire {
     questions: Vec<QuestionView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct QuestionView {
     code: &'static str,
     label: &'static str,
@@ -36,12 +37,27 @@ struct QuestionView {
     max_length: Option<usize>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct OptionView {
     value: &'static str,
     label: &'static str,
 }
 
+/// The questionnaire a button shows, with every label in the citizen's language.
+#[utoipa::path(
+    tag = "reviews",
+    params(
+        ("id" = Uuid, Path, description = "Button id"),
+        ("lang" = Option<String>, Query, description = "`fr` or `en`; default from `Accept-Language`, else `fr`"),
+    ),
+    responses(
+        (status = 200, description = "The questionnaire", body = Questionnaire),
+        (status = 404, description = "No such button", body = Problem),
+        (status = 410, description = "The button is closed", body = Problem),
+        (status = 422, description = "Unsupported language", body = Problem),
+    )
+)]
+#[get("/buttons/{id}/questionnaire")]
 #[tracing::instrument(skip_all, fields(button = %path))]
 pub async fn show(
     req: HttpRequest,

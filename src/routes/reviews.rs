@@ -1,10 +1,11 @@
 //! The public review API: create a review with its first answer, then amend it with its token.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::body::{REVIEW_BODY_LIMIT, json_body};
@@ -14,28 +15,60 @@ use crate::domain::answers_patch::AnswersPatch;
 use crate::domain::questionnaire::CURRENT_VERSION;
 use crate::domain::secret;
 use crate::domain::time::after_seconds;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
 use crate::store::reviews::{NewReview, Update};
 
 /// A request body: a JSON object whose known members are read one by one.
 type Body = Map<String, Value>;
 
-#[derive(Serialize)]
+/// A review just created: its id and the token that amends it.
+#[derive(Serialize, ToSchema)]
 struct Created {
     id: Uuid,
     edit_token: String,
     edit_token_expires_at: Timestamp,
 }
 
-#[derive(Serialize)]
-struct Amended<'a> {
+/// A review's answers as stored, once amended.
+#[derive(Serialize, ToSchema)]
+struct Amended {
     id: Uuid,
     questionnaire_version: i64,
-    answers: &'a Answers,
+    answers: Answers,
 }
 
-/// `POST /api/v1/reviews`
+/// What `POST /api/v1/reviews` takes (documentation of the wire format).
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct NewReviewBody {
+    button_id: Uuid,
+    /// At least `satisfaction`; any other answer of the questionnaire may come along.
+    answers: Answers,
+}
+
+/// What `PATCH /api/v1/reviews/{id}` takes (documentation of the wire format).
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct ReviewChanges {
+    /// Answers to add or replace; `null` (or an empty text, list or object) removes an optional one.
+    answers: Answers,
+}
+
+/// Creates a review from its first answer, `satisfaction`.
+#[utoipa::path(
+    tag = "reviews",
+    request_body(content = NewReviewBody, description = "JSON, sent as `application/json` or `text/plain`"),
+    responses(
+        (status = 201, description = "Created", body = Created),
+        (status = 400, description = "Not JSON", body = Problem),
+        (status = 410, description = "The button is closed", body = Problem),
+        (status = 413, description = "Body over 64 KiB", body = Problem),
+        (status = 415, description = "Not a JSON media type", body = Problem),
+        (status = 422, description = "Invalid or missing answers, or an unknown button", body = Problem),
+    )
+)]
+#[post("/reviews")]
 #[tracing::instrument(skip_all)]
 pub async fn create(
     req: HttpRequest,
@@ -83,7 +116,22 @@ pub async fn create(
         }))
 }
 
-/// `PATCH /api/v1/reviews/{id}`
+/// Adds, replaces or removes answers of a review, with the edit token returned at its creation.
+#[utoipa::path(
+    tag = "reviews",
+    params(("id" = Uuid, Path, description = "Review id")),
+    request_body = ReviewChanges,
+    responses(
+        (status = 200, description = "The review's answers as stored", body = Amended),
+        (status = 400, description = "Not JSON", body = Problem),
+        (status = 401, description = "No edit token", body = Problem),
+        (status = 403, description = "Wrong or expired edit token", body = Problem),
+        (status = 404, description = "No such review", body = Problem),
+        (status = 422, description = "Invalid answers", body = Problem),
+    ),
+    security(("edit_token" = []))
+)]
+#[patch("/reviews/{id}")]
 #[tracing::instrument(skip_all, fields(review = %path))]
 pub async fn update(
     req: HttpRequest,
@@ -117,7 +165,7 @@ pub async fn update(
         Update::Done(answers) => Ok(HttpResponse::Ok().json(Amended {
             id: review_id,
             questionnaire_version: CURRENT_VERSION,
-            answers: &answers,
+            answers,
         })),
     }
 }

@@ -10,14 +10,14 @@ use super::{Store, StoreError, flag, id};
 use crate::domain::catalog::{Name, Origin, Tag};
 use crate::domain::time::{from_millis, to_millis};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Organisation {
     pub id: Uuid,
     pub name: String,
     pub created_at: Timestamp,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Procedure {
     pub id: Uuid,
     pub organisation_id: Uuid,
@@ -30,7 +30,7 @@ pub struct Procedure {
     pub created_at: Timestamp,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Button {
     pub id: Uuid,
     pub procedure_id: Uuid,
@@ -48,6 +48,9 @@ pub struct NewProcedure {
     pub organisation_id: Uuid,
     pub title: Name,
     pub external_id: Option<Tag>,
+    pub is_essential: bool,
+    pub is_public: bool,
+    pub yearly_volume: Option<i64>,
 }
 
 pub struct NewButton {
@@ -90,6 +93,66 @@ impl Store {
         Ok(rows.iter().map(organisation).collect::<Result<_, _>>()?)
     }
 
+    pub async fn find_organisation(
+        &self,
+        organisation_id: Uuid,
+    ) -> Result<Option<Organisation>, StoreError> {
+        let row = sqlx::query("SELECT id, name, created_at FROM organisations WHERE id = $1")
+            .bind(organisation_id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.as_ref().map(organisation).transpose()?)
+    }
+
+    /// Writes an organisation's mutable fields (its name).
+    pub async fn save_organisation(&self, organisation: &Organisation) -> Result<(), StoreError> {
+        sqlx::query("UPDATE organisations SET name = $1 WHERE id = $2")
+            .bind(&organisation.name)
+            .bind(organisation.id.to_string())
+            .execute(&self.write)
+            .await
+            .map_err(|e| StoreError::unique(e, "an organisation with this name"))?;
+        Ok(())
+    }
+
+    /// Writes a procedure's mutable fields; its organisation never changes.
+    pub async fn save_procedure(&self, procedure: &Procedure) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE procedures SET title = $1, external_id = $2, is_essential = $3, is_public = $4, \
+             yearly_volume = $5, closed_at = $6 WHERE id = $7",
+        )
+        .bind(&procedure.title)
+        .bind(procedure.external_id.clone())
+        .bind(i64::from(procedure.is_essential))
+        .bind(i64::from(procedure.is_public))
+        .bind(procedure.yearly_volume)
+        .bind(procedure.closed_at.map(to_millis))
+        .bind(procedure.id.to_string())
+        .execute(&self.write)
+        .await
+        .map_err(|e| StoreError::unique(e, "a procedure with this external id"))?;
+        Ok(())
+    }
+
+    /// Writes a button's mutable fields; its procedure never changes.
+    pub async fn save_button(&self, button: &Button) -> Result<(), StoreError> {
+        let origins = serde_json::to_string(&button.allowed_origins)
+            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        sqlx::query(
+            "UPDATE buttons SET label = $1, source = $2, allowed_origins = $3, is_test = $4, closed_at = $5 \
+             WHERE id = $6",
+        )
+        .bind(&button.label)
+        .bind(&button.source)
+        .bind(origins)
+        .bind(i64::from(button.is_test))
+        .bind(button.closed_at.map(to_millis))
+        .bind(button.id.to_string())
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
     pub async fn find_organisation_by_name(
         &self,
         name: &Name,
@@ -111,20 +174,23 @@ impl Store {
             organisation_id: new.organisation_id,
             title: new.title.as_str().to_owned(),
             external_id: new.external_id.as_ref().map(|t| t.as_str().to_owned()),
-            is_essential: false,
-            is_public: false,
-            yearly_volume: None,
+            is_essential: new.is_essential,
+            is_public: new.is_public,
+            yearly_volume: new.yearly_volume,
             closed_at: None,
             created_at: Timestamp::now(),
         };
         sqlx::query(
-            "INSERT INTO procedures (id, organisation_id, title, external_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO procedures (id, organisation_id, title, external_id, is_essential, is_public, \
+             yearly_volume, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(procedure.id.to_string())
         .bind(procedure.organisation_id.to_string())
         .bind(&procedure.title)
         .bind(procedure.external_id.clone())
+        .bind(i64::from(procedure.is_essential))
+        .bind(i64::from(procedure.is_public))
+        .bind(procedure.yearly_volume)
         .bind(to_millis(procedure.created_at))
         .execute(&self.write)
         .await
@@ -154,6 +220,19 @@ impl Store {
             }
         };
         Ok(rows.iter().map(procedure).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn find_procedure(
+        &self,
+        procedure_id: Uuid,
+    ) -> Result<Option<Procedure>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{PROCEDURE_COLUMNS} WHERE id = $1"
+        )))
+        .bind(procedure_id.to_string())
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.as_ref().map(procedure).transpose()?)
     }
 
     pub async fn find_procedure_by_external_id(

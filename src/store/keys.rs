@@ -12,7 +12,7 @@ use crate::domain::secret;
 use crate::domain::time::{from_millis, to_millis};
 
 /// What is known of a key once created: never its secret.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApiKey {
     pub id: Uuid,
     pub prefix: String,

@@ -143,6 +143,61 @@ impl Store {
         Ok(Update::Done(next))
     }
 
+    /// Keeps a review but takes its answers out of every counter, recording why.
+    /// Returns whether the review exists.
+    #[tracing::instrument(skip(self))]
+    pub async fn exclude_review(&self, review_id: Uuid, reason: &str) -> Result<bool, StoreError> {
+        self.set_exclusion(review_id, Some(reason)).await
+    }
+
+    /// Puts an excluded review's answers back into the counters. Returns whether it exists.
+    #[tracing::instrument(skip(self))]
+    pub async fn restore_review(&self, review_id: Uuid) -> Result<bool, StoreError> {
+        self.set_exclusion(review_id, None).await
+    }
+
+    async fn set_exclusion(
+        &self,
+        review_id: Uuid,
+        reason: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write.begin().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE reviews SET excluded_reason = excluded_reason WHERE id = $1 RETURNING day, {REVIEW_COLUMNS}"
+        )))
+        .bind(review_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        let day: String = row.try_get("day")?;
+        let review = stored_review(&row)?;
+        let nothing = Answers::default();
+        let moves = match (review.excluded_reason.is_some(), reason.is_some()) {
+            (false, true) => aggregate::delta(&review.answers, &nothing),
+            (true, false) => aggregate::delta(&nothing, &review.answers),
+            _ => Vec::new(),
+        };
+        sqlx::query("UPDATE reviews SET excluded_reason = $1 WHERE id = $2")
+            .bind(reason)
+            .bind(review_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let (procedure_id, button_id) = (
+            review.procedure_id.to_string(),
+            review.button_id.to_string(),
+        );
+        let cell = Cell {
+            procedure_id: &procedure_id,
+            button_id: &button_id,
+            day: &day,
+        };
+        aggregates::apply(&mut tx, &cell, &moves).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     pub async fn find_review(&self, review_id: Uuid) -> Result<Option<StoredReview>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = $1"

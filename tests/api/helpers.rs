@@ -5,7 +5,7 @@
 
 use avis::config::DatabaseUrl;
 use avis::domain::catalog::{Name, Origin, Tag};
-use avis::startup::Application;
+use avis::startup::{Application, Options};
 use avis::store::Store;
 use avis::store::catalog::{Button, NewButton, NewProcedure};
 use reqwest::{Response, StatusCode};
@@ -61,7 +61,11 @@ pub async fn spawn_app_with_token_ttl(edit_token_ttl_seconds: i64) -> TestApp {
         .await
         .unwrap();
     store.migrate().await.unwrap();
-    let app = Application::build("127.0.0.1:0", store.clone(), edit_token_ttl_seconds).unwrap();
+    let options = Options {
+        edit_token_ttl_seconds,
+        ..Options::default()
+    };
+    let app = Application::build("127.0.0.1:0", store.clone(), options).unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -87,6 +91,9 @@ impl TestApp {
                 organisation_id: organisation.id,
                 title: Name::parse("Demande d'aide au logement").unwrap(),
                 external_id: Some(Tag::parse(&unique).unwrap()),
+                is_essential: false,
+                is_public: false,
+                yearly_volume: None,
             })
             .await
             .unwrap();

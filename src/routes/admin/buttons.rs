@@ -1,0 +1,183 @@
+//! `/api/v1/buttons`
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use jiff::Timestamp;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::Check;
+use crate::domain::catalog::{Name, Origin, Tag};
+use crate::error::{ApiError, Problem};
+use crate::routes::auth::{AdminKey, Visibility};
+use crate::routes::body::{ADMIN_BODY_LIMIT, json_body};
+use crate::routes::query::Params;
+use crate::startup::AppState;
+use crate::store::catalog::{Button, NewButton};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewButtonInput {
+    procedure_id: Uuid,
+    label: String,
+    /// Where the button sits: footer, email, qr… (default `web`).
+    source: Option<String>,
+    /// Origins allowed to embed the widget, e.g. `https://www.example.gouv.fr`.
+    #[serde(default)]
+    allowed_origins: Vec<String>,
+    /// Reviews through a test button never count.
+    #[serde(default)]
+    is_test: bool,
+}
+
+/// Members to change.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ButtonChanges {
+    label: Option<String>,
+    source: Option<String>,
+    allowed_origins: Option<Vec<String>>,
+    is_test: Option<bool>,
+    /// `true` stops the button from taking reviews; `false` reopens it.
+    closed: Option<bool>,
+}
+
+fn origins(check: &mut Check, raw: &[String]) -> Vec<Origin> {
+    let mut origins: Vec<Origin> = raw
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| check.take(&format!("allowed_origins[{i}]"), Origin::parse(o)))
+        .collect();
+    origins.sort();
+    origins.dedup();
+    origins
+}
+
+/// The button behind `id` if this key may see its procedure.
+async fn visible(state: &AppState, key: &AdminKey, id: &str) -> Result<Button, ApiError> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::ButtonNotFound)?;
+    let button = state
+        .store
+        .find_button(id)
+        .await?
+        .ok_or(ApiError::ButtonNotFound)?;
+    let procedure = state.store.find_procedure(button.procedure_id).await?;
+    match procedure {
+        Some(p) if key.0.sees(p.organisation_id) => Ok(button),
+        _ => Err(ApiError::ButtonNotFound),
+    }
+}
+
+#[utoipa::path(tag = "administration", request_body = NewButtonInput,
+    responses((status = 201, body = Button), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, description = "Procedure not visible", body = Problem), (status = 422, body = Problem)),
+    security(("api_key" = [])))]
+#[post("/buttons")]
+pub async fn create(
+    key: AdminKey,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let input: NewButtonInput = json_body(&req, payload, ADMIN_BODY_LIMIT).await?;
+    super::procedures::visible(&state, &key, &input.procedure_id.to_string()).await?;
+    let mut check = Check::default();
+    let label = check.take("label", Name::parse(&input.label));
+    let source = check.take(
+        "source",
+        Tag::parse(input.source.as_deref().unwrap_or("web")),
+    );
+    let allowed_origins = origins(&mut check, &input.allowed_origins);
+    check.finish()?;
+    let (Some(label), Some(source)) = (label, source) else {
+        return Err(ApiError::InvalidRequest(Vec::new()));
+    };
+    let new = NewButton {
+        procedure_id: input.procedure_id,
+        label,
+        source,
+        allowed_origins,
+        is_test: input.is_test,
+    };
+    Ok(HttpResponse::Created().json(state.store.create_button(&new).await?))
+}
+
+#[utoipa::path(tag = "administration", params(("procedure" = Option<Uuid>, Query, description = "Only this procedure's buttons")),
+    responses((status = 200, body = Vec<Button>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("api_key" = [])))]
+#[get("/buttons")]
+pub async fn list(
+    key: AdminKey,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let procedure = Params::of(&req).uuid("procedure")?;
+    let visible_procedures: Vec<Uuid> = state
+        .store
+        .list_procedures(key.0.organisation())
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let mut buttons = state.store.list_buttons(procedure).await?;
+    buttons.retain(|b| visible_procedures.contains(&b.procedure_id));
+    Ok(HttpResponse::Ok().json(buttons))
+}
+
+#[utoipa::path(tag = "administration", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Button), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("api_key" = [])))]
+#[get("/buttons/{id}")]
+pub async fn show(
+    key: AdminKey,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(visible(&state, &key, &path).await?))
+}
+
+#[utoipa::path(tag = "administration", params(("id" = Uuid, Path)), request_body = ButtonChanges,
+    responses((status = 200, body = Button), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("api_key" = [])))]
+#[patch("/buttons/{id}")]
+pub async fn update(
+    key: AdminKey,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let mut button = visible(&state, &key, &path).await?;
+    let input: ButtonChanges = json_body(&req, payload, ADMIN_BODY_LIMIT).await?;
+    let mut check = Check::default();
+    if let Some(label) = input
+        .label
+        .as_deref()
+        .and_then(|l| check.take("label", Name::parse(l)))
+    {
+        button.label = label.as_str().to_owned();
+    }
+    if let Some(source) = input
+        .source
+        .as_deref()
+        .and_then(|s| check.take("source", Tag::parse(s)))
+    {
+        button.source = source.as_str().to_owned();
+    }
+    if let Some(raw) = &input.allowed_origins {
+        button.allowed_origins = origins(&mut check, raw);
+    }
+    check.finish()?;
+    button.is_test = input.is_test.unwrap_or(button.is_test);
+    match input.closed {
+        Some(true) if button.closed_at.is_none() => button.closed_at = Some(Timestamp::now()),
+        Some(false) => button.closed_at = None,
+        _ => {}
+    }
+    state.store.save_button(&button).await?;
+    let saved = state
+        .store
+        .find_button(button.id)
+        .await?
+        .ok_or(ApiError::ButtonNotFound)?;
+    Ok(HttpResponse::Ok().json(saved))
+}
