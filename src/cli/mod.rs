@@ -52,6 +52,8 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeyCommand),
+    /// Print the OpenAPI document of the HTTP API.
+    Openapi,
     /// Inspect the aggregate counters indicators are computed from.
     #[command(subcommand)]
     Aggregates(AggregateCommand),
@@ -177,6 +179,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => {
             let demo = args.demo;
             serve(settings(args, database_url, file)?, demo).await
+        }
+        Command::Openapi => {
+            println!("{}", crate::routes::openapi().to_pretty_json()?);
+            Ok(())
         }
         Command::Migrate => {
             open_store(&database_url).await?.close().await;

@@ -69,6 +69,7 @@ pub fn svg(indicator: &Indicator, lang: Lang) -> String {
 }
 
 #[utoipa::path(
+    operation_id = "badge",
     tag = "open data",
     params(("id" = uuid::Uuid, Path, description = "Procedure id"), WindowQuery, ("lang" = Option<String>, Query, description = "`fr` (default) or `en`")),
     responses(

@@ -7,14 +7,18 @@ use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
 
 /// The process answers.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Alive")))]
+#[utoipa::path(
+    operation_id = "health_live",
+    tag = "operations", responses((status = 200, description = "Alive")))]
 #[get("/health")]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
 
 /// The process answers and its database too.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Ready"), (status = 503, description = "The database does not answer", body = Problem)))]
+#[utoipa::path(
+    operation_id = "health_ready",
+    tag = "operations", responses((status = 200, description = "Ready"), (status = 503, description = "The database does not answer", body = Problem)))]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     match state.store.ping().await {

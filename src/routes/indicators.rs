@@ -152,6 +152,7 @@ async fn list_response(
 
 /// `GET /api/v1/indicators`: every procedure the key may see, in one call.
 #[utoipa::path(
+    operation_id = "indicators_list",
     tag = "observatory",
     params(WindowQuery, ListFilters),
     responses(
@@ -172,6 +173,7 @@ pub async fn list(
 
 /// `GET /api/v1/public/indicators`: every procedure marked public, without a key.
 #[utoipa::path(
+    operation_id = "indicators_public_list",
     tag = "open data",
     params(WindowQuery, ListFilters),
     responses(
@@ -227,6 +229,7 @@ pub(super) async fn readable_procedure(
 
 /// `GET /api/v1/procedures/{id}/indicators`
 #[utoipa::path(
+    operation_id = "indicators_one",
     tag = "observatory",
     params(("id" = Uuid, Path, description = "Procedure id"), WindowQuery, ("format" = Option<String>, Query, description = "`json` (default) or `csv`")),
     responses(
@@ -275,6 +278,7 @@ pub async fn one(
 
 /// `GET /api/v1/procedures/{id}/indicators/series`
 #[utoipa::path(
+    operation_id = "indicators_series",
     tag = "observatory",
     params(
         ("id" = Uuid, Path, description = "Procedure id"),

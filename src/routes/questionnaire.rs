@@ -45,6 +45,7 @@ struct OptionView {
 
 /// The questionnaire a button shows, with every label in the citizen's language.
 #[utoipa::path(
+    operation_id = "questionnaire_show",
     tag = "reviews",
     params(
         ("id" = Uuid, Path, description = "Button id"),

@@ -57,6 +57,7 @@ struct ReviewChanges {
 
 /// Creates a review from its first answer, `satisfaction`.
 #[utoipa::path(
+    operation_id = "reviews_create",
     tag = "reviews",
     request_body(content = NewReviewBody, description = "JSON, sent as `application/json` or `text/plain`"),
     responses(
@@ -118,6 +119,7 @@ pub async fn create(
 
 /// Adds, replaces or removes answers of a review, with the edit token returned at its creation.
 #[utoipa::path(
+    operation_id = "reviews_update",
     tag = "reviews",
     params(("id" = Uuid, Path, description = "Review id")),
     request_body = ReviewChanges,

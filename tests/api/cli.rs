@@ -279,3 +279,56 @@ async fn serve_demo_takes_a_review_at_once_and_stops_gracefully() {
     assert!(events.iter().any(|e| e["message"] == "review created"));
     assert!(events.iter().any(|e| e["message"] == "avis stopped"));
 }
+
+#[tokio::test]
+async fn the_configuration_file_is_read_and_flags_take_precedence() {
+    let (url, _dir) = fresh_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("avis.toml");
+    std::fs::write(
+        &file,
+        format!("database_url = \"{url}\"\nlisten = \"127.0.0.1:0\"\n"),
+    )
+    .unwrap();
+    let from_file = Command::new(env!("CARGO_BIN_EXE_avis"))
+        .args([
+            "--config",
+            file.to_str().unwrap(),
+            "organisations",
+            "create",
+            "--name",
+            "Depuis le fichier",
+        ])
+        .env_remove("AVIS_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        from_file.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_file.stderr)
+    );
+    assert!(ok(&url, &["organisations", "list"]).contains("Depuis le fichier"));
+
+    let (other, _other_dir) = fresh_database().await;
+    let flagged = Command::new(env!("CARGO_BIN_EXE_avis"))
+        .args([
+            "--config",
+            file.to_str().unwrap(),
+            "--database-url",
+            &other,
+            "organisations",
+            "list",
+        ])
+        .env_remove("AVIS_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&flagged.stdout).contains("Depuis le fichier"));
+
+    std::fs::write(&file, "databse_url = \"x\"\n").unwrap();
+    let typo = Command::new(env!("CARGO_BIN_EXE_avis"))
+        .args(["--config", file.to_str().unwrap(), "organisations", "list"])
+        .output()
+        .unwrap();
+    assert!(!typo.status.success());
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("avis.toml"));
+}

@@ -4,10 +4,12 @@
 //! set to a PostgreSQL server URL, each test gets its own new database on that server.
 
 use avis::config::DatabaseUrl;
-use avis::domain::catalog::{Name, Origin, Tag};
+use avis::domain::answers::{Answers, Satisfaction};
+use avis::domain::catalog::{Name, Origin, Scope, Tag};
 use avis::startup::{Application, Options};
 use avis::store::Store;
 use avis::store::catalog::{Button, NewButton, NewProcedure};
+use avis::store::reviews::NewReview;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Connection;
@@ -104,6 +106,56 @@ impl TestApp {
                 source: Tag::parse("footer").unwrap(),
                 allowed_origins: vec![Origin::parse("https://www.example.gouv.fr").unwrap()],
                 is_test: false,
+            })
+            .await
+            .unwrap()
+    }
+
+    /// A new API key's secret.
+    pub async fn key(&self, scope: Scope, organisation: Option<Uuid>) -> String {
+        self.store
+            .create_api_key(scope, organisation)
+            .await
+            .unwrap()
+            .secret
+    }
+
+    /// `GET` with an API key.
+    pub async fn get_with(&self, path: &str, key: &str) -> Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Stores a review as if it had been sent at `at`, straight through the store.
+    pub async fn review_at(&self, button: &Button, at: &str, answers: &Answers) -> Uuid {
+        let id = Uuid::now_v7();
+        let created_at: jiff::Timestamp = at.parse().unwrap();
+        let review = NewReview {
+            id,
+            button_id: button.id,
+            procedure_id: button.procedure_id,
+            answers,
+            edit_token_hash: "unused".to_owned(),
+            edit_token_expires_at: created_at,
+            created_at,
+        };
+        self.store.create_review(&review).await.unwrap();
+        id
+    }
+
+    /// Another open button on the same procedure.
+    pub async fn sibling(&self, button: &Button, is_test: bool) -> Button {
+        self.store
+            .create_button(&NewButton {
+                procedure_id: button.procedure_id,
+                label: Name::parse("Autre bouton").unwrap(),
+                source: Tag::parse("email").unwrap(),
+                allowed_origins: Vec::new(),
+                is_test,
             })
             .await
             .unwrap()
@@ -208,4 +260,12 @@ pub fn counts(pairs: &[(&str, i64)]) -> Vec<(String, i64)> {
     let mut pairs: Vec<(String, i64)> = pairs.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect();
     pairs.sort();
     pairs
+}
+
+/// Answers with only a satisfaction.
+pub fn rated(satisfaction: Satisfaction) -> Answers {
+    Answers {
+        satisfaction: Some(satisfaction),
+        ..Answers::default()
+    }
 }

@@ -1,10 +1,15 @@
 //! The integration suite: the real application over HTTP on loopback, against SQLite by default
 //! or PostgreSQL when `AVIS_TEST_DATABASE_URL` names a server.
 
+mod administration;
+mod authorisation;
 mod cli;
 mod health;
 mod helpers;
+mod indicators;
 mod keys;
 mod migrations;
+mod openapi;
+mod properties;
 mod questionnaire;
 mod reviews;

@@ -68,8 +68,10 @@ async fn visible(state: &AppState, key: &AdminKey, id: &str) -> Result<Button, A
     }
 }
 
-#[utoipa::path(tag = "administration", request_body = NewButtonInput,
-    responses((status = 201, body = Button), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, description = "Procedure not visible", body = Problem), (status = 422, body = Problem)),
+#[utoipa::path(
+    operation_id = "create_buttons",
+    tag = "administration", request_body = NewButtonInput,
+    responses((status = 201, description = "Created", body = Button), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Procedure not visible", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
     security(("api_key" = [])))]
 #[post("/buttons")]
 pub async fn create(
@@ -101,8 +103,10 @@ pub async fn create(
     Ok(HttpResponse::Created().json(state.store.create_button(&new).await?))
 }
 
-#[utoipa::path(tag = "administration", params(("procedure" = Option<Uuid>, Query, description = "Only this procedure's buttons")),
-    responses((status = 200, body = Vec<Button>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+#[utoipa::path(
+    operation_id = "list_buttons",
+    tag = "administration", params(("procedure" = Option<Uuid>, Query, description = "Only this procedure's buttons")),
+    responses((status = 200, description = "OK", body = Vec<Button>), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
     security(("api_key" = [])))]
 #[get("/buttons")]
 pub async fn list(
@@ -123,8 +127,10 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(buttons))
 }
 
-#[utoipa::path(tag = "administration", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Button), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+#[utoipa::path(
+    operation_id = "show_buttons",
+    tag = "administration", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = Button), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Not found, or not visible to this key", body = Problem)),
     security(("api_key" = [])))]
 #[get("/buttons/{id}")]
 pub async fn show(
@@ -135,8 +141,10 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(visible(&state, &key, &path).await?))
 }
 
-#[utoipa::path(tag = "administration", params(("id" = Uuid, Path)), request_body = ButtonChanges,
-    responses((status = 200, body = Button), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+#[utoipa::path(
+    operation_id = "update_buttons",
+    tag = "administration", params(("id" = Uuid, Path)), request_body = ButtonChanges,
+    responses((status = 200, description = "OK", body = Button), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Not found, or not visible to this key", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
     security(("api_key" = [])))]
 #[patch("/buttons/{id}")]
 pub async fn update(

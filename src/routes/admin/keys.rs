@@ -28,8 +28,10 @@ pub struct CreatedKeyView {
     secret: String,
 }
 
-#[utoipa::path(tag = "administration", request_body = NewKeyInput,
-    responses((status = 201, body = CreatedKeyView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, description = "Organisation not visible", body = Problem), (status = 422, body = Problem)),
+#[utoipa::path(
+    operation_id = "create_keys",
+    tag = "administration", request_body = NewKeyInput,
+    responses((status = 201, description = "Created", body = CreatedKeyView), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Organisation not visible", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
     security(("api_key" = [])))]
 #[post("/keys")]
 pub async fn create(
@@ -54,8 +56,10 @@ pub async fn create(
     }))
 }
 
-#[utoipa::path(tag = "administration",
-    responses((status = 200, body = Vec<ApiKey>), (status = 401, body = Problem), (status = 403, body = Problem)),
+#[utoipa::path(
+    operation_id = "list_keys",
+    tag = "administration",
+    responses((status = 200, description = "OK", body = Vec<ApiKey>), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem)),
     security(("api_key" = [])))]
 #[get("/keys")]
 pub async fn list(key: AdminKey, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
@@ -66,8 +70,10 @@ pub async fn list(key: AdminKey, state: web::Data<AppState>) -> Result<HttpRespo
     Ok(HttpResponse::Ok().json(keys))
 }
 
-#[utoipa::path(tag = "administration", params(("id" = Uuid, Path)),
-    responses((status = 204, description = "Revoked"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+#[utoipa::path(
+    operation_id = "revoke_keys",
+    tag = "administration", params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Revoked"), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Not found, or not visible to this key", body = Problem)),
     security(("api_key" = [])))]
 #[delete("/keys/{id}")]
 pub async fn revoke(

@@ -40,8 +40,10 @@ fn parse_name(raw: &str) -> Result<Name, ApiError> {
     name.ok_or(ApiError::InvalidRequest(Vec::new()))
 }
 
-#[utoipa::path(tag = "administration", request_body = OrganisationInput,
-    responses((status = 201, body = Organisation), (status = 401, body = Problem), (status = 403, description = "Not an admin key, or a key limited to one organisation", body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+#[utoipa::path(
+    operation_id = "create_organisations",
+    tag = "administration", request_body = OrganisationInput,
+    responses((status = 201, description = "Created", body = Organisation), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "Not an admin key, or a key limited to one organisation", body = Problem), (status = 409, description = "Conflicts with an existing object", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
     security(("api_key" = [])))]
 #[post("/organisations")]
 pub async fn create(
@@ -61,8 +63,10 @@ pub async fn create(
     Ok(HttpResponse::Created().json(organisation))
 }
 
-#[utoipa::path(tag = "administration",
-    responses((status = 200, body = Vec<Organisation>), (status = 401, body = Problem), (status = 403, body = Problem)),
+#[utoipa::path(
+    operation_id = "list_organisations",
+    tag = "administration",
+    responses((status = 200, description = "OK", body = Vec<Organisation>), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem)),
     security(("api_key" = [])))]
 #[get("/organisations")]
 pub async fn list(key: AdminKey, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
@@ -71,8 +75,10 @@ pub async fn list(key: AdminKey, state: web::Data<AppState>) -> Result<HttpRespo
     Ok(HttpResponse::Ok().json(organisations))
 }
 
-#[utoipa::path(tag = "administration", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Organisation), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+#[utoipa::path(
+    operation_id = "show_organisations",
+    tag = "administration", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = Organisation), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Not found, or not visible to this key", body = Problem)),
     security(("api_key" = [])))]
 #[get("/organisations/{id}")]
 pub async fn show(
@@ -83,8 +89,10 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(visible(&state, &key, &path).await?))
 }
 
-#[utoipa::path(tag = "administration", params(("id" = Uuid, Path)), request_body = OrganisationInput,
-    responses((status = 200, body = Organisation), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+#[utoipa::path(
+    operation_id = "update_organisations",
+    tag = "administration", params(("id" = Uuid, Path)), request_body = OrganisationInput,
+    responses((status = 200, description = "OK", body = Organisation), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Not found, or not visible to this key", body = Problem), (status = 409, description = "Conflicts with an existing object", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
     security(("api_key" = [])))]
 #[patch("/organisations/{id}")]
 pub async fn update(

@@ -69,8 +69,10 @@ pub(super) async fn visible(
     }
 }
 
-#[utoipa::path(tag = "administration", request_body = NewProcedureInput,
-    responses((status = 201, body = Procedure), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, description = "Organisation not visible", body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+#[utoipa::path(
+    operation_id = "create_procedures",
+    tag = "administration", request_body = NewProcedureInput,
+    responses((status = 201, description = "Created", body = Procedure), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Organisation not visible", body = Problem), (status = 409, description = "Conflicts with an existing object", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
     security(("api_key" = [])))]
 #[post("/procedures")]
 pub async fn create(
@@ -109,8 +111,10 @@ pub async fn create(
     Ok(HttpResponse::Created().json(state.store.create_procedure(&new).await?))
 }
 
-#[utoipa::path(tag = "administration", params(("organisation" = Option<Uuid>, Query, description = "Only this organisation's procedures")),
-    responses((status = 200, body = Vec<Procedure>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+#[utoipa::path(
+    operation_id = "list_procedures",
+    tag = "administration", params(("organisation" = Option<Uuid>, Query, description = "Only this organisation's procedures")),
+    responses((status = 200, description = "OK", body = Vec<Procedure>), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
     security(("api_key" = [])))]
 #[get("/procedures")]
 pub async fn list(
@@ -127,8 +131,10 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(procedures))
 }
 
-#[utoipa::path(tag = "administration", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Procedure), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+#[utoipa::path(
+    operation_id = "show_procedures",
+    tag = "administration", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = Procedure), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Not found, or not visible to this key", body = Problem)),
     security(("api_key" = [])))]
 #[get("/procedures/{id}")]
 pub async fn show(
@@ -139,8 +145,10 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(visible(&state, &key, &path).await?))
 }
 
-#[utoipa::path(tag = "administration", params(("id" = Uuid, Path)), request_body = ProcedureChanges,
-    responses((status = 200, body = Procedure), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+#[utoipa::path(
+    operation_id = "update_procedures",
+    tag = "administration", params(("id" = Uuid, Path)), request_body = ProcedureChanges,
+    responses((status = 200, description = "OK", body = Procedure), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Not found, or not visible to this key", body = Problem), (status = 409, description = "Conflicts with an existing object", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
     security(("api_key" = [])))]
 #[patch("/procedures/{id}")]
 pub async fn update(

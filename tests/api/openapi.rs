@@ -1,0 +1,147 @@
+//! The OpenAPI document: well-formed, complete, and naming only routes that are served.
+
+use std::collections::BTreeSet;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+/// Every route the application serves under `/api/v1`.
+const ROUTES: &[&str] = &[
+    "GET /api/v1/health",
+    "GET /api/v1/health/ready",
+    "POST /api/v1/reviews",
+    "PATCH /api/v1/reviews/{id}",
+    "GET /api/v1/buttons/{id}/questionnaire",
+    "GET /api/v1/indicators",
+    "GET /api/v1/public/indicators",
+    "GET /api/v1/procedures/{id}/indicators",
+    "GET /api/v1/procedures/{id}/indicators/series",
+    "GET /api/v1/procedures/{id}/badge.svg",
+    "GET /api/v1/organisations",
+    "POST /api/v1/organisations",
+    "GET /api/v1/organisations/{id}",
+    "PATCH /api/v1/organisations/{id}",
+    "GET /api/v1/procedures",
+    "POST /api/v1/procedures",
+    "GET /api/v1/procedures/{id}",
+    "PATCH /api/v1/procedures/{id}",
+    "GET /api/v1/buttons",
+    "POST /api/v1/buttons",
+    "GET /api/v1/buttons/{id}",
+    "PATCH /api/v1/buttons/{id}",
+    "GET /api/v1/keys",
+    "POST /api/v1/keys",
+    "DELETE /api/v1/keys/{id}",
+];
+
+fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                found.push(target);
+            }
+            map.values().for_each(|v| refs(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn the_document_lists_every_route_and_each_is_served() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/openapi.json").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let document: Value = response.json().await.unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    assert_eq!(document["info"]["title"], "avis");
+
+    let mut documented = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            documented.insert(format!("{} {path}", method.to_uppercase()));
+            assert!(
+                !operation["responses"].as_object().unwrap().is_empty(),
+                "{method} {path}"
+            );
+            assert!(operation["tags"].is_array(), "{method} {path}");
+        }
+    }
+    assert_eq!(
+        documented,
+        ROUTES
+            .iter()
+            .map(|r| (*r).to_owned())
+            .collect::<BTreeSet<_>>()
+    );
+
+    let schemas = document["components"]["schemas"].as_object().unwrap();
+    let mut targets = Vec::new();
+    refs(&document, &mut targets);
+    assert!(!targets.is_empty());
+    for target in targets {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected $ref {target}"));
+        assert!(schemas.contains_key(name), "dangling $ref {target}");
+    }
+    for scheme in ["api_key", "edit_token"] {
+        assert_eq!(
+            document["components"]["securitySchemes"][scheme]["scheme"],
+            "bearer"
+        );
+    }
+
+    // Each documented route is answered by its own handler, not by the fallback for unknown routes.
+    for route in ROUTES {
+        let (method, path) = route.split_once(' ').unwrap();
+        let path = path.replace("{id}", &uuid::Uuid::now_v7().to_string());
+        let response = app
+            .client
+            .request(
+                Method::from_bytes(method.as_bytes()).unwrap(),
+                format!("{}{path}", app.address),
+            )
+            .header("Content-Type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{route}");
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert_ne!(body["code"], "not_found", "{route} is not served");
+    }
+}
+
+#[tokio::test]
+async fn the_api_page_is_served_without_any_outside_resource() {
+    let app = spawn_app().await;
+    let page = app.get("/api/docs/").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui-bundle.js"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "{html}"
+    );
+    for asset in [
+        "swagger-ui-bundle.js",
+        "swagger-ui.css",
+        "swagger-initializer.js",
+    ] {
+        let response = app.get(&format!("/api/docs/{asset}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{asset}");
+    }
+    let initializer = app
+        .get("/api/docs/swagger-initializer.js")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        initializer.contains("/api/v1/openapi.json"),
+        "{initializer}"
+    );
+}

@@ -1,0 +1,325 @@
+//! Indicators served from the aggregates equal a naive computation over the raw reviews, for
+//! random reviews over random days and buttons, updated, excluded and restored at random.
+
+use std::collections::BTreeMap;
+
+use avis::domain::answers::{Answers, Channel, Reached, Satisfaction, Score};
+use avis::domain::catalog::Scope;
+use avis::domain::time::paris_day;
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::Value;
+
+use crate::helpers::{TestApp, spawn_app};
+
+#[derive(Debug, Clone)]
+struct Raw {
+    satisfaction: usize,
+    comprehension: Option<u8>,
+    tried: u16,
+    reached: [u8; 4],
+    quality: [u8; 4],
+    verbatim: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Generated {
+    button: usize,
+    minutes: i64,
+    first: Raw,
+    update: Option<Raw>,
+    excluded: bool,
+    restored: bool,
+}
+
+const ADMIN: [Channel; 4] = [
+    Channel::Counter,
+    Channel::Phone,
+    Channel::Email,
+    Channel::Chat,
+];
+
+/// Turns random material into answers that obey the questionnaire's rules.
+fn answers(raw: &Raw) -> Answers {
+    let tried: Vec<Channel> = if raw.tried & 0x100 != 0 {
+        vec![Channel::None]
+    } else {
+        Channel::ALL[..8]
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| raw.tried & (1 << i) != 0)
+            .map(|(_, c)| *c)
+            .collect()
+    };
+    let reached: BTreeMap<Channel, Reached> = ADMIN
+        .iter()
+        .zip(raw.reached)
+        .filter(|(c, r)| tried.contains(c) && *r != 0)
+        .map(|(c, r)| (*c, if r == 1 { Reached::Yes } else { Reached::No }))
+        .collect();
+    let quality: BTreeMap<Channel, Score> = ADMIN
+        .iter()
+        .zip(raw.quality)
+        .filter(|(c, q)| reached.get(c) == Some(&Reached::Yes) && *q != 0)
+        .map(|(c, q)| (*c, Score::try_from(q).unwrap()))
+        .collect();
+    Answers {
+        satisfaction: Some(
+            [Satisfaction::Bad, Satisfaction::Medium, Satisfaction::Good][raw.satisfaction],
+        ),
+        comprehension: raw.comprehension.map(|v| Score::try_from(v).unwrap()),
+        contact_tried_other: None,
+        contact_tried: (!tried.is_empty()).then(|| tried.into_iter().collect()),
+        contact_reached: (!reached.is_empty()).then_some(reached),
+        contact_satisfaction: (!quality.is_empty()).then_some(quality),
+        verbatim: raw.verbatim.then(|| "avis".to_owned()),
+    }
+}
+
+fn raw() -> impl Strategy<Value = Raw> {
+    (
+        0..3usize,
+        prop::option::of(1..=5u8),
+        0..0x200u16,
+        [0..3u8, 0..3u8, 0..3u8, 0..3u8],
+        [0..6u8, 0..6u8, 0..6u8, 0..6u8],
+        any::<bool>(),
+    )
+        .prop_map(
+            |(satisfaction, comprehension, tried, reached, quality, verbatim)| Raw {
+                satisfaction,
+                comprehension,
+                tried,
+                reached,
+                quality,
+                verbatim,
+            },
+        )
+}
+
+fn generated() -> impl Strategy<Value = Generated> {
+    // Minutes over 20 days around the start of summer time, so some reviews fall at the edges.
+    (
+        0..3usize,
+        0..20 * 24 * 60i64,
+        raw(),
+        prop::option::of(raw()),
+        prop::bool::weighted(0.2),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(button, minutes, first, update, excluded, restored)| Generated {
+                button,
+                minutes,
+                first,
+                update,
+                excluded,
+                restored,
+            },
+        )
+}
+
+/// An indicator's value, n and distribution.
+type Expected = (Option<f64>, i64, BTreeMap<String, i64>);
+
+/// The reference: each indicator's value, n and distribution, straight from the reviews.
+fn naive(reviews: &[(Date, Answers)], from: Date, to: Date) -> BTreeMap<&'static str, Expected> {
+    let kept: Vec<&Answers> = reviews
+        .iter()
+        .filter(|(d, _)| *d >= from && *d <= to)
+        .map(|(_, a)| a)
+        .collect();
+    let round = |v: f64, d: i32| (v * 10f64.powi(d)).round() / 10f64.powi(d);
+    let mean = |points: &[f64]| {
+        (!points.is_empty()).then(|| round(points.iter().sum::<f64>() / points.len() as f64, 2))
+    };
+    let share = |hits: usize, n: usize| (n > 0).then(|| round(hits as f64 / n as f64, 4));
+    let mut out = BTreeMap::new();
+
+    let sat: Vec<Satisfaction> = kept.iter().filter_map(|a| a.satisfaction).collect();
+    let points: Vec<f64> = sat
+        .iter()
+        .map(|s| match s {
+            Satisfaction::Good => 10.0,
+            Satisfaction::Medium => 5.0,
+            Satisfaction::Bad => 0.0,
+        })
+        .collect();
+    let mut dist = BTreeMap::new();
+    if !sat.is_empty() {
+        for (name, value) in [
+            ("good", Satisfaction::Good),
+            ("medium", Satisfaction::Medium),
+            ("bad", Satisfaction::Bad),
+        ] {
+            dist.insert(
+                name.to_owned(),
+                sat.iter().filter(|s| **s == value).count() as i64,
+            );
+        }
+    }
+    out.insert("satisfaction", (mean(&points), sat.len() as i64, dist));
+
+    let scale = |scores: Vec<u8>| {
+        let points: Vec<f64> = scores.iter().map(|v| f64::from(v - 1) * 2.5).collect();
+        let mut dist = BTreeMap::new();
+        if !scores.is_empty() {
+            for v in 1..=5u8 {
+                dist.insert(
+                    v.to_string(),
+                    scores.iter().filter(|s| **s == v).count() as i64,
+                );
+            }
+        }
+        (mean(&points), scores.len() as i64, dist)
+    };
+    out.insert(
+        "comprehension",
+        scale(
+            kept.iter()
+                .filter_map(|a| a.comprehension.map(Score::get))
+                .collect(),
+        ),
+    );
+    out.insert(
+        "help_quality",
+        scale(
+            kept.iter()
+                .flat_map(|a| {
+                    a.contact_satisfaction
+                        .iter()
+                        .flatten()
+                        .map(|(_, s)| s.get())
+                })
+                .collect(),
+        ),
+    );
+
+    let reached: Vec<Reached> = kept
+        .iter()
+        .flat_map(|a| a.contact_reached.iter().flatten().map(|(_, r)| *r))
+        .collect();
+    let yes = reached.iter().filter(|r| **r == Reached::Yes).count();
+    let dist = if reached.is_empty() {
+        BTreeMap::new()
+    } else {
+        BTreeMap::from([
+            ("yes".to_owned(), yes as i64),
+            ("no".to_owned(), (reached.len() - yes) as i64),
+        ])
+    };
+    out.insert(
+        "help_reachable",
+        (share(yes, reached.len()), reached.len() as i64, dist),
+    );
+
+    let tried: Vec<_> = kept
+        .iter()
+        .filter_map(|a| a.contact_tried.as_ref())
+        .collect();
+    let alone = tried
+        .iter()
+        .filter(|t| t.len() == 1 && t.contains(&Channel::None))
+        .count();
+    let mut dist = BTreeMap::new();
+    if !tried.is_empty() {
+        for channel in Channel::ALL {
+            dist.insert(
+                channel.code().to_owned(),
+                tried.iter().filter(|t| t.contains(&channel)).count() as i64,
+            );
+        }
+    }
+    out.insert(
+        "autonomy",
+        (share(alone, tried.len()), tried.len() as i64, dist),
+    );
+    out
+}
+
+async fn check(
+    app: &TestApp,
+    key: &str,
+    reviews: Vec<Generated>,
+    window: (i64, i64),
+) -> Result<(), TestCaseError> {
+    let first = app.button().await;
+    let buttons = [
+        first.clone(),
+        app.sibling(&first, false).await,
+        app.sibling(&first, true).await,
+    ];
+    let start: Timestamp = "2026-03-20T00:00:00Z".parse().unwrap();
+    let mut counted = Vec::new();
+    for review in &reviews {
+        let at = start.checked_add(review.minutes.minutes()).unwrap();
+        let id = app
+            .review_at(
+                &buttons[review.button],
+                &at.to_string(),
+                &answers(&review.first),
+            )
+            .await;
+        if review.excluded {
+            app.store.exclude_review(id, "burst").await.unwrap();
+        }
+        let mut last = answers(&review.first);
+        if let Some(update) = &review.update {
+            last = answers(update);
+            let next = last.clone();
+            app.store
+                .update_review(id, Timestamp::now(), move |_| Ok::<_, ()>(next))
+                .await
+                .unwrap();
+        }
+        if review.excluded && review.restored {
+            app.store.restore_review(id).await.unwrap();
+        }
+        if review.button != 2 && (!review.excluded || review.restored) {
+            counted.push((paris_day(at), last));
+        }
+    }
+    let day = |offset: i64| {
+        jiff::civil::date(2026, 3, 20)
+            .checked_add(offset.days())
+            .unwrap()
+    };
+    let (from, to) = (day(window.0.min(window.1)), day(window.0.max(window.1)));
+    let path = format!(
+        "/api/v1/procedures/{}/indicators?from={from}&to={to}",
+        first.procedure_id
+    );
+    let body: Value = app.get_with(&path, key).await.json().await.unwrap();
+    for (name, (value, n, distribution)) in naive(&counted, from, to) {
+        let served = &body["indicators"][name];
+        prop_assert_eq!(served["value"].as_f64(), value, "{} value", name);
+        prop_assert_eq!(served["n"].as_i64(), Some(n), "{} n", name);
+        let served_distribution: BTreeMap<String, i64> =
+            serde_json::from_value(served["distribution"].clone()).unwrap();
+        prop_assert_eq!(served_distribution, distribution, "{} distribution", name);
+    }
+    Ok(())
+}
+
+#[test]
+fn indicators_from_aggregates_equal_a_naive_computation_over_reviews() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let app = runtime.block_on(spawn_app());
+    let key = runtime.block_on(app.key(Scope::Admin, None));
+    let mut runner = TestRunner::new(Config {
+        cases: 32,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = (
+        prop::collection::vec(generated(), 0..40),
+        (0..20i64, 0..20i64),
+    );
+    runner
+        .run(&strategy, |(reviews, window)| {
+            runtime.block_on(check(&app, &key, reviews, window))
+        })
+        .unwrap();
+}
