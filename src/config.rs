@@ -82,6 +82,16 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
+/// A secret setting: shows as `********` wherever it is formatted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("********")
+    }
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -101,6 +111,7 @@ pub struct FileConfig {
     pub publication_threshold: Option<i64>,
     pub log_format: Option<LogFormat>,
     pub public_url: Option<String>,
+    pub form_secret: Option<String>,
 }
 
 impl FileConfig {
@@ -147,6 +158,8 @@ pub struct Settings {
     pub edit_token_ttl_seconds: i64,
     pub publication_threshold: i64,
     pub log_format: LogFormat,
+    /// Signs hosted forms; never logged.
+    pub form_secret: Option<Secret>,
     /// The address citizens reach this service at, for the links it prints.
     pub public_url: Option<Url>,
 }

@@ -56,6 +56,8 @@ pub enum ApiError {
     KeyNotFound,
     #[error("{0}")]
     Conflict(String),
+    #[error("this origin may not send reviews through this button")]
+    OriginNotAllowed,
     #[error("the database is not reachable")]
     NotReady,
     #[error("an unexpected error occurred; it has been logged")]
@@ -84,6 +86,7 @@ impl ApiError {
             ApiError::ProcedureNotFound => "procedure_not_found",
             ApiError::KeyNotFound => "key_not_found",
             ApiError::Conflict(_) => "conflict",
+            ApiError::OriginNotAllowed => "origin_not_allowed",
             ApiError::NotReady => "not_ready",
             ApiError::Internal(_) => "internal_error",
         }
@@ -158,7 +161,8 @@ impl ResponseError for ApiError {
             }
             ApiError::InvalidEditToken
             | ApiError::EditTokenExpired
-            | ApiError::InsufficientScope => StatusCode::FORBIDDEN,
+            | ApiError::InsufficientScope
+            | ApiError::OriginNotAllowed => StatusCode::FORBIDDEN,
             ApiError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -9,8 +9,14 @@ use actix_web::{App, HttpMessage, HttpServer, web};
 use anyhow::Context;
 use tracing_actix_web::{RequestId, TracingLogger};
 
+use crate::telemetry::PrivateSpans;
+
+use uuid::Uuid;
+
+use crate::domain::secret::SigningKey;
 use crate::error::problem_for_bare_error;
 use crate::routes;
+use crate::routes::cors_errors;
 use crate::store::Store;
 
 /// What every request handler can reach.
@@ -18,15 +24,24 @@ pub struct AppState {
     pub store: Store,
     pub edit_token_ttl_seconds: i64,
     pub publication_threshold: i64,
+    pub signing_key: SigningKey,
+    pub public_url: Option<String>,
+    pub demo_button: Option<Uuid>,
 }
 
 /// Tunable behaviour of the service.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// How long a review's edit token stays valid.
     pub edit_token_ttl_seconds: i64,
     /// The number of answers from which an indicator is publishable.
     pub publication_threshold: i64,
+    /// Signs the hosted questionnaire's forms.
+    pub signing_key: SigningKey,
+    /// The address citizens reach this service at, for embed snippets.
+    pub public_url: Option<String>,
+    /// The button `/demo` shows, if any.
+    pub demo_button: Option<Uuid>,
 }
 
 impl Default for Options {
@@ -34,12 +49,20 @@ impl Default for Options {
         Options {
             edit_token_ttl_seconds: crate::config::DEFAULT_EDIT_TOKEN_TTL,
             publication_threshold: crate::config::DEFAULT_PUBLICATION_THRESHOLD,
+            signing_key: SigningKey::random(),
+            public_url: None,
+            demo_button: None,
         }
     }
 }
 
 /// How long in-flight requests get to finish after a stop signal.
 const SHUTDOWN_GRACE_SECONDS: u64 = 30;
+
+/// Binds `listen`; port 0 picks a free port.
+pub fn bind(listen: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))
+}
 
 /// A bound, ready-to-run HTTP server.
 pub struct Application {
@@ -50,13 +73,23 @@ pub struct Application {
 impl Application {
     /// Binds `listen` (port 0 picks a free port) and builds the server around `store`.
     pub fn build(listen: &str, store: Store, options: Options) -> anyhow::Result<Application> {
-        let listener =
-            TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
+        Application::on(bind(listen)?, store, options)
+    }
+
+    /// Builds the server around an already bound listener.
+    pub fn on(
+        listener: TcpListener,
+        store: Store,
+        options: Options,
+    ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             store,
             edit_token_ttl_seconds: options.edit_token_ttl_seconds,
             publication_threshold: options.publication_threshold,
+            signing_key: options.signing_key,
+            public_url: options.public_url,
+            demo_button: options.demo_button,
         });
         let document = routes::openapi();
         let server = HttpServer::new(move || {
@@ -66,7 +99,7 @@ impl Application {
                     let request_id = req.extensions().get::<RequestId>().copied();
                     let response = srv.call(req);
                     async move {
-                        let mut response = response.await?;
+                        let mut response = cors_errors(response.await?);
                         if let Some(id) = request_id
                             && let Ok(value) = HeaderValue::from_str(&id.to_string())
                         {
@@ -77,7 +110,7 @@ impl Application {
                         Ok(response)
                     }
                 })
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<PrivateSpans>::new())
                 .app_data(state.clone())
         })
         .listen(listener)?

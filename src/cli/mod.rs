@@ -13,7 +13,8 @@ use uuid::Uuid;
 mod manage;
 
 use crate::config::{self, DatabaseUrl, FileConfig, LogFormat, Settings};
-use crate::startup::{Application, Options};
+use crate::domain::secret::SigningKey;
+use crate::startup::{self, Application, Options};
 use crate::store::Store;
 use crate::{demo, telemetry};
 
@@ -73,6 +74,10 @@ struct ServeArgs {
     /// Log format [default: text].
     #[arg(long, env = "AVIS_LOG_FORMAT", value_enum)]
     log_format: Option<LogFormat>,
+    /// Secret phrase that signs hosted forms; nodes behind one load balancer must share it
+    /// [default: a random key per process].
+    #[arg(long, env = "AVIS_FORM_SECRET", hide_env_values = true)]
+    form_secret: Option<String>,
     /// Public base URL of this service, used in the links it prints [default: from --listen].
     #[arg(long, env = "AVIS_PUBLIC_URL")]
     public_url: Option<String>,
@@ -237,6 +242,7 @@ fn settings(
             .unwrap_or(config::DEFAULT_PUBLICATION_THRESHOLD)
             .max(1),
         log_format: args.log_format.or(file.log_format).unwrap_or_default(),
+        form_secret: args.form_secret.or(file.form_secret).map(config::Secret),
         public_url: public_url
             .map(|raw| Url::parse(&raw).with_context(|| format!("invalid public URL {raw:?}")))
             .transpose()?,
@@ -246,25 +252,42 @@ fn settings(
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     telemetry::init(settings.log_format);
     let store = open_store(&settings.database_url).await?;
+    let listener = startup::bind(&settings.listen)?;
+    let port = listener.local_addr()?.port();
+    let base_url = match &settings.public_url {
+        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+        None => local_base_url(&settings.listen, port),
+    };
+    let demo_button = match demo {
+        true => Some(demo::ensure(&store, &base_url).await?),
+        false => None,
+    };
+    let signing_key = match &settings.form_secret {
+        Some(phrase) => SigningKey::from_phrase(&phrase.0),
+        None => {
+            tracing::warn!(
+                "no form secret set: hosted forms open before a restart will have to be reloaded"
+            );
+            SigningKey::random()
+        }
+    };
     let options = Options {
         edit_token_ttl_seconds: settings.edit_token_ttl_seconds,
         publication_threshold: settings.publication_threshold,
+        signing_key,
+        public_url: settings.public_url.as_ref().map(|_| base_url.clone()),
+        demo_button: demo_button.as_ref().map(|b| b.id),
     };
-    let app = Application::build(&settings.listen, store.clone(), options)?;
-    let base_url = match &settings.public_url {
-        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
-        None => local_base_url(&settings.listen, app.port()),
-    };
+    let app = Application::on(listener, store.clone(), options)?;
     tracing::info!(
         database = %settings.database_url,
         listen = %settings.listen,
-        port = app.port(),
+        port,
         edit_token_ttl_seconds = settings.edit_token_ttl_seconds,
         "avis is serving"
     );
-    if demo {
-        let button = demo::ensure(&store, &base_url).await?;
-        println!("{}", demo::instructions(&base_url, &button));
+    if let Some(button) = &demo_button {
+        println!("{}", demo::instructions(&base_url, button));
     }
     let served = app.run_until_stopped().await;
     store.close().await;

@@ -2,6 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -33,6 +34,63 @@ pub fn display_prefix(secret: &str) -> String {
     secret.chars().take(API_KEY_PREFIX.len() + 6).collect()
 }
 
+/// The key that signs hosted-form tokens. Nodes that share a database must share it.
+#[derive(Clone)]
+pub struct SigningKey([u8; 32]);
+
+impl SigningKey {
+    /// A key derived from an operator's secret phrase.
+    pub fn from_phrase(phrase: &str) -> SigningKey {
+        SigningKey(Sha256::digest(phrase.as_bytes()).into())
+    }
+
+    /// A fresh random key, good for one process.
+    pub fn random() -> SigningKey {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        SigningKey(bytes)
+    }
+
+    fn mac(&self, message: &str) -> Hmac<Sha256> {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+        mac.update(message.as_bytes());
+        mac
+    }
+
+    /// A token binding `subject` until `expires` (Unix seconds): `expires.signature`.
+    pub fn sign(&self, subject: &str, expires: i64) -> String {
+        let signature = self
+            .mac(&format!("{subject}:{expires}"))
+            .finalize()
+            .into_bytes();
+        format!("{expires}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    /// Whether `token` was signed by this key for `subject` and is still valid at `now`.
+    pub fn verify(&self, token: &str, subject: &str, now: i64) -> bool {
+        let Some((expires, signature)) = token.split_once('.') else {
+            return false;
+        };
+        let (Ok(expires), Ok(signature)) =
+            (expires.parse::<i64>(), URL_SAFE_NO_PAD.decode(signature))
+        else {
+            return false;
+        };
+        now <= expires
+            && self
+                .mac(&format!("{subject}:{expires}"))
+                .verify_slice(&signature)
+                .is_ok()
+    }
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SigningKey(…)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +113,20 @@ mod tests {
         assert_eq!(hash(&key).len(), 64);
         assert!(!hash(&key).contains(&key[5..]));
         assert!(display_prefix(&key).starts_with("avis_"));
+    }
+
+    #[test]
+    fn signed_tokens_hold_for_their_subject_until_they_expire() {
+        let key = SigningKey::from_phrase("phrase");
+        let token = key.sign("button-1", 1_000);
+        assert!(key.verify(&token, "button-1", 999));
+        assert!(key.verify(&token, "button-1", 1_000));
+        assert!(!key.verify(&token, "button-1", 1_001));
+        assert!(!key.verify(&token, "button-2", 999));
+        assert!(!SigningKey::random().verify(&token, "button-1", 999));
+        let forged = token.replace("1000.", "9999.");
+        assert!(!key.verify(&forged, "button-1", 999));
+        assert!(!key.verify("garbage", "button-1", 0));
+        assert!(!format!("{key:?}").contains("phrase"));
     }
 }

@@ -4,11 +4,14 @@
 //! the very list of services the application serves and cannot drift from it.
 
 mod admin;
+mod assets;
 mod auth;
 mod badge;
 mod body;
+mod cors;
 mod csv;
 mod health;
+mod hosted;
 mod indicators;
 mod openapi;
 mod query;
@@ -18,23 +21,23 @@ mod reviews;
 use actix_web::App;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use utoipa::OpenApi;
-use utoipa_actix_web::{AppExt, scope};
+use utoipa_actix_web::{AppExt, UtoipaApp, scope};
 use utoipa_swagger_ui::SwaggerUi;
+
+pub use cors::expose_errors as cors_errors;
 
 /// Where the OpenAPI document is served.
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 
 /// The OpenAPI document of every route `register` adds.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, document) = App::new()
+    let app = App::new()
         .into_utoipa_app()
-        .openapi(openapi::ApiDoc::openapi())
-        .service(api())
-        .split_for_parts();
-    document
+        .openapi(openapi::ApiDoc::openapi());
+    services(app).split_for_parts().1
 }
 
-/// Adds every route of the API, its OpenAPI document and its human-readable page to `app`.
+/// Adds every route, the OpenAPI document and its human-readable page to `app`.
 pub fn register<T>(app: App<T>, document: utoipa::openapi::OpenApi) -> App<T>
 where
     T: ServiceFactory<
@@ -47,7 +50,31 @@ where
 {
     // The document goes first: the `/api/v1` scope would otherwise answer 404 for its path.
     let app = app.service(SwaggerUi::new("/api/docs/{_:.*}").url(OPENAPI_PATH, document));
-    app.into_utoipa_app().service(api()).split_for_parts().0
+    services(app.into_utoipa_app()).split_for_parts().0
+}
+
+fn services<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+{
+    app.service(api())
+        .service(assets::widget)
+        .service(assets::widget_steps)
+        .service(assets::widget_css)
+        .service(assets::pages_css)
+        .service(assets::button_image)
+        .service(hosted::start)
+        .service(hosted::answer_first)
+        .service(hosted::thanks)
+        .service(hosted::show_step)
+        .service(hosted::answer_step)
+        .service(hosted::demo)
 }
 
 fn api() -> utoipa_actix_web::scope::Scope<
@@ -62,8 +89,11 @@ fn api() -> utoipa_actix_web::scope::Scope<
     scope("/api/v1")
         .service(health::live)
         .service(health::ready)
+        .service(cors::create_preflight)
+        .service(cors::update_preflight)
         .service(reviews::create)
         .service(reviews::update)
+        .service(reviews::show)
         .service(questionnaire::show)
         .service(indicators::list)
         .service(indicators::public_list)

@@ -96,6 +96,7 @@ pub async fn show(
         .collect();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .insert_header((header::VARY, "Accept-Language"))
         .json(Questionnaire {
             button_id: button.id,

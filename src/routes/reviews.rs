@@ -1,14 +1,16 @@
 //! The public review API: create a review with its first answer, then amend it with its token.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::auth::{AdminKey, Visibility};
 use super::body::{REVIEW_BODY_LIMIT, json_body};
+use super::cors;
 use crate::domain::FieldError;
 use crate::domain::answers::Answers;
 use crate::domain::answers_patch::AnswersPatch;
@@ -17,7 +19,7 @@ use crate::domain::secret;
 use crate::domain::time::after_seconds;
 use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
-use crate::store::reviews::{NewReview, Update};
+use crate::store::reviews::{NewReview, StoredReview, Update};
 
 /// A request body: a JSON object whose known members are read one by one.
 type Body = Map<String, Value>;
@@ -95,6 +97,7 @@ pub async fn create(
     if !button.is_open {
         return Err(ApiError::ButtonClosed);
     }
+    let origin = cors::check(&req, &button.allowed_origins)?;
     let now = Timestamp::now();
     let token = secret::random_token();
     let review = NewReview {
@@ -108,7 +111,9 @@ pub async fn create(
     };
     state.store.create_review(&review).await?;
     tracing::info!(review = %review.id, button = %button.id, "review created");
-    Ok(HttpResponse::Created()
+    let mut response = HttpResponse::Created();
+    cors::allow(&mut response, origin.as_ref());
+    Ok(response
         .insert_header((header::LOCATION, format!("/api/v1/reviews/{}", review.id)))
         .json(Created {
             id: review.id,
@@ -145,6 +150,21 @@ pub async fn update(
     let review_id = Uuid::parse_str(&path).map_err(|_| ApiError::ReviewNotFound)?;
     let body: Body = json_body(&req, payload, REVIEW_BODY_LIMIT).await?;
     let patch = parse_answers(body.get("answers"))?;
+    let origin = if req.headers().contains_key(header::ORIGIN) {
+        let review = state
+            .store
+            .find_review(review_id)
+            .await?
+            .ok_or(ApiError::ReviewNotFound)?;
+        let button = state
+            .store
+            .find_button(review.button_id)
+            .await?
+            .ok_or(ApiError::ReviewNotFound)?;
+        cors::check(&req, &button.allowed_origins)?
+    } else {
+        None
+    };
     let now = Timestamp::now();
     let token_hash = secret::hash(&token);
     let outcome = state
@@ -164,11 +184,47 @@ pub async fn update(
     match outcome {
         Update::NotFound => Err(ApiError::ReviewNotFound),
         Update::Refused(refusal) => Err(refusal),
-        Update::Done(answers) => Ok(HttpResponse::Ok().json(Amended {
-            id: review_id,
-            questionnaire_version: CURRENT_VERSION,
-            answers,
-        })),
+        Update::Done(answers) => {
+            let mut response = HttpResponse::Ok();
+            cors::allow(&mut response, origin.as_ref());
+            Ok(response.json(Amended {
+                id: review_id,
+                questionnaire_version: CURRENT_VERSION,
+                answers,
+            }))
+        }
+    }
+}
+
+/// A review as stored, for an administration that may see its procedure.
+#[utoipa::path(
+    operation_id = "reviews_show",
+    tag = "administration",
+    params(("id" = Uuid, Path, description = "Review id")),
+    responses(
+        (status = 200, description = "The review", body = StoredReview),
+        (status = 401, description = "No API key, or an unknown or revoked one", body = Problem),
+        (status = 403, description = "This key may not do this", body = Problem),
+        (status = 404, description = "Not found, or not visible to this key", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+#[get("/reviews/{id}")]
+pub async fn show(
+    key: AdminKey,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = Uuid::parse_str(&path).map_err(|_| ApiError::ReviewNotFound)?;
+    let review = state
+        .store
+        .find_review(id)
+        .await?
+        .ok_or(ApiError::ReviewNotFound)?;
+    let procedure = state.store.find_procedure(review.procedure_id).await?;
+    match procedure {
+        Some(p) if key.0.sees(p.organisation_id) => Ok(HttpResponse::Ok().json(review)),
+        _ => Err(ApiError::ReviewNotFound),
     }
 }
 

@@ -24,7 +24,7 @@ pub struct NewReview<'a> {
 }
 
 /// A review as stored, for deciding whether and how it may change.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StoredReview {
     pub id: Uuid,
     pub button_id: Uuid,

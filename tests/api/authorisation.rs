@@ -33,6 +33,7 @@ fn endpoints(
     app_button: &avis::store::catalog::Button,
     organisation: uuid::Uuid,
     key_id: uuid::Uuid,
+    review: uuid::Uuid,
 ) -> Vec<Endpoint> {
     let (procedure, button) = (app_button.procedure_id, app_button.id);
     let e = |method: Method, path: String, body: Option<Value>, readers_too: bool| Endpoint {
@@ -125,6 +126,12 @@ fn endpoints(
             None,
             false,
         ),
+        e(
+            Method::GET,
+            format!("/api/v1/reviews/{review}"),
+            None,
+            false,
+        ),
     ]
 }
 
@@ -156,7 +163,14 @@ async fn every_protected_endpoint_turns_away_whoever_may_not_call_it() {
     let admin_of_b = app.key(Scope::Admin, Some(organisation_b)).await;
     let reader_of_b = app.key(Scope::IndicatorsRead, Some(organisation_b)).await;
 
-    for endpoint in endpoints(&theirs, organisation_a, a_key.key.id) {
+    let review = app
+        .review_at(
+            &theirs,
+            "2026-11-01T10:00:00Z",
+            &crate::helpers::rated(avis::domain::answers::Satisfaction::Good),
+        )
+        .await;
+    for endpoint in endpoints(&theirs, organisation_a, a_key.key.id, review) {
         let label = format!("{} {}", endpoint.method, endpoint.path);
         assert_problem(
             call(&app, &endpoint, None).await,
@@ -204,7 +218,13 @@ async fn every_protected_endpoint_turns_away_whoever_may_not_call_it() {
         match (endpoint.method.as_str(), listing) {
             ("GET", true) => {
                 assert_eq!(status, StatusCode::OK, "{label}");
-                for hidden in [organisation_a, theirs.procedure_id, theirs.id, a_key.key.id] {
+                for hidden in [
+                    organisation_a,
+                    theirs.procedure_id,
+                    theirs.id,
+                    a_key.key.id,
+                    review,
+                ] {
                     assert!(
                         !text.contains(&hidden.to_string()),
                         "{label} leaks {hidden}: {text}"

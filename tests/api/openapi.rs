@@ -7,12 +7,15 @@ use serde_json::Value;
 
 use crate::helpers::spawn_app;
 
-/// Every route the application serves under `/api/v1`.
+/// Every route the application serves.
 const ROUTES: &[&str] = &[
     "GET /api/v1/health",
     "GET /api/v1/health/ready",
+    "OPTIONS /api/v1/reviews",
     "POST /api/v1/reviews",
+    "OPTIONS /api/v1/reviews/{id}",
     "PATCH /api/v1/reviews/{id}",
+    "GET /api/v1/reviews/{id}",
     "GET /api/v1/buttons/{id}/questionnaire",
     "GET /api/v1/indicators",
     "GET /api/v1/public/indicators",
@@ -34,6 +37,17 @@ const ROUTES: &[&str] = &[
     "GET /api/v1/keys",
     "POST /api/v1/keys",
     "DELETE /api/v1/keys/{id}",
+    "GET /widget.js",
+    "GET /widget-steps.js",
+    "GET /widget.css",
+    "GET /assets/avis.css",
+    "GET /buttons/{id}.svg",
+    "GET /f/{id}",
+    "POST /f/{id}",
+    "GET /f/{button}/{review}",
+    "POST /f/{button}/{review}",
+    "GET /f/{button}/merci",
+    "GET /demo",
 ];
 
 fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
@@ -97,7 +111,11 @@ async fn the_document_lists_every_route_and_each_is_served() {
     // Each documented route is answered by its own handler, not by the fallback for unknown routes.
     for route in ROUTES {
         let (method, path) = route.split_once(' ').unwrap();
-        let path = path.replace("{id}", &uuid::Uuid::now_v7().to_string());
+        let path = ["{id}", "{button}", "{review}"]
+            .iter()
+            .fold(path.to_owned(), |path, name| {
+                path.replace(name, &uuid::Uuid::now_v7().to_string())
+            });
         let response = app
             .client
             .request(

@@ -2,13 +2,14 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use jiff::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::Check;
 use crate::domain::catalog::{Name, Origin, Tag};
 use crate::error::{ApiError, Problem};
+use crate::routes::assets::widget_integrity;
 use crate::routes::auth::{AdminKey, Visibility};
 use crate::routes::body::{ADMIN_BODY_LIMIT, json_body};
 use crate::routes::query::Params;
@@ -42,6 +43,47 @@ pub struct ButtonChanges {
     closed: Option<bool>,
 }
 
+/// The three ways to offer a button's questionnaire, ready to paste.
+#[derive(Serialize, ToSchema)]
+pub struct Embed {
+    /// The inline widget: one tag where the questionnaire should appear.
+    script: String,
+    /// Its Subresource Integrity value, for pages that pin the current widget version.
+    integrity: String,
+    /// The « Je donne mon avis » image linking to the hosted questionnaire.
+    button: String,
+    /// The hosted questionnaire's address, for emails and QR codes.
+    link: String,
+}
+
+/// A button with its embed snippets.
+#[derive(Serialize, ToSchema)]
+pub struct ButtonView {
+    #[serde(flatten)]
+    button: Button,
+    embed: Embed,
+}
+
+fn view(req: &HttpRequest, state: &AppState, button: Button) -> ButtonView {
+    let base = state.public_url.clone().unwrap_or_else(|| {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    });
+    let id = button.id;
+    let link = format!("{base}/f/{id}");
+    ButtonView {
+        embed: Embed {
+            script: format!(r#"<script src="{base}/widget.js" data-button="{id}" async></script>"#),
+            integrity: widget_integrity().to_owned(),
+            button: format!(
+                r#"<a href="{link}"><img src="{base}/buttons/{id}.svg" alt="Je donne mon avis" height="48"></a>"#
+            ),
+            link,
+        },
+        button,
+    }
+}
+
 fn origins(check: &mut Check, raw: &[String]) -> Vec<Origin> {
     let mut origins: Vec<Origin> = raw
         .iter()
@@ -71,7 +113,7 @@ async fn visible(state: &AppState, key: &AdminKey, id: &str) -> Result<Button, A
 #[utoipa::path(
     operation_id = "create_buttons",
     tag = "administration", request_body = NewButtonInput,
-    responses((status = 201, description = "Created", body = Button), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Procedure not visible", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
+    responses((status = 201, description = "Created", body = ButtonView), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Procedure not visible", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
     security(("api_key" = [])))]
 #[post("/buttons")]
 pub async fn create(
@@ -100,13 +142,14 @@ pub async fn create(
         allowed_origins,
         is_test: input.is_test,
     };
-    Ok(HttpResponse::Created().json(state.store.create_button(&new).await?))
+    let button = state.store.create_button(&new).await?;
+    Ok(HttpResponse::Created().json(view(&req, &state, button)))
 }
 
 #[utoipa::path(
     operation_id = "list_buttons",
     tag = "administration", params(("procedure" = Option<Uuid>, Query, description = "Only this procedure's buttons")),
-    responses((status = 200, description = "OK", body = Vec<Button>), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
+    responses((status = 200, description = "OK", body = Vec<ButtonView>), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
     security(("api_key" = [])))]
 #[get("/buttons")]
 pub async fn list(
@@ -124,27 +167,30 @@ pub async fn list(
         .collect();
     let mut buttons = state.store.list_buttons(procedure).await?;
     buttons.retain(|b| visible_procedures.contains(&b.procedure_id));
-    Ok(HttpResponse::Ok().json(buttons))
+    let views: Vec<ButtonView> = buttons.into_iter().map(|b| view(&req, &state, b)).collect();
+    Ok(HttpResponse::Ok().json(views))
 }
 
 #[utoipa::path(
     operation_id = "show_buttons",
     tag = "administration", params(("id" = Uuid, Path)),
-    responses((status = 200, description = "OK", body = Button), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Not found, or not visible to this key", body = Problem)),
+    responses((status = 200, description = "OK", body = ButtonView), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Not found, or not visible to this key", body = Problem)),
     security(("api_key" = [])))]
 #[get("/buttons/{id}")]
 pub async fn show(
     key: AdminKey,
+    req: HttpRequest,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(visible(&state, &key, &path).await?))
+    let button = visible(&state, &key, &path).await?;
+    Ok(HttpResponse::Ok().json(view(&req, &state, button)))
 }
 
 #[utoipa::path(
     operation_id = "update_buttons",
     tag = "administration", params(("id" = Uuid, Path)), request_body = ButtonChanges,
-    responses((status = 200, description = "OK", body = Button), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Not found, or not visible to this key", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
+    responses((status = 200, description = "OK", body = ButtonView), (status = 401, description = "No API key, or an unknown or revoked one", body = Problem), (status = 403, description = "This key may not do this", body = Problem), (status = 404, description = "Not found, or not visible to this key", body = Problem), (status = 422, description = "Invalid members, each named in `errors`", body = Problem)),
     security(("api_key" = [])))]
 #[patch("/buttons/{id}")]
 pub async fn update(
@@ -187,5 +233,5 @@ pub async fn update(
         .find_button(button.id)
         .await?
         .ok_or(ApiError::ButtonNotFound)?;
-    Ok(HttpResponse::Ok().json(saved))
+    Ok(HttpResponse::Ok().json(view(&req, &state, saved)))
 }
