@@ -199,11 +199,9 @@ impl ResponseError for ApiError {
 pub fn problem_for_bare_error<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if is_problem {
+    // Our handlers always say what they send (a problem document, or an HTML page for the
+    // hosted questionnaire); only the framework's own bare errors come without a media type.
+    if res.headers().contains_key(header::CONTENT_TYPE) {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

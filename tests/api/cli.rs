@@ -253,6 +253,25 @@ async fn serve_demo_takes_a_review_at_once_and_stops_gracefully() {
         .await
         .unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    let token = created["edit_token"].as_str().unwrap().to_owned();
+    let step = format!(
+        "{base}/f/{button}/{}?step=2&t={token}",
+        created["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        client.get(&step).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let demo_page = client
+        .get(format!("{base}/demo"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(demo_page.contains(&format!("data-button=\"{button}\"")));
     let counters = ok(&url, &["aggregates", "show", "--procedure", &procedure]);
     assert!(
         counters.contains(&format!("{button}\tsatisfaction\tgood\t1")),
@@ -271,6 +290,14 @@ async fn serve_demo_takes_a_review_at_once_and_stops_gracefully() {
     );
     let logs = String::from_utf8(output.stderr).unwrap();
     assert!(!logs.contains("Sup3rS3cretPw"), "{logs}");
+    assert!(
+        !logs.contains(&token),
+        "edit tokens in URLs never reach the logs"
+    );
+    assert!(
+        !logs.contains("127.0.0.1\"") && !logs.contains("reqwest"),
+        "no client address or agent"
+    );
     let events: Vec<Value> = logs
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON log lines"))

@@ -10,6 +10,7 @@ mod indicators;
 mod keys;
 mod migrations;
 mod openapi;
+mod pages;
 mod properties;
 mod questionnaire;
 mod reviews;

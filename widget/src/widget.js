@@ -211,10 +211,11 @@
     show([first]);
 
     // A rating chosen but not sent yet is flushed when the page goes away.
-    function flush() {
+    function flush(event) {
       try {
         var value = rating(first);
-        if (review || sending || !value || document.visibilityState !== "hidden") return;
+        var leaving = event.type === "pagehide" || document.visibilityState === "hidden";
+        if (review || sending || !value || !leaving) return;
         sending = true;
         request("POST", "/api/v1/reviews", create(value), true).catch(function () {});
       } catch (e) { /* never into the host page */ }

@@ -203,7 +203,7 @@ pub fn reached_and_quality(lang: Lang, token: &str, answers: &Answers) -> String
             }
         }
     };
-    later(lang, 3, quality.label.get(lang), token, fields)
+    later(lang, 3, w.site, token, fields)
 }
 
 /// Step 4: the free comment, with the warning about personal data.

@@ -1,0 +1,146 @@
+// Starts the real avis binary and a separate host site on loopback, and drives Debian's
+// Chromium through playwright-core. Used by the browser tests only.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = join(here, "..", "..");
+const binary = process.env.AVIS_BIN || join(root, "target", "debug", "avis");
+export const shots = join(root, "widget", "test-results");
+mkdirSync(shots, { recursive: true });
+
+/** Starts `avis serve` on a free port over a new SQLite file; resolves once it listens. */
+export async function startAvis() {
+  const dir = mkdtempSync(join(tmpdir(), "avis-browser-"));
+  const env = { ...process.env, AVIS_DATABASE_URL: join(dir, "avis.db"), AVIS_FORM_SECRET: "browser tests" };
+  const child = spawn(binary, ["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--demo"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const port = await new Promise((resolve, reject) => {
+    let buffer = "";
+    const timer = setTimeout(() => reject(new Error("avis did not start within 20 s")), 20_000);
+    child.stderr.on("data", (chunk) => {
+      buffer += chunk;
+      for (const line of buffer.split("\n")) {
+        try {
+          const event = JSON.parse(line);
+          if (event.message === "avis is serving") {
+            clearTimeout(timer);
+            resolve(event.port);
+          }
+        } catch {
+          /* not a whole line yet */
+        }
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`avis exited with ${code}`)));
+  });
+  const cli = (...args) => execFileSync(binary, args, { env, encoding: "utf8" }).trim();
+  const base = `http://127.0.0.1:${port}`;
+  const adminKey = cli("keys", "create", "--scope", "admin");
+  const organisation = cli("organisations", "create", "--name", `Organisation ${port}`);
+  return {
+    base,
+    cli,
+    adminKey,
+    /** A new procedure with one button allowing `origin`; returns their ids. */
+    button(origin) {
+      const procedure = cli("procedures", "create", "--organisation", organisation, "--title", "Demande de carte grise");
+      const button = cli("buttons", "create", "--procedure", procedure, "--label", "Fin de démarche", "--origin", origin);
+      return { procedure, button };
+    },
+    async api(path) {
+      const response = await fetch(base + path, { headers: { Authorization: `Bearer ${adminKey}` } });
+      if (!response.ok) throw new Error(`${path}: ${response.status}`);
+      return response.json();
+    },
+    stop() {
+      child.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Serves host pages from another origin: `/page?button=…&csp=1`, `/host.js`, `/host.css`. */
+export async function startHost(avisBase) {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, "http://host");
+    if (url.pathname === "/host.js") {
+      res.writeHead(200, { "Content-Type": "text/javascript" });
+      return res.end(
+        "window.__violations = []; window.__before = Object.keys(window);" +
+          "document.addEventListener('securitypolicyviolation', function (e) { window.__violations.push(e.violatedDirective + ' ' + e.blockedURI); });" +
+          "window.hostCounter = 0; document.addEventListener('DOMContentLoaded', function () {" +
+          "document.getElementById('host-button').addEventListener('click', function () { window.hostCounter++; }); });",
+      );
+    }
+    if (url.pathname === "/host.css") {
+      res.writeHead(200, { "Content-Type": "text/css" });
+      return res.end("h1{color:rgb(10,20,30);font-size:40px} label{color:rgb(200,0,0)} button{background:rgb(0,128,0)} body{font-family:serif}");
+    }
+    const button = url.searchParams.get("button");
+    const lang = url.searchParams.get("lang") || "fr";
+    const headers = { "Content-Type": "text/html; charset=utf-8" };
+    if (url.searchParams.get("csp")) {
+      headers["Content-Security-Policy"] =
+        `default-src 'none'; script-src 'self' ${avisBase}; connect-src ${avisBase}; style-src 'self'; img-src 'self'`;
+    }
+    res.writeHead(200, headers);
+    res.end(`<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Démarche terminée</title><link rel="stylesheet" href="/host.css"><script src="/host.js"></script></head>
+<body><main><h1>Votre demande est enregistrée</h1><label>Étiquette de la page</label>
+<button id="host-button" type="button">Bouton de la page</button>
+<div id="avis"></div>
+<script src="${avisBase}/widget.js" data-button="${button}" data-container="#avis" async></script></main></body></html>`);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { origin: `http://127.0.0.1:${server.address().port}`, stop: () => server.close() };
+}
+
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+}
+
+const axeSource = readFileSync(join(root, "widget", "node_modules", "axe-core", "axe.min.js"), "utf8");
+
+/** WCAG 2.1 A and AA violations within `selector` (the whole page by default), shadow roots included. */
+export async function violations(page, selector) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async (selector) => {
+    const result = await window.axe.run(selector ? document.querySelector(selector) : document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`);
+  }, selector);
+}
+
+/** Presses Tab until the focused element (through shadow roots) has the wanted tag, value or text. */
+export async function tabTo(page, wanted) {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press("Tab");
+    const found = await page.evaluate(({ tag, value, text }) => {
+      let el = document.activeElement;
+      while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+      return (
+        !!el &&
+        (tag === undefined || el.tagName === tag) &&
+        (value === undefined || el.value === value) &&
+        (text === undefined || el.textContent.trim() === text)
+      );
+    }, wanted);
+    if (found) return;
+  }
+  throw new Error(`could not reach ${JSON.stringify(wanted)} with Tab`);
+}
