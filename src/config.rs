@@ -8,6 +8,8 @@ use anyhow::Context;
 use serde::Deserialize;
 use url::Url;
 
+use crate::domain::network::Networks;
+use crate::limits::LimitSettings;
 use crate::store::Backend;
 
 /// Where the database is. Displays with its password masked.
@@ -112,6 +114,11 @@ pub struct FileConfig {
     pub log_format: Option<LogFormat>,
     pub public_url: Option<String>,
     pub form_secret: Option<String>,
+    pub trusted_proxies: Option<String>,
+    pub rate_limit_exempt: Option<String>,
+    pub limit_per_address: Option<u32>,
+    pub limit_per_button: Option<u32>,
+    pub limit_per_key: Option<u32>,
 }
 
 impl FileConfig {
@@ -160,6 +167,9 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Signs hosted forms; never logged.
     pub form_secret: Option<Secret>,
+    pub trusted_proxies: Networks,
+    pub rate_limit_exempt: Networks,
+    pub limits: LimitSettings,
     /// The address citizens reach this service at, for the links it prints.
     pub public_url: Option<Url>,
 }

@@ -58,6 +58,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("this origin may not send reviews through this button")]
     OriginNotAllowed,
+    #[error("too many requests: try again in {} s", .0.retry_after)]
+    RateLimited(crate::limits::Denied),
     #[error("the database is not reachable")]
     NotReady,
     #[error("an unexpected error occurred; it has been logged")]
@@ -87,6 +89,7 @@ impl ApiError {
             ApiError::KeyNotFound => "key_not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::OriginNotAllowed => "origin_not_allowed",
+            ApiError::RateLimited(_) => "rate_limited",
             ApiError::NotReady => "not_ready",
             ApiError::Internal(_) => "internal_error",
         }
@@ -163,6 +166,7 @@ impl ResponseError for ApiError {
             | ApiError::EditTokenExpired
             | ApiError::InsufficientScope
             | ApiError::OriginNotAllowed => StatusCode::FORBIDDEN,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -182,6 +186,23 @@ impl ResponseError for ApiError {
             errors: self.errors(),
         }
         .response();
+        if let ApiError::RateLimited(denied) = self {
+            let headers = response.headers_mut();
+            for (name, value) in [
+                ("retry-after", denied.retry_after.to_string()),
+                ("ratelimit-limit", denied.limit.to_string()),
+                ("ratelimit-remaining", "0".to_owned()),
+                ("ratelimit-reset", denied.retry_after.to_string()),
+                (
+                    "ratelimit-policy",
+                    format!("{};w={}", denied.limit, denied.period),
+                ),
+            ] {
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    headers.insert(header::HeaderName::from_static(name), value);
+                }
+            }
+        }
         if matches!(
             self,
             ApiError::MissingEditToken | ApiError::MissingApiKey | ApiError::InvalidApiKey

@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod limits;
 pub mod routes;
 pub mod startup;
 pub mod store;

@@ -13,8 +13,10 @@ use crate::telemetry::PrivateSpans;
 
 use uuid::Uuid;
 
+use crate::domain::network::Networks;
 use crate::domain::secret::SigningKey;
 use crate::error::problem_for_bare_error;
+use crate::limits::{LimitSettings, Limits};
 use crate::routes;
 use crate::routes::cors_errors;
 use crate::store::Store;
@@ -27,6 +29,8 @@ pub struct AppState {
     pub signing_key: SigningKey,
     pub public_url: Option<String>,
     pub demo_button: Option<Uuid>,
+    pub limits: Limits,
+    pub trusted_proxies: Networks,
 }
 
 /// Tunable behaviour of the service.
@@ -42,6 +46,12 @@ pub struct Options {
     pub public_url: Option<String>,
     /// The button `/demo` shows, if any.
     pub demo_button: Option<Uuid>,
+    /// Rate limits.
+    pub limits: LimitSettings,
+    /// Networks whose clients are not limited by address.
+    pub exempt_networks: Networks,
+    /// Proxies allowed to name the client in `Forwarded` / `X-Forwarded-For`.
+    pub trusted_proxies: Networks,
 }
 
 impl Default for Options {
@@ -52,9 +62,15 @@ impl Default for Options {
             signing_key: SigningKey::random(),
             public_url: None,
             demo_button: None,
+            limits: LimitSettings::default(),
+            exempt_networks: Networks::default(),
+            trusted_proxies: Networks::default(),
         }
     }
 }
+
+/// How often rate-limit state of quiet clients is dropped.
+const HOUSEKEEPING_PERIOD: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How long in-flight requests get to finish after a stop signal.
 const SHUTDOWN_GRACE_SECONDS: u64 = 30;
@@ -90,6 +106,16 @@ impl Application {
             signing_key: options.signing_key,
             public_url: options.public_url,
             demo_button: options.demo_button,
+            limits: Limits::new(options.limits, options.exempt_networks),
+            trusted_proxies: options.trusted_proxies,
+        });
+        let housekept = state.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(HOUSEKEEPING_PERIOD);
+            loop {
+                ticks.tick().await;
+                housekept.limits.housekeeping();
+            }
         });
         let document = routes::openapi();
         let server = HttpServer::new(move || {

@@ -13,7 +13,9 @@ use uuid::Uuid;
 mod manage;
 
 use crate::config::{self, DatabaseUrl, FileConfig, LogFormat, Settings};
+use crate::domain::network::Networks;
 use crate::domain::secret::SigningKey;
+use crate::limits::LimitSettings;
 use crate::startup::{self, Application, Options};
 use crate::store::Store;
 use crate::{demo, telemetry};
@@ -78,6 +80,22 @@ struct ServeArgs {
     /// [default: a random key per process].
     #[arg(long, env = "AVIS_FORM_SECRET", hide_env_values = true)]
     form_secret: Option<String>,
+    /// Proxies allowed to name the client in Forwarded / X-Forwarded-For, as CIDRs
+    /// [default: none, the peer address is the client].
+    #[arg(long, env = "AVIS_TRUSTED_PROXIES")]
+    trusted_proxies: Option<String>,
+    /// Networks whose clients are not limited by address (public counters sharing one address).
+    #[arg(long, env = "AVIS_RATE_LIMIT_EXEMPT")]
+    rate_limit_exempt: Option<String>,
+    /// Review requests per client address per minute [default: 60].
+    #[arg(long, env = "AVIS_LIMIT_PER_ADDRESS")]
+    limit_per_address: Option<u32>,
+    /// Review creations per button per second [default: 200].
+    #[arg(long, env = "AVIS_LIMIT_PER_BUTTON")]
+    limit_per_button: Option<u32>,
+    /// Requests per API key per minute [default: 600].
+    #[arg(long, env = "AVIS_LIMIT_PER_KEY")]
+    limit_per_key: Option<u32>,
     /// Public base URL of this service, used in the links it prints [default: from --listen].
     #[arg(long, env = "AVIS_PUBLIC_URL")]
     public_url: Option<String>,
@@ -217,11 +235,17 @@ async fn open_store(url: &DatabaseUrl) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+fn networks(list: Option<String>, what: &str) -> anyhow::Result<Networks> {
+    Networks::parse(list.as_deref().unwrap_or_default())
+        .map_err(|e| anyhow::anyhow!("invalid {what}: {e}"))
+}
+
 fn settings(
     args: ServeArgs,
     database_url: DatabaseUrl,
     file: FileConfig,
 ) -> anyhow::Result<Settings> {
+    let defaults = LimitSettings::default();
     let ttl = args.edit_token_ttl.or(file.edit_token_ttl);
     let public_url = args.public_url.or(file.public_url);
     Ok(Settings {
@@ -243,6 +267,28 @@ fn settings(
             .max(1),
         log_format: args.log_format.or(file.log_format).unwrap_or_default(),
         form_secret: args.form_secret.or(file.form_secret).map(config::Secret),
+        trusted_proxies: networks(
+            args.trusted_proxies.or(file.trusted_proxies),
+            "trusted proxies",
+        )?,
+        rate_limit_exempt: networks(
+            args.rate_limit_exempt.or(file.rate_limit_exempt),
+            "exempt networks",
+        )?,
+        limits: LimitSettings {
+            per_address_per_minute: args
+                .limit_per_address
+                .or(file.limit_per_address)
+                .unwrap_or(defaults.per_address_per_minute),
+            per_button_per_second: args
+                .limit_per_button
+                .or(file.limit_per_button)
+                .unwrap_or(defaults.per_button_per_second),
+            per_key_per_minute: args
+                .limit_per_key
+                .or(file.limit_per_key)
+                .unwrap_or(defaults.per_key_per_minute),
+        },
         public_url: public_url
             .map(|raw| Url::parse(&raw).with_context(|| format!("invalid public URL {raw:?}")))
             .transpose()?,
@@ -277,6 +323,9 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         signing_key,
         public_url: settings.public_url.as_ref().map(|_| base_url.clone()),
         demo_button: demo_button.as_ref().map(|b| b.id),
+        limits: settings.limits,
+        exempt_networks: settings.rate_limit_exempt.clone(),
+        trusted_proxies: settings.trusted_proxies.clone(),
     };
     let app = Application::on(listener, store.clone(), options)?;
     tracing::info!(

@@ -7,6 +7,7 @@ pub mod answers;
 pub mod answers_patch;
 pub mod catalog;
 pub mod indicators;
+pub mod network;
 pub mod questionnaire;
 pub mod secret;
 pub mod text;

@@ -64,8 +64,13 @@ async fn authenticate(req: HttpRequest) -> Result<Option<ApiKey>, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
-    let key = state.store.authenticate_api_key(&secret).await?;
-    key.map(Some).ok_or(ApiError::InvalidApiKey)
+    let key = state
+        .store
+        .authenticate_api_key(&secret)
+        .await?
+        .ok_or(ApiError::InvalidApiKey)?;
+    state.limits.key(key.id).map_err(ApiError::RateLimited)?;
+    Ok(Some(key))
 }
 
 impl FromRequest for MaybeKey {

@@ -8,6 +8,7 @@ mod assets;
 mod auth;
 mod badge;
 mod body;
+mod client;
 mod cors;
 mod csv;
 mod health;

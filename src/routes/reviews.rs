@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::auth::{AdminKey, Visibility};
 use super::body::{REVIEW_BODY_LIMIT, json_body};
-use super::cors;
+use super::{client, cors};
 use crate::domain::FieldError;
 use crate::domain::answers::Answers;
 use crate::domain::answers_patch::AnswersPatch;
@@ -78,6 +78,7 @@ pub async fn create(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    client::check_address(&req, &state)?;
     let body: Body = json_body(&req, payload, REVIEW_BODY_LIMIT).await?;
     let button_id = parse_button_id(body.get("button_id"))?;
     let patch = parse_answers(body.get("answers"))?;
@@ -98,6 +99,10 @@ pub async fn create(
         return Err(ApiError::ButtonClosed);
     }
     let origin = cors::check(&req, &button.allowed_origins)?;
+    state
+        .limits
+        .button(button.id)
+        .map_err(ApiError::RateLimited)?;
     let now = Timestamp::now();
     let token = secret::random_token();
     let review = NewReview {
@@ -147,6 +152,7 @@ pub async fn update(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let token = bearer_token(&req).ok_or(ApiError::MissingEditToken)?;
+    client::check_address(&req, &state)?;
     let review_id = Uuid::parse_str(&path).map_err(|_| ApiError::ReviewNotFound)?;
     let body: Body = json_body(&req, payload, REVIEW_BODY_LIMIT).await?;
     let patch = parse_answers(body.get("answers"))?;

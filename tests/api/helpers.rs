@@ -58,15 +58,20 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with_token_ttl(edit_token_ttl_seconds: i64) -> TestApp {
+    spawn_app_with(Options {
+        edit_token_ttl_seconds,
+        ..Options::default()
+    })
+    .await
+}
+
+/// The application with its options as a test needs them.
+pub async fn spawn_app_with(options: Options) -> TestApp {
     let (database_url, dir) = fresh_database().await;
     let store = Store::connect(&DatabaseUrl::parse(&database_url).unwrap())
         .await
         .unwrap();
     store.migrate().await.unwrap();
-    let options = Options {
-        edit_token_ttl_seconds,
-        ..Options::default()
-    };
     let app = Application::build("127.0.0.1:0", store.clone(), options).unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

@@ -8,6 +8,7 @@ mod health;
 mod helpers;
 mod indicators;
 mod keys;
+mod limits;
 mod migrations;
 mod openapi;
 mod pages;

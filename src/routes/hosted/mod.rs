@@ -159,6 +159,7 @@ pub async fn answer_first(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    super::client::check_address(&req, &state)?;
     let form = form_fields(body).await?;
     let lang = lang_of(&req, Some(&form));
     let w = words(lang);
@@ -178,6 +179,10 @@ pub async fn answer_first(
             pages::notice(lang, w.expired_title, w.expired),
         ));
     }
+    state
+        .limits
+        .button(button.id)
+        .map_err(ApiError::RateLimited)?;
     let answers = Map::from_iter([(
         "satisfaction".to_owned(),
         json!(field(&form, "satisfaction").unwrap_or_default()),
@@ -342,6 +347,7 @@ pub async fn answer_step(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    super::client::check_address(&req, &state)?;
     let form = form_fields(body).await?;
     let lang = lang_of(&req, Some(&form));
     let token = field(&form, "t").unwrap_or_default().to_owned();
