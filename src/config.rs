@@ -11,6 +11,7 @@ use url::Url;
 use crate::domain::network::Networks;
 use crate::limits::LimitSettings;
 use crate::store::Backend;
+use crate::store::reviews::Screening;
 
 /// Where the database is. Displays with its password masked.
 #[derive(Clone, PartialEq, Eq)]
@@ -119,6 +120,9 @@ pub struct FileConfig {
     pub limit_per_address: Option<u32>,
     pub limit_per_button: Option<u32>,
     pub limit_per_key: Option<u32>,
+    pub duplicate_window: Option<String>,
+    pub burst_per_minute: Option<i64>,
+    pub text_retention_days: Option<i64>,
 }
 
 impl FileConfig {
@@ -139,6 +143,9 @@ pub const DEFAULT_DATABASE: &str = "avis.db";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Default lifetime of a review's edit token, in seconds.
 pub const DEFAULT_EDIT_TOKEN_TTL: i64 = 3_600;
+
+/// Default number of days free texts are kept.
+pub const DEFAULT_TEXT_RETENTION_DAYS: i64 = 730;
 
 /// Default number of answers from which an indicator is publishable.
 pub const DEFAULT_PUBLICATION_THRESHOLD: i64 = 100;
@@ -170,6 +177,8 @@ pub struct Settings {
     pub trusted_proxies: Networks,
     pub rate_limit_exempt: Networks,
     pub limits: LimitSettings,
+    pub screening: Screening,
+    pub text_retention_days: i64,
     /// The address citizens reach this service at, for the links it prints.
     pub public_url: Option<Url>,
 }

@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::{Server, Service};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpMessage, HttpServer, web};
 use anyhow::Context;
@@ -20,6 +20,9 @@ use crate::limits::{LimitSettings, Limits};
 use crate::routes;
 use crate::routes::cors_errors;
 use crate::store::Store;
+use crate::store::reviews::Screening;
+use jiff::civil::Date;
+use std::sync::Mutex;
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -31,6 +34,9 @@ pub struct AppState {
     pub demo_button: Option<Uuid>,
     pub limits: Limits,
     pub trusted_proxies: Networks,
+    pub screening: Screening,
+    /// Today's salt, once read from the database.
+    pub salt: Mutex<Option<(Date, String)>>,
 }
 
 /// Tunable behaviour of the service.
@@ -52,6 +58,8 @@ pub struct Options {
     pub exempt_networks: Networks,
     /// Proxies allowed to name the client in `Forwarded` / `X-Forwarded-For`.
     pub trusted_proxies: Networks,
+    /// When new reviews are kept out of the indicators.
+    pub screening: Screening,
 }
 
 impl Default for Options {
@@ -65,6 +73,7 @@ impl Default for Options {
             limits: LimitSettings::default(),
             exempt_networks: Networks::default(),
             trusted_proxies: Networks::default(),
+            screening: Screening::default(),
         }
     }
 }
@@ -108,6 +117,8 @@ impl Application {
             demo_button: options.demo_button,
             limits: Limits::new(options.limits, options.exempt_networks),
             trusted_proxies: options.trusted_proxies,
+            screening: options.screening,
+            salt: Mutex::new(None),
         });
         let housekept = state.clone();
         tokio::spawn(async move {
@@ -125,7 +136,7 @@ impl Application {
                     let request_id = req.extensions().get::<RequestId>().copied();
                     let response = srv.call(req);
                     async move {
-                        let mut response = cors_errors(response.await?);
+                        let mut response = security_headers(cors_errors(response.await?));
                         if let Some(id) = request_id
                             && let Ok(value) = HeaderValue::from_str(&id.to_string())
                         {
@@ -141,6 +152,9 @@ impl Application {
         })
         .listen(listener)?
         .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
+        .client_request_timeout(std::time::Duration::from_secs(10))
+        .client_disconnect_timeout(std::time::Duration::from_secs(5))
+        .keep_alive(std::time::Duration::from_secs(75))
         .run();
         Ok(Application { port, server })
     }
@@ -153,4 +167,30 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Headers every response carries unless its handler chose its own: no sniffing, no referrer
+/// beyond the origin, no framing, and a policy that lets JSON, images and scripts load nothing.
+fn security_headers<B>(
+    mut response: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::dev::ServiceResponse<B> {
+    let docs = response.request().path().starts_with("/api/docs");
+    let policy = if docs {
+        // The vendored API page: its own scripts and styles, nothing from elsewhere.
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+    } else {
+        "default-src 'none'; frame-ancestors 'none'"
+    };
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CONTENT_SECURITY_POLICY, policy),
+    ] {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    response
 }

@@ -18,6 +18,7 @@ use crate::domain::secret::SigningKey;
 use crate::limits::LimitSettings;
 use crate::startup::{self, Application, Options};
 use crate::store::Store;
+use crate::store::reviews::Screening;
 use crate::{demo, telemetry};
 
 #[derive(Debug, Parser)]
@@ -57,6 +58,18 @@ enum Command {
     Keys(KeyCommand),
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
+    /// Purge free texts past their retention period (the server also does it daily).
+    Purge {
+        /// Days free texts are kept [default: 730].
+        #[arg(long, env = "AVIS_TEXT_RETENTION_DAYS")]
+        text_retention_days: Option<i64>,
+    },
+    /// Measure personal-data redaction on a corpus (planted.jsonl, clean.jsonl): recall and
+    /// false-positive rate; fails below 99 % recall or above 1 % false positives.
+    RedactionCheck {
+        #[arg(default_value = "tests/data/redaction")]
+        corpus: PathBuf,
+    },
     /// Inspect the aggregate counters indicators are computed from.
     #[command(subcommand)]
     Aggregates(AggregateCommand),
@@ -96,6 +109,17 @@ struct ServeArgs {
     /// Requests per API key per minute [default: 600].
     #[arg(long, env = "AVIS_LIMIT_PER_KEY")]
     limit_per_key: Option<u32>,
+    /// A second review from the same client for the same procedure within this time is kept
+    /// but does not count: seconds or e.g. 30m, 1h [default: 1h].
+    #[arg(long, env = "AVIS_DUPLICATE_WINDOW")]
+    duplicate_window: Option<String>,
+    /// More reviews than this on one button within a minute are kept but do not count
+    /// [default: 600].
+    #[arg(long, env = "AVIS_BURST_PER_MINUTE")]
+    burst_per_minute: Option<i64>,
+    /// Days free texts are kept before they are purged; counts stay [default: 730].
+    #[arg(long, env = "AVIS_TEXT_RETENTION_DAYS")]
+    text_retention_days: Option<i64>,
     /// Public base URL of this service, used in the links it prints [default: from --listen].
     #[arg(long, env = "AVIS_PUBLIC_URL")]
     public_url: Option<String>,
@@ -203,6 +227,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let demo = args.demo;
             serve(settings(args, database_url, file)?, demo).await
         }
+        Command::RedactionCheck { corpus } => redaction_check(&corpus),
+        Command::Purge {
+            text_retention_days,
+        } => {
+            let store = open_store(&database_url).await?;
+            let days = text_retention_days
+                .or(file.text_retention_days)
+                .unwrap_or(config::DEFAULT_TEXT_RETENTION_DAYS);
+            let purged = store.purge(jiff::Timestamp::now(), days.max(1)).await?;
+            println!(
+                "{} texts purged, {} fingerprints cleared",
+                purged.texts, purged.fingerprints
+            );
+            store.close().await;
+            Ok(())
+        }
         Command::Openapi => {
             println!("{}", crate::routes::openapi().to_pretty_json()?);
             Ok(())
@@ -275,6 +315,24 @@ fn settings(
             args.rate_limit_exempt.or(file.rate_limit_exempt),
             "exempt networks",
         )?,
+        screening: Screening {
+            duplicate_window_seconds: match args.duplicate_window.or(file.duplicate_window) {
+                Some(raw) => {
+                    config::parse_duration_seconds(&raw).context("invalid duplicate window")?
+                }
+                None => Screening::default().duplicate_window_seconds,
+            },
+            burst_per_minute: args
+                .burst_per_minute
+                .or(file.burst_per_minute)
+                .unwrap_or(Screening::default().burst_per_minute)
+                .max(1),
+        },
+        text_retention_days: args
+            .text_retention_days
+            .or(file.text_retention_days)
+            .unwrap_or(config::DEFAULT_TEXT_RETENTION_DAYS)
+            .max(1),
         limits: LimitSettings {
             per_address_per_minute: args
                 .limit_per_address
@@ -326,8 +384,10 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         limits: settings.limits,
         exempt_networks: settings.rate_limit_exempt.clone(),
         trusted_proxies: settings.trusted_proxies.clone(),
+        screening: settings.screening,
     };
     let app = Application::on(listener, store.clone(), options)?;
+    spawn_daily_purge(store.clone(), settings.text_retention_days);
     tracing::info!(
         database = %settings.database_url,
         listen = %settings.listen,
@@ -352,4 +412,75 @@ fn local_base_url(listen: &str, port: u16) -> String {
         other => other,
     };
     format!("http://{host}:{port}")
+}
+
+/// Reads a corpus, prints its scores, and fails when redaction falls short of its targets.
+fn redaction_check(corpus: &std::path::Path) -> anyhow::Result<()> {
+    use crate::domain::redact::evaluate;
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        text: String,
+        #[serde(default)]
+        data: Vec<String>,
+    }
+    let read = |name: &str| -> anyhow::Result<Vec<Entry>> {
+        let path = corpus.join(name);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                serde_json::from_str(l)
+                    .with_context(|| format!("invalid line in {}", path.display()))
+            })
+            .collect()
+    };
+    let planted: Vec<(String, Vec<String>)> = read("planted.jsonl")?
+        .into_iter()
+        .map(|e| (e.text, e.data))
+        .collect();
+    let clean: Vec<String> = read("clean.jsonl")?.into_iter().map(|e| e.text).collect();
+    let score = evaluate(&planted, &clean);
+    println!(
+        "redaction: recall {:.2} % ({} of {} planted data), false positives {:.2} % ({} of {} clean comments)",
+        score.recall() * 100.0,
+        score.found,
+        score.planted,
+        score.false_positive_rate() * 100.0,
+        score.altered,
+        score.clean
+    );
+    if std::env::var_os("AVIS_REDACTION_MISSES").is_some() {
+        for (text, data) in &planted {
+            let out = crate::domain::redact::redact(text).text;
+            for d in data.iter().filter(|d| out.contains(d.as_str())) {
+                eprintln!("missed {d:?} in {out:?}");
+            }
+        }
+    }
+    anyhow::ensure!(score.recall() >= 0.99, "recall is under 99 %");
+    anyhow::ensure!(
+        score.false_positive_rate() <= 0.01,
+        "false positives are over 1 %"
+    );
+    Ok(())
+}
+
+/// Purges texts and fingerprints at start and then every hour (a purge finds nothing to do most
+/// of the time, and an hour bounds how long a fingerprint outlives its day).
+fn spawn_daily_purge(store: Store, retention_days: i64) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3_600));
+        loop {
+            ticks.tick().await;
+            match store.purge(jiff::Timestamp::now(), retention_days).await {
+                Ok(purged) => tracing::info!(
+                    texts = purged.texts,
+                    fingerprints = purged.fingerprints,
+                    "retention purge"
+                ),
+                Err(err) => tracing::warn!(error = ?err, "retention purge failed"),
+            }
+        }
+    });
 }

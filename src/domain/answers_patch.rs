@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::answers::{Answers, Channel, Reached, Satisfaction, Score};
 use super::questionnaire::{OTHER_CHANNEL_MAX_CHARS, VERBATIM_MAX_CHARS};
+use super::redact::redact;
 use super::text::clean_text;
 use super::{Change, FieldError};
 
@@ -22,6 +23,8 @@ pub struct AnswersPatch {
     contact_reached: Option<Change<BTreeMap<Channel, Reached>>>,
     contact_satisfaction: Option<Change<BTreeMap<Channel, Score>>>,
     verbatim: Option<Change<String>>,
+    /// How many personal data were replaced in this patch's texts.
+    redactions: u32,
 }
 
 impl AnswersPatch {
@@ -29,6 +32,7 @@ impl AnswersPatch {
     pub fn parse(answers: &Map<String, Value>) -> Result<AnswersPatch, Vec<FieldError>> {
         let mut patch = AnswersPatch::default();
         let mut errors = Vec::new();
+        let mut redactions = 0;
         for (code, value) in answers {
             let field = format!("answers.{code}");
             let outcome = match code.as_str() {
@@ -39,10 +43,10 @@ impl AnswersPatch {
                 "contact_tried" => {
                     optional(value, parse_channels).map(|v| patch.contact_tried = Some(v))
                 }
-                "contact_tried_other" => {
-                    optional(value, |v| parse_text(v, OTHER_CHANNEL_MAX_CHARS))
-                        .map(|v| patch.contact_tried_other = Some(v))
-                }
+                "contact_tried_other" => optional(value, |v| {
+                    parse_text(v, OTHER_CHANNEL_MAX_CHARS, &mut redactions)
+                })
+                .map(|v| patch.contact_tried_other = Some(v)),
                 "contact_reached" => {
                     optional(value, |v| parse_per_channel(v, &field, parse_reached))
                         .map(|v| patch.contact_reached = Some(v))
@@ -51,8 +55,10 @@ impl AnswersPatch {
                     optional(value, |v| parse_per_channel(v, &field, parse_score))
                         .map(|v| patch.contact_satisfaction = Some(v))
                 }
-                "verbatim" => optional(value, |v| parse_text(v, VERBATIM_MAX_CHARS))
-                    .map(|v| patch.verbatim = Some(v)),
+                "verbatim" => optional(value, |v| {
+                    parse_text(v, VERBATIM_MAX_CHARS, &mut redactions)
+                })
+                .map(|v| patch.verbatim = Some(v)),
                 "contact_email" => Err(vec![FieldError::new(
                     field.clone(),
                     "is not offered by this button",
@@ -66,11 +72,17 @@ impl AnswersPatch {
                 errors.extend(found.into_iter().map(|e| e.under(&field)));
             }
         }
+        patch.redactions = redactions;
         if errors.is_empty() {
             Ok(patch)
         } else {
             Err(errors)
         }
+    }
+
+    /// How many personal data its texts had, now replaced by placeholders.
+    pub fn redactions(&self) -> u32 {
+        self.redactions
     }
 
     /// Whether the patch answers the required first question.
@@ -111,7 +123,10 @@ fn bad<T>(message: &str) -> Parsed<T> {
 }
 
 /// `null` clears; any other value goes through `parse`, whose empty result also clears.
-fn optional<T: Emptiable>(value: &Value, parse: impl Fn(&Value) -> Parsed<T>) -> Parsed<Change<T>> {
+fn optional<T: Emptiable>(
+    value: &Value,
+    parse: impl FnOnce(&Value) -> Parsed<T>,
+) -> Parsed<Change<T>> {
     if value.is_null() {
         return Ok(Change::Clear);
     }
@@ -223,7 +238,8 @@ fn parse_per_channel<T>(
     }
 }
 
-fn parse_text(value: &Value, max_chars: usize) -> Parsed<String> {
+/// A free text, cleaned, bounded, and with its personal data replaced.
+fn parse_text(value: &Value, max_chars: usize, redactions: &mut u32) -> Parsed<String> {
     let Some(raw) = value.as_str() else {
         return bad("must be a string");
     };
@@ -231,7 +247,9 @@ fn parse_text(value: &Value, max_chars: usize) -> Parsed<String> {
     if text.chars().count() > max_chars {
         return bad(&format!("must be at most {max_chars} characters long"));
     }
-    Ok(text)
+    let redacted = redact(&text);
+    *redactions += redacted.count;
+    Ok(redacted.text)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod indicators;
 pub mod network;
 pub mod questionnaire;
+pub mod redact;
 pub mod secret;
 pub mod text;
 pub mod time;

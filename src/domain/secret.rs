@@ -34,6 +34,24 @@ pub fn display_prefix(secret: &str) -> String {
     secret.chars().take(API_KEY_PREFIX.len() + 6).collect()
 }
 
+/// A keyed hash of who sent a review to which procedure, under a salt that lives one day. Once
+/// the salt is destroyed, nobody can tell whether two such hashes came from the same client.
+pub fn fingerprint(
+    salt: &str,
+    address: std::net::IpAddr,
+    user_agent: &str,
+    procedure: &str,
+) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(salt.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(format!("{address}\n{user_agent}\n{procedure}").as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The key that signs hosted-form tokens. Nodes that share a database must share it.
 #[derive(Clone)]
 pub struct SigningKey([u8; 32]);

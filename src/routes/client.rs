@@ -3,8 +3,13 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use actix_web::HttpRequest;
+use actix_web::http::header;
+use jiff::Timestamp;
+use uuid::Uuid;
 
 use crate::domain::network::client_ip;
+use crate::domain::secret;
+use crate::domain::time::paris_day;
 use crate::error::ApiError;
 use crate::startup::AppState;
 
@@ -30,4 +35,41 @@ pub fn check_address(req: &HttpRequest, state: &AppState) -> Result<IpAddr, ApiE
         .address(address)
         .map_err(ApiError::RateLimited)?;
     Ok(address)
+}
+
+/// The client's fingerprint for a procedure today: a keyed hash under the day's salt.
+pub async fn fingerprint(
+    req: &HttpRequest,
+    state: &AppState,
+    address: IpAddr,
+    procedure: Uuid,
+) -> Result<String, ApiError> {
+    let today = paris_day(Timestamp::now());
+    let cached = state
+        .salt
+        .lock()
+        .ok()
+        .and_then(|salt| salt.clone())
+        .filter(|(day, _)| *day == today);
+    let salt = match cached {
+        Some((_, salt)) => salt,
+        None => {
+            let salt = state.store.salt_for(today).await?;
+            if let Ok(mut cache) = state.salt.lock() {
+                *cache = Some((today, salt.clone()));
+            }
+            salt
+        }
+    };
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    Ok(secret::fingerprint(
+        &salt,
+        address,
+        user_agent,
+        &procedure.to_string(),
+    ))
 }

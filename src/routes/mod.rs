@@ -14,6 +14,7 @@ mod csv;
 mod health;
 mod hosted;
 mod indicators;
+mod moderation;
 mod openapi;
 mod query;
 mod questionnaire;
@@ -95,6 +96,10 @@ fn api() -> utoipa_actix_web::scope::Scope<
         .service(reviews::create)
         .service(reviews::update)
         .service(reviews::show)
+        .service(moderation::list)
+        .service(moderation::exclude)
+        .service(moderation::restore)
+        .service(moderation::audit)
         .service(questionnaire::show)
         .service(indicators::list)
         .service(indicators::public_list)

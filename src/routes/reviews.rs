@@ -78,7 +78,7 @@ pub async fn create(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    client::check_address(&req, &state)?;
+    let address = client::check_address(&req, &state)?;
     let body: Body = json_body(&req, payload, REVIEW_BODY_LIMIT).await?;
     let button_id = parse_button_id(body.get("button_id"))?;
     let patch = parse_answers(body.get("answers"))?;
@@ -113,9 +113,12 @@ pub async fn create(
         edit_token_hash: secret::hash(&token),
         edit_token_expires_at: after_seconds(now, state.edit_token_ttl_seconds),
         created_at: now,
+        redactions: patch.redactions(),
+        fingerprint: Some(client::fingerprint(&req, &state, address, button.procedure_id).await?),
+        excluded_reason: honeypot(body.get(HONEYPOT)),
     };
-    state.store.create_review(&review).await?;
-    tracing::info!(review = %review.id, button = %button.id, "review created");
+    let excluded = state.store.create_review(&review, &state.screening).await?;
+    tracing::info!(review = %review.id, button = %button.id, excluded = excluded.unwrap_or("no"), "review created");
     let mut response = HttpResponse::Created();
     cors::allow(&mut response, origin.as_ref());
     Ok(response
@@ -175,7 +178,7 @@ pub async fn update(
     let token_hash = secret::hash(&token);
     let outcome = state
         .store
-        .update_review(review_id, now, |review| {
+        .update_review(review_id, now, patch.redactions(), |review| {
             if review.edit_token_hash != token_hash {
                 return Err(ApiError::InvalidEditToken);
             }
@@ -232,6 +235,19 @@ pub async fn show(
         Some(p) if key.0.sees(p.organisation_id) => Ok(HttpResponse::Ok().json(review)),
         _ => Err(ApiError::ReviewNotFound),
     }
+}
+
+/// The member a person never fills (it is hidden from people, not from robots).
+pub const HONEYPOT: &str = "website";
+
+/// Why a review does not count if its honeypot member was filled.
+pub fn honeypot(value: Option<&Value>) -> Option<&'static str> {
+    let filled = match value {
+        Some(Value::String(text)) => !text.trim().is_empty(),
+        Some(Value::Null) | None => false,
+        Some(_) => true,
+    };
+    filled.then_some("honeypot")
 }
 
 fn parse_button_id(value: Option<&Value>) -> Result<Uuid, ApiError> {

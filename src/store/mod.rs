@@ -8,7 +8,10 @@ pub mod aggregates;
 pub mod catalog;
 pub mod indicators;
 pub mod keys;
+pub mod moderation;
+pub mod retention;
 pub mod reviews;
+pub mod salts;
 
 use std::time::Duration;
 

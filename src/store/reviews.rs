@@ -21,6 +21,31 @@ pub struct NewReview<'a> {
     pub edit_token_hash: String,
     pub edit_token_expires_at: Timestamp,
     pub created_at: Timestamp,
+    /// Personal data replaced in its texts.
+    pub redactions: u32,
+    /// The client's keyed hash for the day, to spot duplicates.
+    pub fingerprint: Option<String>,
+    /// Already known not to count (a filled honeypot field).
+    pub excluded_reason: Option<&'static str>,
+}
+
+/// When a new review is kept out of the indicators.
+#[derive(Debug, Clone, Copy)]
+pub struct Screening {
+    /// Another review from the same client for the same procedure within this many seconds is
+    /// a duplicate.
+    pub duplicate_window_seconds: i64,
+    /// More reviews than this on one button within a minute is a burst.
+    pub burst_per_minute: i64,
+}
+
+impl Default for Screening {
+    fn default() -> Screening {
+        Screening {
+            duplicate_window_seconds: 3_600,
+            burst_per_minute: 600,
+        }
+    }
 }
 
 /// A review as stored, for deciding whether and how it may change.
@@ -38,6 +63,10 @@ pub struct StoredReview {
     #[serde(skip)]
     pub edit_token_expires_at: Timestamp,
     pub excluded_reason: Option<String>,
+    /// Personal data replaced in its texts, over its life.
+    pub redactions: i64,
+    /// When its free texts were purged at the end of their retention.
+    pub text_purged_at: Option<Timestamp>,
 }
 
 /// What became of a requested update.
@@ -47,21 +76,53 @@ pub enum Update<E> {
     Done(Answers),
 }
 
-const REVIEW_COLUMNS: &str = "id, button_id, procedure_id, questionnaire_version, created_at, \
+pub(super) const REVIEW_COLUMNS: &str = "id, button_id, procedure_id, questionnaire_version, created_at, \
      updated_at, answers, contact_tried_other, verbatim, edit_token_hash, edit_token_expires_at, \
-     excluded_reason";
+     excluded_reason, redactions, text_purged_at";
 
 impl Store {
-    /// Stores a new review and counts its answers, atomically.
+    /// Stores a new review and counts its answers, atomically, unless it is a duplicate or part
+    /// of a burst: then it is stored but kept out of the counters. Returns why it does not count.
     #[tracing::instrument(skip_all, fields(review = %new.id))]
-    pub async fn create_review(&self, new: &NewReview<'_>) -> Result<(), StoreError> {
+    pub async fn create_review(
+        &self,
+        new: &NewReview<'_>,
+        screening: &Screening,
+    ) -> Result<Option<&'static str>, StoreError> {
         let day = paris_day(new.created_at).to_string();
         let (procedure_id, button_id) = (new.procedure_id.to_string(), new.button_id.to_string());
+        let now = to_millis(new.created_at);
         let mut tx = self.write.begin().await?;
+        let mut excluded = new.excluded_reason;
+        if excluded.is_none()
+            && let Some(fingerprint) = &new.fingerprint
+        {
+            let since = now - screening.duplicate_window_seconds * 1_000;
+            let seen = sqlx::query(
+                "SELECT 1 FROM reviews WHERE fingerprint = $1 AND created_at >= $2 LIMIT 1",
+            )
+            .bind(fingerprint)
+            .bind(since)
+            .fetch_optional(&mut *tx)
+            .await?;
+            excluded = seen.map(|_| "duplicate");
+        }
+        if excluded.is_none() {
+            let recent: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM reviews WHERE button_id = $1 AND created_at >= $2",
+            )
+            .bind(&button_id)
+            .bind(now - 60_000)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+            excluded = (recent >= screening.burst_per_minute).then_some("burst");
+        }
         sqlx::query(
             "INSERT INTO reviews (id, button_id, procedure_id, questionnaire_version, day, created_at, \
-             updated_at, answers, contact_tried_other, verbatim, edit_token_hash, edit_token_expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11)",
+             updated_at, answers, contact_tried_other, verbatim, edit_token_hash, edit_token_expires_at, \
+             redactions, fingerprint, excluded_reason) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(new.id.to_string())
         .bind(&button_id)
@@ -74,21 +135,26 @@ impl Store {
         .bind(new.answers.verbatim.clone())
         .bind(&new.edit_token_hash)
         .bind(to_millis(new.edit_token_expires_at))
+        .bind(i64::from(new.redactions))
+        .bind(new.fingerprint.clone())
+        .bind(excluded)
         .execute(&mut *tx)
         .await?;
-        let cell = Cell {
-            procedure_id: &procedure_id,
-            button_id: &button_id,
-            day: &day,
-        };
-        aggregates::apply(
-            &mut tx,
-            &cell,
-            &aggregate::delta(&Answers::default(), new.answers),
-        )
-        .await?;
+        if excluded.is_none() {
+            let cell = Cell {
+                procedure_id: &procedure_id,
+                button_id: &button_id,
+                day: &day,
+            };
+            aggregates::apply(
+                &mut tx,
+                &cell,
+                &aggregate::delta(&Answers::default(), new.answers),
+            )
+            .await?;
+        }
         tx.commit().await?;
-        Ok(())
+        Ok(excluded)
     }
 
     /// Changes a review's answers if `decide` allows it, moving its counters in the same
@@ -98,6 +164,7 @@ impl Store {
         &self,
         review_id: Uuid,
         now: Timestamp,
+        added_redactions: u32,
         decide: impl FnOnce(&StoredReview) -> Result<Answers, E>,
     ) -> Result<Update<E>, StoreError> {
         let mut tx = self.write.begin().await?;
@@ -119,11 +186,13 @@ impl Store {
             Err(refusal) => return Ok(Update::Refused(refusal)),
         };
         sqlx::query(
-            "UPDATE reviews SET answers = $1, contact_tried_other = $2, verbatim = $3 WHERE id = $4",
+            "UPDATE reviews SET answers = $1, contact_tried_other = $2, verbatim = $3, \
+             redactions = redactions + $4 WHERE id = $5",
         )
         .bind(structured_json(&next)?)
         .bind(next.contact_tried_other.clone())
         .bind(next.verbatim.clone())
+        .bind(i64::from(added_redactions))
         .bind(review_id.to_string())
         .execute(&mut *tx)
         .await?;
@@ -143,61 +212,6 @@ impl Store {
         Ok(Update::Done(next))
     }
 
-    /// Keeps a review but takes its answers out of every counter, recording why.
-    /// Returns whether the review exists.
-    #[tracing::instrument(skip(self))]
-    pub async fn exclude_review(&self, review_id: Uuid, reason: &str) -> Result<bool, StoreError> {
-        self.set_exclusion(review_id, Some(reason)).await
-    }
-
-    /// Puts an excluded review's answers back into the counters. Returns whether it exists.
-    #[tracing::instrument(skip(self))]
-    pub async fn restore_review(&self, review_id: Uuid) -> Result<bool, StoreError> {
-        self.set_exclusion(review_id, None).await
-    }
-
-    async fn set_exclusion(
-        &self,
-        review_id: Uuid,
-        reason: Option<&str>,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.write.begin().await?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE reviews SET excluded_reason = excluded_reason WHERE id = $1 RETURNING day, {REVIEW_COLUMNS}"
-        )))
-        .bind(review_id.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            return Ok(false);
-        };
-        let day: String = row.try_get("day")?;
-        let review = stored_review(&row)?;
-        let nothing = Answers::default();
-        let moves = match (review.excluded_reason.is_some(), reason.is_some()) {
-            (false, true) => aggregate::delta(&review.answers, &nothing),
-            (true, false) => aggregate::delta(&nothing, &review.answers),
-            _ => Vec::new(),
-        };
-        sqlx::query("UPDATE reviews SET excluded_reason = $1 WHERE id = $2")
-            .bind(reason)
-            .bind(review_id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        let (procedure_id, button_id) = (
-            review.procedure_id.to_string(),
-            review.button_id.to_string(),
-        );
-        let cell = Cell {
-            procedure_id: &procedure_id,
-            button_id: &button_id,
-            day: &day,
-        };
-        aggregates::apply(&mut tx, &cell, &moves).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
     pub async fn find_review(&self, review_id: Uuid) -> Result<Option<StoredReview>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = $1"
@@ -213,7 +227,7 @@ fn structured_json(answers: &Answers) -> Result<String, sqlx::Error> {
     serde_json::to_string(&answers.without_texts()).map_err(|e| sqlx::Error::Encode(Box::new(e)))
 }
 
-fn stored_review(row: &sqlx::any::AnyRow) -> Result<StoredReview, sqlx::Error> {
+pub(super) fn stored_review(row: &sqlx::any::AnyRow) -> Result<StoredReview, sqlx::Error> {
     let structured: String = row.try_get("answers")?;
     let answers = Answers {
         contact_tried_other: row.try_get("contact_tried_other")?,
@@ -231,5 +245,9 @@ fn stored_review(row: &sqlx::any::AnyRow) -> Result<StoredReview, sqlx::Error> {
         edit_token_hash: row.try_get("edit_token_hash")?,
         edit_token_expires_at: from_millis(row.try_get("edit_token_expires_at")?),
         excluded_reason: row.try_get("excluded_reason")?,
+        redactions: row.try_get("redactions")?,
+        text_purged_at: row
+            .try_get::<Option<i64>, _>("text_purged_at")?
+            .map(from_millis),
     })
 }

@@ -132,6 +132,25 @@ fn endpoints(
             None,
             false,
         ),
+        e(Method::GET, "/api/v1/reviews".into(), None, false),
+        e(
+            Method::POST,
+            format!("/api/v1/reviews/{review}/exclude"),
+            Some(json!({"reason": "spam"})),
+            false,
+        ),
+        e(
+            Method::POST,
+            format!("/api/v1/reviews/{review}/restore"),
+            Some(json!({"reason": "ok"})),
+            false,
+        ),
+        e(
+            Method::GET,
+            format!("/api/v1/reviews/{review}/audit"),
+            None,
+            false,
+        ),
     ]
 }
 
@@ -212,6 +231,7 @@ async fn every_protected_endpoint_turns_away_whoever_may_not_call_it() {
             "procedures",
             "buttons",
             "keys",
+            "reviews",
         ]
         .iter()
         .any(|list| endpoint.path == format!("/api/v1/{list}"));

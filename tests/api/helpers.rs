@@ -9,7 +9,7 @@ use avis::domain::catalog::{Name, Origin, Scope, Tag};
 use avis::startup::{Application, Options};
 use avis::store::Store;
 use avis::store::catalog::{Button, NewButton, NewProcedure};
-use avis::store::reviews::NewReview;
+use avis::store::reviews::{NewReview, Screening};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Connection;
@@ -147,8 +147,18 @@ impl TestApp {
             edit_token_hash: "unused".to_owned(),
             edit_token_expires_at: created_at,
             created_at,
+            redactions: 0,
+            fingerprint: None,
+            excluded_reason: None,
         };
-        self.store.create_review(&review).await.unwrap();
+        let unscreened = Screening {
+            duplicate_window_seconds: 1,
+            burst_per_minute: i64::MAX,
+        };
+        self.store
+            .create_review(&review, &unscreened)
+            .await
+            .unwrap();
         id
     }
 
@@ -170,10 +180,13 @@ impl TestApp {
         self.post_raw(body.to_string(), "application/json").await
     }
 
+    /// Posts a review body as a new citizen would: each call has its own user agent, so
+    /// duplicate detection sees different people.
     pub async fn post_raw(&self, body: impl Into<reqwest::Body>, content_type: &str) -> Response {
         self.client
             .post(format!("{}/api/v1/reviews", self.address))
             .header("Content-Type", content_type)
+            .header("User-Agent", format!("citizen-{}", Uuid::new_v4()))
             .body(body)
             .send()
             .await

@@ -149,7 +149,7 @@ async fn test_buttons_and_excluded_reviews_never_count_but_are_kept() {
         .await;
     assert!(
         app.store
-            .exclude_review(excluded, "duplicate")
+            .exclude_review(excluded, "duplicate", None)
             .await
             .unwrap()
     );
@@ -166,7 +166,12 @@ async fn test_buttons_and_excluded_reviews_never_count_but_are_kept() {
     let kept = app.store.find_review(excluded).await.unwrap().unwrap();
     assert_eq!(kept.excluded_reason.as_deref(), Some("duplicate"));
 
-    assert!(app.store.restore_review(excluded).await.unwrap());
+    assert!(
+        app.store
+            .restore_review(excluded, "not a duplicate", None)
+            .await
+            .unwrap()
+    );
     let body = json_of(app.get_with(&path, &key).await).await;
     assert_eq!(body["indicators"]["satisfaction"]["n"], 2);
 }

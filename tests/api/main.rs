@@ -1,9 +1,11 @@
 //! The integration suite: the real application over HTTP on loopback, against SQLite by default
 //! or PostgreSQL when `AVIS_TEST_DATABASE_URL` names a server.
 
+mod abuse;
 mod administration;
 mod authorisation;
 mod cli;
+mod fuzz;
 mod health;
 mod helpers;
 mod indicators;

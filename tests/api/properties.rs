@@ -263,19 +263,22 @@ async fn check(
             )
             .await;
         if review.excluded {
-            app.store.exclude_review(id, "burst").await.unwrap();
+            app.store.exclude_review(id, "burst", None).await.unwrap();
         }
         let mut last = answers(&review.first);
         if let Some(update) = &review.update {
             last = answers(update);
             let next = last.clone();
             app.store
-                .update_review(id, Timestamp::now(), move |_| Ok::<_, ()>(next))
+                .update_review(id, Timestamp::now(), 0, move |_| Ok::<_, ()>(next))
                 .await
                 .unwrap();
         }
         if review.excluded && review.restored {
-            app.store.restore_review(id).await.unwrap();
+            app.store
+                .restore_review(id, "false alarm", None)
+                .await
+                .unwrap();
         }
         if review.button != 2 && (!review.excluded || review.restored) {
             counted.push((paris_day(at), last));

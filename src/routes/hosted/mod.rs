@@ -159,7 +159,7 @@ pub async fn answer_first(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    super::client::check_address(&req, &state)?;
+    let address = super::client::check_address(&req, &state)?;
     let form = form_fields(body).await?;
     let lang = lang_of(&req, Some(&form));
     let w = words(lang);
@@ -206,9 +206,23 @@ pub async fn answer_first(
         edit_token_hash: secret::hash(&token),
         edit_token_expires_at: after_seconds(now, state.edit_token_ttl_seconds),
         created_at: now,
+        redactions: 0,
+        fingerprint: Some(
+            super::client::fingerprint(&req, &state, address, button.procedure_id).await?,
+        ),
+        excluded_reason: super::reviews::honeypot(
+            field(&form, super::reviews::HONEYPOT)
+                .map(|v| json!(v))
+                .as_ref(),
+        ),
     };
-    state.store.create_review(&review).await?;
-    tracing::info!(review = %review.id, button = %button.id, "review created from the hosted questionnaire");
+    let excluded = state.store.create_review(&review, &state.screening).await?;
+    tracing::info!(
+        review = %review.id,
+        button = %button.id,
+        excluded = excluded.unwrap_or("no"),
+        "review created from the hosted questionnaire"
+    );
     Ok(see_other(step_url(button.id, review.id, 2, &token, lang)))
 }
 
@@ -364,7 +378,7 @@ pub async fn answer_step(
             let token_hash = secret::hash(&token);
             let outcome = state
                 .store
-                .update_review(review_id, Timestamp::now(), |review| {
+                .update_review(review_id, Timestamp::now(), patch.redactions(), |review| {
                     if review.edit_token_hash != token_hash {
                         return Err(vec![FieldError::new("t", "is not this review's token")]);
                     }

@@ -100,6 +100,11 @@ pub fn first(lang: Lang, form_token: &str, errors: &[(String, String)]) -> Strin
         (errors_summary(w, errors))
         form method="post" {
             (carried(lang, &[("form_token", form_token)]))
+            // For robots only: people do not see it, and are told to leave it empty if they do.
+            p class="visually-hidden" {
+                label for="website" { (w.honeypot) }
+                input type="text" id="website" name="website" tabindex="-1" autocomplete="off";
+            }
             fieldset aria-describedby=[(!errors.is_empty()).then_some("satisfaction-error")] {
                 legend { (q.label.get(lang)) }
                 @if !errors.is_empty() { p id="satisfaction-error" class="error" { (w.pick_one) } }

@@ -23,6 +23,7 @@ pub struct Words {
     pub demo_title: &'static str,
     pub demo_done: &'static str,
     pub demo_note: &'static str,
+    pub honeypot: &'static str,
 }
 
 const FR: Words = Words {
@@ -45,6 +46,7 @@ const FR: Words = Words {
     demo_title: "Démarche de démonstration",
     demo_done: "Votre demande a bien été envoyée. Vous recevrez une réponse par courrier.",
     demo_note: "Cette page montre le questionnaire tel qu'une administration l'intègre à la fin d'une démarche.",
+    honeypot: "Ne remplissez pas ce champ",
 };
 
 const EN: Words = Words {
@@ -67,6 +69,7 @@ const EN: Words = Words {
     demo_title: "Demonstration procedure",
     demo_done: "Your application has been sent. You will receive an answer by post.",
     demo_note: "This page shows the questionnaire as an administration embeds it at the end of a procedure.",
+    honeypot: "Leave this field empty",
 };
 
 pub fn words(lang: Lang) -> &'static Words {

@@ -1,0 +1,211 @@
+//! Moderation for administrations: list and search reviews, exclude or restore one with a
+//! reason, and read who did what.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::auth::{AdminKey, Visibility};
+use super::body::{ADMIN_BODY_LIMIT, json_body};
+use super::query::Params;
+use crate::domain::FieldError;
+use crate::domain::text::clean_text;
+use crate::error::{ApiError, Problem};
+use crate::startup::AppState;
+use crate::store::moderation::{AuditEntry, ReviewFilter};
+use crate::store::reviews::StoredReview;
+
+/// The most reviews one page lists.
+const MAX_PAGE: i64 = 500;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    /// Why, in a few words; recorded in the audit log.
+    reason: String,
+}
+
+fn invalid(field: &str, message: &str) -> ApiError {
+    ApiError::InvalidRequest(vec![FieldError::new(field, message)])
+}
+
+fn number(params: &Params, name: &str, default: i64, max: i64) -> Result<i64, ApiError> {
+    match params.get(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (0..=max).contains(n))
+            .ok_or_else(|| invalid(name, &format!("must be an integer from 0 to {max}"))),
+    }
+}
+
+fn date(params: &Params, name: &str) -> Result<Option<jiff::civil::Date>, ApiError> {
+    params
+        .get(name)
+        .map(|raw| {
+            raw.parse()
+                .map_err(|_| invalid(name, "must be a date as YYYY-MM-DD"))
+        })
+        .transpose()
+}
+
+#[utoipa::path(
+    operation_id = "reviews_list",
+    tag = "administration",
+    params(
+        ("procedure" = Option<Uuid>, Query, description = "Only this procedure's reviews"),
+        ("button" = Option<Uuid>, Query, description = "Only this button's reviews"),
+        ("excluded" = Option<bool>, Query, description = "Only excluded (`true`) or only counted (`false`) reviews"),
+        ("q" = Option<String>, Query, description = "Words the comment contains"),
+        ("from" = Option<String>, Query, description = "First day (Europe/Paris)"),
+        ("to" = Option<String>, Query, description = "Last day (Europe/Paris)"),
+        ("limit" = Option<i64>, Query, description = "At most this many (default 100, at most 500)"),
+        ("offset" = Option<i64>, Query, description = "Skip this many"),
+    ),
+    responses(
+        (status = 200, description = "Reviews, newest first", body = Vec<StoredReview>),
+        (status = 401, description = "No API key, or an unknown or revoked one", body = Problem),
+        (status = 403, description = "This key may not do this", body = Problem),
+        (status = 422, description = "Invalid filter", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+#[get("/reviews")]
+pub async fn list(
+    key: AdminKey,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let params = Params::of(&req);
+    let filter = ReviewFilter {
+        organisation: key.0.organisation(),
+        procedure: params.uuid("procedure")?,
+        button: params.uuid("button")?,
+        excluded: params.flag("excluded")?,
+        text: params.get("q").map(clean_text).filter(|q| !q.is_empty()),
+        from: date(&params, "from")?,
+        to: date(&params, "to")?,
+        limit: number(&params, "limit", 100, MAX_PAGE)?,
+        offset: number(&params, "offset", 0, i64::MAX)?,
+    };
+    Ok(HttpResponse::Ok().json(state.store.list_reviews(&filter).await?))
+}
+
+/// The review behind `id`, if this key may see its procedure.
+async fn visible(state: &AppState, key: &AdminKey, id: &str) -> Result<StoredReview, ApiError> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::ReviewNotFound)?;
+    let review = state
+        .store
+        .find_review(id)
+        .await?
+        .ok_or(ApiError::ReviewNotFound)?;
+    match state.store.find_procedure(review.procedure_id).await? {
+        Some(p) if key.0.sees(p.organisation_id) => Ok(review),
+        _ => Err(ApiError::ReviewNotFound),
+    }
+}
+
+async fn reason(req: &HttpRequest, payload: web::Payload) -> Result<String, ApiError> {
+    let input: Reason = json_body(req, payload, ADMIN_BODY_LIMIT).await?;
+    let reason = clean_text(&input.reason);
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(invalid("reason", "must be 1 to 500 characters"));
+    }
+    Ok(reason)
+}
+
+#[utoipa::path(
+    operation_id = "reviews_exclude",
+    tag = "administration",
+    params(("id" = Uuid, Path, description = "Review id")),
+    request_body = Reason,
+    responses(
+        (status = 200, description = "Excluded: kept, no longer counted", body = StoredReview),
+        (status = 401, description = "No API key, or an unknown or revoked one", body = Problem),
+        (status = 403, description = "This key may not do this", body = Problem),
+        (status = 404, description = "Not found, or not visible to this key", body = Problem),
+        (status = 422, description = "No reason given", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/reviews/{id}/exclude")]
+pub async fn exclude(
+    key: AdminKey,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let review = visible(&state, &key, &path).await?;
+    let reason = reason(&req, payload).await?;
+    state
+        .store
+        .exclude_review(review.id, &reason, Some(key.0.id))
+        .await?;
+    let review = state
+        .store
+        .find_review(review.id)
+        .await?
+        .ok_or(ApiError::ReviewNotFound)?;
+    Ok(HttpResponse::Ok().json(review))
+}
+
+#[utoipa::path(
+    operation_id = "reviews_restore",
+    tag = "administration",
+    params(("id" = Uuid, Path, description = "Review id")),
+    request_body = Reason,
+    responses(
+        (status = 200, description = "Restored: counted again", body = StoredReview),
+        (status = 401, description = "No API key, or an unknown or revoked one", body = Problem),
+        (status = 403, description = "This key may not do this", body = Problem),
+        (status = 404, description = "Not found, or not visible to this key", body = Problem),
+        (status = 422, description = "No reason given", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/reviews/{id}/restore")]
+pub async fn restore(
+    key: AdminKey,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let review = visible(&state, &key, &path).await?;
+    let reason = reason(&req, payload).await?;
+    state
+        .store
+        .restore_review(review.id, &reason, Some(key.0.id))
+        .await?;
+    let review = state
+        .store
+        .find_review(review.id)
+        .await?
+        .ok_or(ApiError::ReviewNotFound)?;
+    Ok(HttpResponse::Ok().json(review))
+}
+
+#[utoipa::path(
+    operation_id = "reviews_audit",
+    tag = "administration",
+    params(("id" = Uuid, Path, description = "Review id")),
+    responses(
+        (status = 200, description = "Who excluded or restored the review, when and why", body = Vec<AuditEntry>),
+        (status = 401, description = "No API key, or an unknown or revoked one", body = Problem),
+        (status = 403, description = "This key may not do this", body = Problem),
+        (status = 404, description = "Not found, or not visible to this key", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+#[get("/reviews/{id}/audit")]
+pub async fn audit(
+    key: AdminKey,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let review = visible(&state, &key, &path).await?;
+    Ok(HttpResponse::Ok().json(state.store.audit_of(review.id).await?))
+}

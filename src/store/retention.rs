@@ -1,0 +1,46 @@
+//! Retention: free texts go after their retention period, client fingerprints after a day;
+//! answers, counts and indicators stay.
+
+use jiff::Timestamp;
+
+use super::{Store, StoreError};
+use crate::domain::time::{after_seconds, to_millis};
+
+/// What one purge removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Purged {
+    /// Reviews whose free texts were removed.
+    pub texts: u64,
+    /// Reviews whose fingerprint was cleared.
+    pub fingerprints: u64,
+}
+
+/// How long a fingerprint is kept: its salt lives one day.
+const FINGERPRINT_SECONDS: i64 = 24 * 3_600;
+
+impl Store {
+    /// Removes free texts of reviews created more than `retention_days` before `now`, and
+    /// fingerprints older than a day.
+    #[tracing::instrument(skip(self))]
+    pub async fn purge(&self, now: Timestamp, retention_days: i64) -> Result<Purged, StoreError> {
+        let text_cutoff = to_millis(after_seconds(now, -retention_days * 86_400));
+        let texts = sqlx::query(
+            "UPDATE reviews SET verbatim = NULL, contact_tried_other = NULL, text_purged_at = $1 \
+             WHERE created_at < $2 AND (verbatim IS NOT NULL OR contact_tried_other IS NOT NULL)",
+        )
+        .bind(to_millis(now))
+        .bind(text_cutoff)
+        .execute(&self.write)
+        .await?
+        .rows_affected();
+        let fingerprints = sqlx::query("UPDATE reviews SET fingerprint = NULL WHERE fingerprint IS NOT NULL AND created_at < $1")
+            .bind(to_millis(after_seconds(now, -FINGERPRINT_SECONDS)))
+            .execute(&self.write)
+            .await?
+            .rows_affected();
+        Ok(Purged {
+            texts,
+            fingerprints,
+        })
+    }
+}
