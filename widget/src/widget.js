@@ -15,6 +15,7 @@
       failed: "L'envoi a échoué. Vérifiez votre connexion puis réessayez.",
       retry: "Réessayer",
       closed: "Ce questionnaire n'est plus disponible.",
+      trap: "Ne remplissez pas ce champ",
     },
     en: {
       title: "Give my feedback",
@@ -26,6 +27,7 @@
       failed: "Sending failed. Check your connection and try again.",
       retry: "Try again",
       closed: "This questionnaire is no longer available.",
+      trap: "Leave this field empty",
     },
   };
 
@@ -56,6 +58,7 @@
     "button[disabled]{opacity:.6;cursor:wait}" +
     "textarea,input[type=text]{font:inherit;width:100%;padding:.5rem;border:1px solid var(--line);border-radius:4px;background:var(--bg);color:var(--fg)}" +
     "textarea{min-height:6rem;resize:vertical}p{margin:0 0 .75rem}.hint{color:var(--muted);font-size:.875rem}" +
+    ".trap{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     ".msg:empty{display:none}.msg{margin:.75rem 0 0;font-weight:700}.error{color:var(--error)}";
 
   function el(tag, attrs, children) {
@@ -184,8 +187,13 @@
       return checked && checked.value;
     }
 
+    // A field people never see: a robot filling every field gives itself away.
+    var trap = el("input", { type: "text", name: "website", tabindex: "-1", autocomplete: "off", "aria-label": t.trap });
+
     function create(value) {
-      return { button_id: button, answers: { satisfaction: value } };
+      var body = { button_id: button, answers: { satisfaction: value } };
+      if (trap.value) body.website = trap.value;
+      return body;
     }
 
     // Step one: the satisfaction question.
@@ -198,6 +206,7 @@
       ]),
     ]);
     var firstSubmit = el("button", { type: "submit" }, [t.send]);
+    first.appendChild(el("div", { class: "trap" }, [trap]));
     first.appendChild(firstSubmit);
     first.addEventListener("submit", function (event) {
       event.preventDefault();

@@ -200,6 +200,20 @@ describe("the widget", () => {
     await context.close();
   });
 
+  test("a robot that fills every field is stored but not counted", async () => {
+    const { page, context } = await open();
+    await page.evaluate(() => {
+      const trap = document.querySelector("#avis").shadowRoot.querySelector("input[name=website]");
+      trap.value = "http://spam.example";
+    });
+    const w = widget(page);
+    await w.getByText("Très bien").click();
+    const id = await createdId(page, () => w.getByRole("button", { name: "Envoyer", exact: true }).click());
+    const review = await avis.api(`/api/v1/reviews/${id}`);
+    assert.equal(review.excluded_reason, "honeypot");
+    await context.close();
+  });
+
   test("it fits a 320 px screen, in English and in dark mode", async () => {
     const { page, context } = await open({
       query: { lang: "en" },
