@@ -58,6 +58,15 @@ enum Command {
     Keys(KeyCommand),
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
+    /// Recompute every counter from the reviews and report drift; fails when there is some,
+    /// unless --repair rewrote it.
+    Check {
+        #[arg(long)]
+        repair: bool,
+    },
+    /// Write a consistent copy of the SQLite database to PATH while the service runs
+    /// (for PostgreSQL, use pg_dump).
+    Backup { path: PathBuf },
     /// Purge free texts past their retention period (the server also does it daily).
     Purge {
         /// Days free texts are kept [default: 730].
@@ -241,6 +250,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 purged.texts, purged.fingerprints
             );
             store.close().await;
+            Ok(())
+        }
+        Command::Check { repair } => {
+            let store = open_store(&database_url).await?;
+            let drift = store.check_counters(repair).await?;
+            store.close().await;
+            println!(
+                "{} reviews read, {} counters differ",
+                drift.reviews,
+                drift.differences.len()
+            );
+            for ((procedure, day, button, question, value), stored, expected) in
+                drift.differences.iter().take(50)
+            {
+                println!(
+                    "{procedure}\t{day}\t{button}\t{question}\t{value}\tstored {stored}\texpected {expected}"
+                );
+            }
+            match (drift.differences.is_empty(), repair) {
+                (true, _) => Ok(()),
+                (false, true) => {
+                    println!("repaired");
+                    Ok(())
+                }
+                (false, false) => {
+                    anyhow::bail!("the counters drifted from the reviews: run avis check --repair")
+                }
+            }
+        }
+        Command::Backup { path } => {
+            anyhow::ensure!(
+                database_url.backend() == crate::store::Backend::Sqlite,
+                "avis backup copies SQLite databases; back up PostgreSQL with pg_dump"
+            );
+            anyhow::ensure!(!path.exists(), "{} already exists", path.display());
+            let store = open_store(&database_url).await?;
+            store.backup_sqlite(&path.display().to_string()).await?;
+            store.close().await;
+            eprintln!("backup written to {}", path.display());
             Ok(())
         }
         Command::Openapi => {

@@ -6,6 +6,7 @@
 
 pub mod aggregates;
 pub mod catalog;
+pub mod check;
 pub mod indicators;
 pub mod keys;
 pub mod moderation;

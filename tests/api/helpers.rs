@@ -20,6 +20,7 @@ pub struct TestApp {
     pub address: String,
     pub store: Store,
     pub client: reqwest::Client,
+    pub database_url: String,
     _dir: Option<TempDir>,
 }
 
@@ -79,6 +80,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         address,
         store,
         client: reqwest::Client::new(),
+        database_url,
         _dir: dir,
     }
 }

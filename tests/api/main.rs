@@ -5,6 +5,7 @@ mod abuse;
 mod administration;
 mod authorisation;
 mod cli;
+mod crash;
 mod fuzz;
 mod health;
 mod helpers;

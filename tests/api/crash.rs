@@ -1,0 +1,243 @@
+//! Killing the server in the middle of a load loses no acknowledged review and leaves the
+//! counters equal to a recomputation from the reviews.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use avis::config::DatabaseUrl;
+use avis::store::Store;
+use serde_json::{Value, json};
+
+use crate::helpers::fresh_database;
+
+/// Starts `avis serve` on a free port; returns the process and its base URL.
+fn serve(url: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_avis"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .env("AVIS_DATABASE_URL", url)
+        .env("AVIS_RATE_LIMIT_EXEMPT", "127.0.0.0/8")
+        .env("AVIS_LIMIT_PER_BUTTON", "100000")
+        .env("AVIS_BURST_PER_MINUTE", "100000000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            if let Ok(event) = serde_json::from_str::<Value>(&line)
+                && event["message"] == "avis is serving"
+            {
+                let _ = sender.send(event["port"].as_u64().unwrap());
+            }
+        }
+    });
+    let port = receiver
+        .recv_timeout(Duration::from_secs(30))
+        .expect("avis starts");
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
+fn cli(url: &str, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_avis"))
+        .args(args)
+        .env("AVIS_DATABASE_URL", url)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "avis {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kill_during_load_loses_no_acknowledged_review() {
+    let (url, _dir) = fresh_database().await;
+    let organisation = cli(&url, &["organisations", "create", "--name", "Crash"]);
+    let procedure = cli(
+        &url,
+        &[
+            "procedures",
+            "create",
+            "--organisation",
+            organisation.trim(),
+            "--title",
+            "Sous charge",
+        ],
+    );
+    let button = cli(
+        &url,
+        &[
+            "buttons",
+            "create",
+            "--procedure",
+            procedure.trim(),
+            "--label",
+            "B",
+        ],
+    )
+    .trim()
+    .to_owned();
+
+    let (mut child, base) = serve(&url);
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..16 {
+        let (base, button, acknowledged) = (base.clone(), button.clone(), acknowledged.clone());
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+            for n in 0u32.. {
+                let satisfaction = ["good", "medium", "bad"][(n % 3) as usize];
+                let body = json!({"button_id": button, "answers": {"satisfaction": satisfaction, "comprehension": 1 + n % 5}});
+                let sent = client
+                    .post(format!("{base}/api/v1/reviews"))
+                    .header("User-Agent", format!("load-{worker}-{n}"))
+                    .json(&body)
+                    .send()
+                    .await;
+                match sent {
+                    Ok(response) if response.status() == 201 => {
+                        let created: Value = response.json().await.unwrap_or_default();
+                        if let Some(id) = created["id"].as_str() {
+                            acknowledged.lock().unwrap().push(id.to_owned());
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+                if started.elapsed() > Duration::from_secs(20) {
+                    break;
+                }
+            }
+        }));
+    }
+    // Let the load run, then cut the power, as far as the process can tell.
+    while acknowledged.lock().unwrap().len() < 300 && started.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let killed = Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    child.wait().unwrap();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() >= 300,
+        "only {} reviews acknowledged before the kill",
+        acknowledged.len()
+    );
+
+    let (mut again, base) = serve(&url);
+    assert!(
+        reqwest::get(format!("{base}/api/v1/health/ready"))
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    let stopped = Command::new("kill")
+        .args(["-TERM", &again.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    again.wait().unwrap();
+
+    let store = Store::connect(&DatabaseUrl::parse(&url).unwrap())
+        .await
+        .unwrap();
+    for id in &acknowledged {
+        let review = store.find_review(id.parse().unwrap()).await.unwrap();
+        assert!(
+            review.is_some(),
+            "acknowledged review {id} is missing after the crash"
+        );
+    }
+    store.close().await;
+    let report = cli(&url, &["check"]);
+    assert!(report.contains("0 counters differ"), "{report}");
+}
+
+#[tokio::test]
+async fn check_finds_drift_and_repairs_it() {
+    let app = crate::helpers::spawn_app().await;
+    let button = app.button().await;
+    app.rate(&button, "good").await;
+    app.rate(&button, "bad").await;
+    let url = app.database_url.clone();
+    assert!(cli(&url, &["check"]).contains("0 counters differ"));
+
+    let mut connection =
+        <sqlx::AnyConnection as sqlx::Connection>::connect(&connection_string(&url))
+            .await
+            .unwrap();
+    sqlx::query("UPDATE aggregates SET count = count + 5 WHERE value = 'good'")
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM aggregates WHERE value = 'bad'")
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_avis"))
+        .arg("check")
+        .env("AVIS_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("2 counters differ"));
+
+    assert!(cli(&url, &["check", "--repair"]).contains("repaired"));
+    assert!(cli(&url, &["check"]).contains("0 counters differ"));
+    assert_eq!(
+        app.counters(&button).await,
+        crate::helpers::counts(&[("satisfaction=bad", 1), ("satisfaction=good", 1)])
+    );
+}
+
+fn connection_string(url: &str) -> String {
+    DatabaseUrl::parse(url).unwrap().connection_string()
+}
+
+#[tokio::test]
+async fn a_sqlite_database_is_backed_up_while_serving() {
+    let app = crate::helpers::spawn_app().await;
+    let button = app.button().await;
+    app.rate(&button, "good").await;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.db");
+    let output = Command::new(env!("CARGO_BIN_EXE_avis"))
+        .args(["backup", copy.to_str().unwrap()])
+        .env("AVIS_DATABASE_URL", &app.database_url)
+        .output()
+        .unwrap();
+    if DatabaseUrl::parse(&app.database_url).unwrap().backend() == avis::store::Backend::Postgres {
+        assert!(!output.status.success());
+        assert!(String::from_utf8_lossy(&output.stderr).contains("pg_dump"));
+        return;
+    }
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let copied = cli(
+        copy.to_str().unwrap(),
+        &[
+            "aggregates",
+            "show",
+            "--procedure",
+            &button.procedure_id.to_string(),
+        ],
+    );
+    assert!(copied.contains("satisfaction\tgood\t1"), "{copied}");
+}
