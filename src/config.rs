@@ -123,6 +123,7 @@ pub struct FileConfig {
     pub duplicate_window: Option<String>,
     pub burst_per_minute: Option<i64>,
     pub text_retention_days: Option<i64>,
+    pub queue_capacity: Option<usize>,
 }
 
 impl FileConfig {
@@ -179,6 +180,7 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub screening: Screening,
     pub text_retention_days: i64,
+    pub queue_capacity: usize,
     /// The address citizens reach this service at, for the links it prints.
     pub public_url: Option<Url>,
 }

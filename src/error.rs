@@ -60,6 +60,8 @@ pub enum ApiError {
     OriginNotAllowed,
     #[error("too many requests: try again in {} s", .0.retry_after)]
     RateLimited(crate::limits::Denied),
+    #[error("the service is busy: try again in a second")]
+    Overloaded,
     #[error("the database is not reachable")]
     NotReady,
     #[error("an unexpected error occurred; it has been logged")]
@@ -90,6 +92,7 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::OriginNotAllowed => "origin_not_allowed",
             ApiError::RateLimited(_) => "rate_limited",
+            ApiError::Overloaded => "overloaded",
             ApiError::NotReady => "not_ready",
             ApiError::Internal(_) => "internal_error",
         }
@@ -167,7 +170,7 @@ impl ResponseError for ApiError {
             | ApiError::InsufficientScope
             | ApiError::OriginNotAllowed => StatusCode::FORBIDDEN,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::NotReady | ApiError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -186,6 +189,12 @@ impl ResponseError for ApiError {
             errors: self.errors(),
         }
         .response();
+        metrics::counter!("avis_errors_total", "code" => self.code()).increment(1);
+        if matches!(self, ApiError::Overloaded) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         if let ApiError::RateLimited(denied) = self {
             let headers = response.headers_mut();
             for (name, value) in [
@@ -234,6 +243,7 @@ pub fn problem_for_bare_error<B: MessageBody + 'static>(
         s if s.is_server_error() => "internal_error",
         _ => "bad_request",
     };
+    metrics::counter!("avis_errors_total", "code" => code).increment(1);
     let title = status.canonical_reason().unwrap_or("Error");
     let mut problem = Problem {
         kind: problem_type(code),

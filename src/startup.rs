@@ -21,6 +21,7 @@ use crate::routes;
 use crate::routes::cors_errors;
 use crate::store::Store;
 use crate::store::reviews::Screening;
+use crate::writer::ReviewWriter;
 use jiff::civil::Date;
 use std::sync::Mutex;
 
@@ -35,6 +36,7 @@ pub struct AppState {
     pub limits: Limits,
     pub trusted_proxies: Networks,
     pub screening: Screening,
+    pub writer: ReviewWriter,
     /// Today's salt, once read from the database.
     pub salt: Mutex<Option<(Date, String)>>,
 }
@@ -60,6 +62,8 @@ pub struct Options {
     pub trusted_proxies: Networks,
     /// When new reviews are kept out of the indicators.
     pub screening: Screening,
+    /// How many reviews may wait for the writer before new ones get `503`.
+    pub queue_capacity: usize,
 }
 
 impl Default for Options {
@@ -74,6 +78,7 @@ impl Default for Options {
             exempt_networks: Networks::default(),
             trusted_proxies: Networks::default(),
             screening: Screening::default(),
+            queue_capacity: 4_096,
         }
     }
 }
@@ -108,6 +113,8 @@ impl Application {
         options: Options,
     ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
+        routes::metrics::recorder();
+        let writer = ReviewWriter::spawn(store.clone(), options.screening, options.queue_capacity);
         let state = web::Data::new(AppState {
             store,
             edit_token_ttl_seconds: options.edit_token_ttl_seconds,
@@ -118,6 +125,7 @@ impl Application {
             limits: Limits::new(options.limits, options.exempt_networks),
             trusted_proxies: options.trusted_proxies,
             screening: options.screening,
+            writer,
             salt: Mutex::new(None),
         });
         let housekept = state.clone();
@@ -134,9 +142,15 @@ impl Application {
                 .wrap(ErrorHandlers::new().default_handler(problem_for_bare_error))
                 .wrap_fn(|req, srv| {
                     let request_id = req.extensions().get::<RequestId>().copied();
+                    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+                    let method = req.method().to_string();
+                    let started = std::time::Instant::now();
                     let response = srv.call(req);
                     async move {
                         let mut response = security_headers(cors_errors(response.await?));
+                        let status = response.status().as_u16().to_string();
+                        metrics::counter!("avis_http_requests_total", "route" => route.clone(), "method" => method, "status" => status).increment(1);
+                        metrics::histogram!("avis_http_request_duration_seconds", "route" => route).record(started.elapsed().as_secs_f64());
                         if let Some(id) = request_id
                             && let Ok(value) = HeaderValue::from_str(&id.to_string())
                         {

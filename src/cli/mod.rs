@@ -129,6 +129,9 @@ struct ServeArgs {
     /// Days free texts are kept before they are purged; counts stay [default: 730].
     #[arg(long, env = "AVIS_TEXT_RETENTION_DAYS")]
     text_retention_days: Option<i64>,
+    /// Reviews that may wait for the database before new ones get 503 [default: 4096].
+    #[arg(long, env = "AVIS_QUEUE_CAPACITY")]
+    queue_capacity: Option<usize>,
     /// Public base URL of this service, used in the links it prints [default: from --listen].
     #[arg(long, env = "AVIS_PUBLIC_URL")]
     public_url: Option<String>,
@@ -376,6 +379,11 @@ fn settings(
                 .unwrap_or(Screening::default().burst_per_minute)
                 .max(1),
         },
+        queue_capacity: args
+            .queue_capacity
+            .or(file.queue_capacity)
+            .unwrap_or(4_096)
+            .max(1),
         text_retention_days: args
             .text_retention_days
             .or(file.text_retention_days)
@@ -433,6 +441,7 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         exempt_networks: settings.rate_limit_exempt.clone(),
         trusted_proxies: settings.trusted_proxies.clone(),
         screening: settings.screening,
+        queue_capacity: settings.queue_capacity,
     };
     let app = Application::on(listener, store.clone(), options)?;
     spawn_daily_purge(store.clone(), settings.text_retention_days);

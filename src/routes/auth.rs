@@ -69,7 +69,10 @@ async fn authenticate(req: HttpRequest) -> Result<Option<ApiKey>, ApiError> {
         .authenticate_api_key(&secret)
         .await?
         .ok_or(ApiError::InvalidApiKey)?;
-    state.limits.key(key.id).map_err(ApiError::RateLimited)?;
+    state
+        .limits
+        .key(key.id)
+        .map_err(super::client::limited("key"))?;
     Ok(Some(key))
 }
 

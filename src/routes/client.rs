@@ -30,10 +30,7 @@ pub fn address(req: &HttpRequest, state: &AppState) -> IpAddr {
 /// Counts one review request against the client's allowance.
 pub fn check_address(req: &HttpRequest, state: &AppState) -> Result<IpAddr, ApiError> {
     let address = address(req, state);
-    state
-        .limits
-        .address(address)
-        .map_err(ApiError::RateLimited)?;
+    state.limits.address(address).map_err(limited("address"))?;
     Ok(address)
 }
 
@@ -72,4 +69,12 @@ pub async fn fingerprint(
         user_agent,
         &procedure.to_string(),
     ))
+}
+
+/// Counts a refusal by the rate limiter of `kind` and turns it into the API's error.
+pub fn limited(kind: &'static str) -> impl Fn(crate::limits::Denied) -> ApiError {
+    move |denied| {
+        metrics::counter!("avis_rate_limited_total", "limit" => kind).increment(1);
+        ApiError::RateLimited(denied)
+    }
 }

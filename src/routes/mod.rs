@@ -14,6 +14,7 @@ mod csv;
 mod health;
 mod hosted;
 mod indicators;
+pub mod metrics;
 mod moderation;
 mod openapi;
 mod query;
@@ -77,6 +78,7 @@ where
         .service(hosted::show_step)
         .service(hosted::answer_step)
         .service(hosted::demo)
+        .service(metrics::render)
 }
 
 fn api() -> utoipa_actix_web::scope::Scope<

@@ -102,14 +102,14 @@ pub async fn create(
     state
         .limits
         .button(button.id)
-        .map_err(ApiError::RateLimited)?;
+        .map_err(client::limited("button"))?;
     let now = Timestamp::now();
     let token = secret::random_token();
     let review = NewReview {
         id: Uuid::now_v7(),
         button_id: button.id,
         procedure_id: button.procedure_id,
-        answers: &answers,
+        answers: answers.clone(),
         edit_token_hash: secret::hash(&token),
         edit_token_expires_at: after_seconds(now, state.edit_token_ttl_seconds),
         created_at: now,
@@ -117,7 +117,8 @@ pub async fn create(
         fingerprint: Some(client::fingerprint(&req, &state, address, button.procedure_id).await?),
         excluded_reason: honeypot(body.get(HONEYPOT)),
     };
-    let excluded = state.store.create_review(&review, &state.screening).await?;
+    let excluded = state.writer.create(review.clone()).await?;
+    count_created(excluded);
     tracing::info!(review = %review.id, button = %button.id, excluded = excluded.unwrap_or("no"), "review created");
     let mut response = HttpResponse::Created();
     cors::allow(&mut response, origin.as_ref());
@@ -234,6 +235,16 @@ pub async fn show(
     match procedure {
         Some(p) if key.0.sees(p.organisation_id) => Ok(HttpResponse::Ok().json(review)),
         _ => Err(ApiError::ReviewNotFound),
+    }
+}
+
+/// Counts a stored review as accepted, or as excluded with its reason.
+pub fn count_created(excluded: Option<&'static str>) {
+    match excluded {
+        None => metrics::counter!("avis_reviews_accepted_total").increment(1),
+        Some(reason) => {
+            metrics::counter!("avis_reviews_excluded_total", "reason" => reason).increment(1)
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! through a single connection so a write transaction never meets a lock it cannot wait for.
 
 pub mod aggregates;
+pub mod batch;
 pub mod catalog;
 pub mod check;
 pub mod indicators;
@@ -98,6 +99,17 @@ impl Store {
     pub async fn ping(&self) -> anyhow::Result<()> {
         self.read.execute("SELECT 1").await?;
         Ok(())
+    }
+
+    /// (pool, open connections, idle connections) for each pool.
+    pub fn pool_usage(&self) -> Vec<(&'static str, u32, usize)> {
+        match self.backend {
+            Backend::Sqlite => vec![
+                ("read", self.read.size(), self.read.num_idle()),
+                ("write", self.write.size(), self.write.num_idle()),
+            ],
+            Backend::Postgres => vec![("shared", self.read.size(), self.read.num_idle())],
+        }
     }
 
     /// Waits for the connections in use to be returned, then closes them.

@@ -9,15 +9,15 @@ use super::aggregates::{self, Cell};
 use super::{Store, StoreError, id};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
-use crate::domain::questionnaire::CURRENT_VERSION;
-use crate::domain::time::{from_millis, paris_day, to_millis};
+use crate::domain::time::{from_millis, to_millis};
 
 /// A review about to be written for the first time.
-pub struct NewReview<'a> {
+#[derive(Debug, Clone)]
+pub struct NewReview {
     pub id: Uuid,
     pub button_id: Uuid,
     pub procedure_id: Uuid,
-    pub answers: &'a Answers,
+    pub answers: Answers,
     pub edit_token_hash: String,
     pub edit_token_expires_at: Timestamp,
     pub created_at: Timestamp,
@@ -83,78 +83,15 @@ pub(super) const REVIEW_COLUMNS: &str = "id, button_id, procedure_id, questionna
 impl Store {
     /// Stores a new review and counts its answers, atomically, unless it is a duplicate or part
     /// of a burst: then it is stored but kept out of the counters. Returns why it does not count.
-    #[tracing::instrument(skip_all, fields(review = %new.id))]
     pub async fn create_review(
         &self,
-        new: &NewReview<'_>,
+        new: &NewReview,
         screening: &Screening,
     ) -> Result<Option<&'static str>, StoreError> {
-        let day = paris_day(new.created_at).to_string();
-        let (procedure_id, button_id) = (new.procedure_id.to_string(), new.button_id.to_string());
-        let now = to_millis(new.created_at);
-        let mut tx = self.write.begin().await?;
-        let mut excluded = new.excluded_reason;
-        if excluded.is_none()
-            && let Some(fingerprint) = &new.fingerprint
-        {
-            let since = now - screening.duplicate_window_seconds * 1_000;
-            let seen = sqlx::query(
-                "SELECT 1 FROM reviews WHERE fingerprint = $1 AND created_at >= $2 LIMIT 1",
-            )
-            .bind(fingerprint)
-            .bind(since)
-            .fetch_optional(&mut *tx)
+        let reasons = self
+            .create_reviews(std::slice::from_ref(new), screening)
             .await?;
-            excluded = seen.map(|_| "duplicate");
-        }
-        if excluded.is_none() {
-            let recent: i64 = sqlx::query(
-                "SELECT COUNT(*) AS n FROM reviews WHERE button_id = $1 AND created_at >= $2",
-            )
-            .bind(&button_id)
-            .bind(now - 60_000)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
-            excluded = (recent >= screening.burst_per_minute).then_some("burst");
-        }
-        sqlx::query(
-            "INSERT INTO reviews (id, button_id, procedure_id, questionnaire_version, day, created_at, \
-             updated_at, answers, contact_tried_other, verbatim, edit_token_hash, edit_token_expires_at, \
-             redactions, fingerprint, excluded_reason) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(new.id.to_string())
-        .bind(&button_id)
-        .bind(&procedure_id)
-        .bind(CURRENT_VERSION)
-        .bind(&day)
-        .bind(to_millis(new.created_at))
-        .bind(structured_json(new.answers)?)
-        .bind(new.answers.contact_tried_other.clone())
-        .bind(new.answers.verbatim.clone())
-        .bind(&new.edit_token_hash)
-        .bind(to_millis(new.edit_token_expires_at))
-        .bind(i64::from(new.redactions))
-        .bind(new.fingerprint.clone())
-        .bind(excluded)
-        .execute(&mut *tx)
-        .await?;
-        if excluded.is_none() {
-            let cell = Cell {
-                procedure_id: &procedure_id,
-                button_id: &button_id,
-                day: &day,
-            };
-            aggregates::apply(
-                &mut tx,
-                &cell,
-                &aggregate::delta(&Answers::default(), new.answers),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(excluded)
+        Ok(reasons.into_iter().next().flatten())
     }
 
     /// Changes a review's answers if `decide` allows it, moving its counters in the same
@@ -223,7 +160,7 @@ impl Store {
     }
 }
 
-fn structured_json(answers: &Answers) -> Result<String, sqlx::Error> {
+pub(super) fn structured_json(answers: &Answers) -> Result<String, sqlx::Error> {
     serde_json::to_string(&answers.without_texts()).map_err(|e| sqlx::Error::Encode(Box::new(e)))
 }
 

@@ -57,3 +57,25 @@ async fn every_response_carries_a_request_id() {
     let second = app.get("/nothing").await.headers()["x-request-id"].clone();
     assert_ne!(first, second);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_reviews_batches_and_connections() {
+    let app = spawn_app().await;
+    let button = app.button().await;
+    app.rate(&button, "good").await;
+    app.get("/nowhere").await;
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    for expected in [
+        "avis_reviews_accepted_total 1",
+        "avis_http_requests_total{route=\"/api/v1/reviews\",method=\"POST\",status=\"201\"} 1",
+        "avis_http_request_duration_seconds_bucket",
+        "avis_batch_size_count 1",
+        "avis_batch_commit_seconds_bucket",
+        "avis_errors_total{code=\"not_found\"} 1",
+        "avis_db_connections{pool=",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+}

@@ -145,7 +145,7 @@ impl TestApp {
             id,
             button_id: button.id,
             procedure_id: button.procedure_id,
-            answers,
+            answers: answers.clone(),
             edit_token_hash: "unused".to_owned(),
             edit_token_expires_at: created_at,
             created_at,

@@ -52,6 +52,7 @@ const ROUTES: &[&str] = &[
     "POST /f/{button}/{review}",
     "GET /f/{button}/merci",
     "GET /demo",
+    "GET /metrics",
 ];
 
 fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {

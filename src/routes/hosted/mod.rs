@@ -182,7 +182,7 @@ pub async fn answer_first(
     state
         .limits
         .button(button.id)
-        .map_err(ApiError::RateLimited)?;
+        .map_err(super::client::limited("button"))?;
     let answers = Map::from_iter([(
         "satisfaction".to_owned(),
         json!(field(&form, "satisfaction").unwrap_or_default()),
@@ -202,7 +202,7 @@ pub async fn answer_first(
         id: Uuid::now_v7(),
         button_id: button.id,
         procedure_id: button.procedure_id,
-        answers: &answers,
+        answers: answers.clone(),
         edit_token_hash: secret::hash(&token),
         edit_token_expires_at: after_seconds(now, state.edit_token_ttl_seconds),
         created_at: now,
@@ -216,7 +216,8 @@ pub async fn answer_first(
                 .as_ref(),
         ),
     };
-    let excluded = state.store.create_review(&review, &state.screening).await?;
+    let excluded = state.writer.create(review.clone()).await?;
+    super::reviews::count_created(excluded);
     tracing::info!(
         review = %review.id,
         button = %button.id,

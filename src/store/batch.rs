@@ -1,0 +1,196 @@
+//! Many new reviews in one transaction: a few statements for the whole batch, whatever its size.
+//!
+//! Screening (duplicates, bursts) sees the reviews already stored and those earlier in the
+//! batch, so a batch decides exactly as the same reviews one by one would.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+
+use sqlx::Row;
+
+use super::reviews::{NewReview, Screening, structured_json};
+use super::{Store, StoreError};
+use crate::domain::aggregate;
+use crate::domain::answers::Answers;
+use crate::domain::questionnaire::CURRENT_VERSION;
+use crate::domain::time::{paris_day, to_millis};
+
+/// Rows per multi-row statement: far below both engines' limits on bound parameters.
+const ROWS_PER_STATEMENT: usize = 200;
+
+/// A counter's key: procedure, day, button, question, value.
+type CounterKey = (String, String, String, &'static str, String);
+
+/// `($1, $2, …), ($n+1, …)` for `rows` rows of `columns` parameters.
+fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let cells: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", row * columns + c))
+                .collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Store {
+    /// Stores every review of `batch` and moves the counters of those that count, in one
+    /// transaction. Returns, in order, why each review does not count, if it does not.
+    #[tracing::instrument(skip_all, fields(batch = batch.len()))]
+    pub async fn create_reviews(
+        &self,
+        batch: &[NewReview],
+        screening: &Screening,
+    ) -> Result<Vec<Option<&'static str>>, StoreError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.write.begin().await?;
+        let window = screening.duplicate_window_seconds * 1_000;
+        let oldest = batch
+            .iter()
+            .map(|r| to_millis(r.created_at))
+            .min()
+            .unwrap_or_default();
+
+        // The latest review of each fingerprint in the batch, among those already stored.
+        let mut last_seen: HashMap<String, i64> = HashMap::new();
+        let fingerprints: Vec<&String> = batch
+            .iter()
+            .filter_map(|r| r.fingerprint.as_ref())
+            .collect();
+        for chunk in fingerprints.chunks(ROWS_PER_STATEMENT) {
+            let list: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT fingerprint, MAX(created_at) AS last FROM reviews WHERE created_at >= $1 AND fingerprint IN ({}) GROUP BY fingerprint",
+                list.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(oldest - window);
+            for fingerprint in chunk {
+                query = query.bind(fingerprint.as_str());
+            }
+            for row in query.fetch_all(&mut *tx).await? {
+                last_seen.insert(row.try_get("fingerprint")?, row.try_get("last")?);
+            }
+        }
+        // Reviews each button took in the last minute.
+        let mut recent: HashMap<String, i64> = HashMap::new();
+        for review in batch {
+            if let Entry::Vacant(slot) = recent.entry(review.button_id.to_string()) {
+                let count: i64 = sqlx::query(
+                    "SELECT COUNT(*) AS n FROM reviews WHERE button_id = $1 AND created_at >= $2",
+                )
+                .bind(slot.key().as_str())
+                .bind(to_millis(review.created_at) - 60_000)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+                slot.insert(count);
+            }
+        }
+
+        let mut reasons = Vec::with_capacity(batch.len());
+        let mut counters: BTreeMap<CounterKey, i64> = BTreeMap::new();
+        for review in batch {
+            let at = to_millis(review.created_at);
+            let mut reason = review.excluded_reason;
+            if let Some(fingerprint) = &review.fingerprint {
+                if reason.is_none()
+                    && last_seen
+                        .get(fingerprint)
+                        .is_some_and(|last| *last >= at - window)
+                {
+                    reason = Some("duplicate");
+                }
+                last_seen.insert(fingerprint.clone(), at);
+            }
+            let seen = recent.entry(review.button_id.to_string()).or_default();
+            if reason.is_none() && *seen >= screening.burst_per_minute {
+                reason = Some("burst");
+            }
+            *seen += 1;
+            if reason.is_none() {
+                let day = paris_day(review.created_at).to_string();
+                for ((question, value), delta) in
+                    aggregate::delta(&Answers::default(), &review.answers)
+                {
+                    let key = (
+                        review.procedure_id.to_string(),
+                        day.clone(),
+                        review.button_id.to_string(),
+                        question,
+                        value,
+                    );
+                    *counters.entry(key).or_default() += delta;
+                }
+            }
+            reasons.push(reason);
+        }
+
+        for (chunk, chunk_reasons) in batch
+            .chunks(ROWS_PER_STATEMENT)
+            .zip(reasons.chunks(ROWS_PER_STATEMENT))
+        {
+            let sql = format!(
+                "INSERT INTO reviews (id, button_id, procedure_id, questionnaire_version, day, created_at, \
+                 updated_at, answers, contact_tried_other, verbatim, edit_token_hash, edit_token_expires_at, \
+                 redactions, fingerprint, excluded_reason) VALUES {}",
+                placeholders(chunk.len(), 15)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (review, reason) in chunk.iter().zip(chunk_reasons) {
+                query = query
+                    .bind(review.id.to_string())
+                    .bind(review.button_id.to_string())
+                    .bind(review.procedure_id.to_string())
+                    .bind(CURRENT_VERSION)
+                    .bind(paris_day(review.created_at).to_string())
+                    .bind(to_millis(review.created_at))
+                    .bind(to_millis(review.created_at))
+                    .bind(structured_json(&review.answers)?)
+                    .bind(review.answers.contact_tried_other.clone())
+                    .bind(review.answers.verbatim.clone())
+                    .bind(review.edit_token_hash.clone())
+                    .bind(to_millis(review.edit_token_expires_at))
+                    .bind(i64::from(review.redactions))
+                    .bind(review.fingerprint.clone())
+                    .bind(*reason);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        let counters: Vec<(CounterKey, i64)> =
+            counters.into_iter().filter(|(_, n)| *n != 0).collect();
+        for chunk in counters.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO aggregates (procedure_id, day, button_id, question, value, count) VALUES {} \
+                 ON CONFLICT (procedure_id, day, button_id, question, value) \
+                 DO UPDATE SET count = aggregates.count + excluded.count",
+                placeholders(chunk.len(), 6)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for ((procedure, day, button, question, value), count) in chunk {
+                query = query
+                    .bind(procedure.as_str())
+                    .bind(day.as_str())
+                    .bind(button.as_str())
+                    .bind(*question)
+                    .bind(value.as_str())
+                    .bind(*count);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(reasons)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_number_rows_after_rows() {
+        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+}
