@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod limits;
 pub mod routes;
+pub mod seed;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -58,6 +58,16 @@ enum Command {
     Keys(KeyCommand),
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
+    /// Fill the database with synthetic reviews (for benchmarks), counters included.
+    Seed {
+        #[arg(long, default_value_t = 1_000_000)]
+        reviews: u64,
+        #[arg(long, default_value_t = 2_000)]
+        procedures: usize,
+        /// Spread the reviews over this many days ending today.
+        #[arg(long, default_value_t = 730)]
+        days: i64,
+    },
     /// Recompute every counter from the reviews and report drift; fails when there is some,
     /// unless --repair rewrote it.
     Check {
@@ -123,7 +133,7 @@ struct ServeArgs {
     #[arg(long, env = "AVIS_DUPLICATE_WINDOW")]
     duplicate_window: Option<String>,
     /// More reviews than this on one button within a minute are kept but do not count
-    /// [default: 600].
+    /// [default: 6000].
     #[arg(long, env = "AVIS_BURST_PER_MINUTE")]
     burst_per_minute: Option<i64>,
     /// Days free texts are kept before they are purged; counts stay [default: 730].
@@ -292,6 +302,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.backup_sqlite(&path.display().to_string()).await?;
             store.close().await;
             eprintln!("backup written to {}", path.display());
+            Ok(())
+        }
+        Command::Seed {
+            reviews,
+            procedures,
+            days,
+        } => {
+            let store = open_store(&database_url).await?;
+            let rate = crate::seed::seed(&store, reviews, procedures.max(1), days).await?;
+            store.close().await;
+            println!("{reviews} reviews over {procedures} procedures written, {rate:.0} reviews/s");
             Ok(())
         }
         Command::Openapi => {

@@ -116,6 +116,37 @@ async fn reason(req: &HttpRequest, payload: web::Payload) -> Result<String, ApiE
     Ok(reason)
 }
 
+/// Excludes (`true`) or restores a review visible to the key, with the reason in the body.
+async fn moderate(
+    key: AdminKey,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    excluding: bool,
+) -> Result<HttpResponse, ApiError> {
+    let review = visible(&state, &key, &path).await?;
+    let reason = reason(&req, payload).await?;
+    let actor = Some(key.0.id);
+    if excluding {
+        state
+            .store
+            .exclude_review(review.id, &reason, actor)
+            .await?;
+    } else {
+        state
+            .store
+            .restore_review(review.id, &reason, actor)
+            .await?;
+    }
+    let review = state
+        .store
+        .find_review(review.id)
+        .await?
+        .ok_or(ApiError::ReviewNotFound)?;
+    Ok(HttpResponse::Ok().json(review))
+}
+
 #[utoipa::path(
     operation_id = "reviews_exclude",
     tag = "administration",
@@ -138,18 +169,7 @@ pub async fn exclude(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let review = visible(&state, &key, &path).await?;
-    let reason = reason(&req, payload).await?;
-    state
-        .store
-        .exclude_review(review.id, &reason, Some(key.0.id))
-        .await?;
-    let review = state
-        .store
-        .find_review(review.id)
-        .await?
-        .ok_or(ApiError::ReviewNotFound)?;
-    Ok(HttpResponse::Ok().json(review))
+    moderate(key, req, path, payload, state, true).await
 }
 
 #[utoipa::path(
@@ -174,18 +194,7 @@ pub async fn restore(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let review = visible(&state, &key, &path).await?;
-    let reason = reason(&req, payload).await?;
-    state
-        .store
-        .restore_review(review.id, &reason, Some(key.0.id))
-        .await?;
-    let review = state
-        .store
-        .find_review(review.id)
-        .await?
-        .ok_or(ApiError::ReviewNotFound)?;
-    Ok(HttpResponse::Ok().json(review))
+    moderate(key, req, path, payload, state, false).await
 }
 
 #[utoipa::path(

@@ -19,6 +19,7 @@ use crate::domain::secret;
 use crate::domain::time::after_seconds;
 use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
+use crate::store::catalog::Button;
 use crate::store::reviews::{NewReview, StoredReview, Update};
 
 /// A request body: a JSON object whose known members are read one by one.
@@ -103,23 +104,18 @@ pub async fn create(
         .limits
         .button(button.id)
         .map_err(client::limited("button"))?;
-    let now = Timestamp::now();
-    let token = secret::random_token();
-    let review = NewReview {
-        id: Uuid::now_v7(),
-        button_id: button.id,
-        procedure_id: button.procedure_id,
-        answers: answers.clone(),
-        edit_token_hash: secret::hash(&token),
-        edit_token_expires_at: after_seconds(now, state.edit_token_ttl_seconds),
-        created_at: now,
-        redactions: patch.redactions(),
-        fingerprint: Some(client::fingerprint(&req, &state, address, button.procedure_id).await?),
-        excluded_reason: honeypot(body.get(HONEYPOT)),
-    };
-    let excluded = state.writer.create(review.clone()).await?;
-    count_created(excluded);
-    tracing::info!(review = %review.id, button = %button.id, excluded = excluded.unwrap_or("no"), "review created");
+    let honeypot_value = body.get(HONEYPOT);
+    let (review, token) = store_new(
+        &req,
+        &state,
+        address,
+        &button,
+        answers,
+        patch.redactions(),
+        honeypot_value,
+        "api",
+    )
+    .await?;
     let mut response = HttpResponse::Created();
     cors::allow(&mut response, origin.as_ref());
     Ok(response
@@ -236,6 +232,39 @@ pub async fn show(
         Some(p) if key.0.sees(p.organisation_id) => Ok(HttpResponse::Ok().json(review)),
         _ => Err(ApiError::ReviewNotFound),
     }
+}
+
+/// Writes a new review for `button` from the client at `address`, with its screening, and
+/// returns it with its edit token. Shared by the API and the hosted questionnaire.
+#[allow(clippy::too_many_arguments)]
+pub async fn store_new(
+    req: &HttpRequest,
+    state: &AppState,
+    address: std::net::IpAddr,
+    button: &Button,
+    answers: Answers,
+    redactions: u32,
+    honeypot_value: Option<&Value>,
+    through: &'static str,
+) -> Result<(NewReview, String), ApiError> {
+    let now = Timestamp::now();
+    let token = secret::random_token();
+    let review = NewReview {
+        id: Uuid::now_v7(),
+        button_id: button.id,
+        procedure_id: button.procedure_id,
+        answers,
+        edit_token_hash: secret::hash(&token),
+        edit_token_expires_at: after_seconds(now, state.edit_token_ttl_seconds),
+        created_at: now,
+        redactions,
+        fingerprint: Some(client::fingerprint(req, state, address, button.procedure_id).await?),
+        excluded_reason: honeypot(honeypot_value),
+    };
+    let excluded = state.writer.create(review.clone()).await?;
+    count_created(excluded);
+    tracing::info!(review = %review.id, button = %button.id, through, excluded = excluded.unwrap_or("no"), "review created");
+    Ok((review, token))
 }
 
 /// Counts a stored review as accepted, or as excluded with its reason.

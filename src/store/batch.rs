@@ -76,13 +76,17 @@ impl Store {
         }
         // Reviews each button took in the last minute.
         let mut recent: HashMap<String, i64> = HashMap::new();
-        for review in batch {
+        let bursts_matter = screening.burst_per_minute < i64::MAX;
+        for review in batch.iter().filter(|_| bursts_matter) {
             if let Entry::Vacant(slot) = recent.entry(review.button_id.to_string()) {
+                // Counting stops at the threshold: a busy button costs no more than a quiet one.
                 let count: i64 = sqlx::query(
-                    "SELECT COUNT(*) AS n FROM reviews WHERE button_id = $1 AND created_at >= $2",
+                    "SELECT COUNT(*) AS n FROM (SELECT 1 FROM reviews \
+                     WHERE button_id = $1 AND created_at >= $2 LIMIT $3) AS recent",
                 )
                 .bind(slot.key().as_str())
                 .bind(to_millis(review.created_at) - 60_000)
+                .bind(screening.burst_per_minute)
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("n")?;

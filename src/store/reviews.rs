@@ -43,7 +43,7 @@ impl Default for Screening {
     fn default() -> Screening {
         Screening {
             duplicate_window_seconds: 3_600,
-            burst_per_minute: 600,
+            burst_per_minute: 6_000,
         }
     }
 }

@@ -21,11 +21,10 @@ use crate::domain::answers::Answers;
 use crate::domain::answers_patch::AnswersPatch;
 use crate::domain::questionnaire::Lang;
 use crate::domain::secret;
-use crate::domain::time::after_seconds;
 use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
 use crate::store::catalog::Button;
-use crate::store::reviews::{NewReview, Update};
+use crate::store::reviews::Update;
 
 /// How long the first form of a page stays valid.
 const FORM_TOKEN_SECONDS: i64 = 2 * 3_600;
@@ -197,33 +196,18 @@ pub async fn answer_first(
             html,
         ));
     };
-    let token = secret::random_token();
-    let review = NewReview {
-        id: Uuid::now_v7(),
-        button_id: button.id,
-        procedure_id: button.procedure_id,
-        answers: answers.clone(),
-        edit_token_hash: secret::hash(&token),
-        edit_token_expires_at: after_seconds(now, state.edit_token_ttl_seconds),
-        created_at: now,
-        redactions: 0,
-        fingerprint: Some(
-            super::client::fingerprint(&req, &state, address, button.procedure_id).await?,
-        ),
-        excluded_reason: super::reviews::honeypot(
-            field(&form, super::reviews::HONEYPOT)
-                .map(|v| json!(v))
-                .as_ref(),
-        ),
-    };
-    let excluded = state.writer.create(review.clone()).await?;
-    super::reviews::count_created(excluded);
-    tracing::info!(
-        review = %review.id,
-        button = %button.id,
-        excluded = excluded.unwrap_or("no"),
-        "review created from the hosted questionnaire"
-    );
+    let trap = field(&form, super::reviews::HONEYPOT).map(|v| json!(v));
+    let (review, token) = super::reviews::store_new(
+        &req,
+        &state,
+        address,
+        &button,
+        answers,
+        0,
+        trap.as_ref(),
+        "hosted",
+    )
+    .await?;
     Ok(see_other(step_url(button.id, review.id, 2, &token, lang)))
 }
 

@@ -1,0 +1,192 @@
+//! Load generator: drives a running avis over keep-alive connections and reports throughput and
+//! latency, first for a trivial endpoint (the ceiling of this machine and server), then for
+//! review creation with realistic bodies spread over buttons and client addresses (sent through
+//! `X-Forwarded-For`, so run avis with `--trusted-proxies 127.0.0.1/32`).
+//!
+//! cargo run --release --example load -- --url http://127.0.0.1:8080 --buttons ID,ID… \
+//!     [--connections 64] [--seconds 20]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+struct Args {
+    url: String,
+    buttons: Vec<String>,
+    connections: usize,
+    seconds: u64,
+}
+
+fn args() -> Args {
+    let mut args = Args {
+        url: "http://127.0.0.1:8080".into(),
+        buttons: Vec::new(),
+        connections: 64,
+        seconds: 20,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
+        match flag.as_str() {
+            "--url" => args.url = value,
+            "--buttons" => args.buttons = value.split(',').map(str::to_owned).collect(),
+            "--connections" => args.connections = value.parse().expect("a number of connections"),
+            "--seconds" => args.seconds = value.parse().expect("a number of seconds"),
+            other => panic!("unknown flag {other}"),
+        }
+    }
+    assert!(!args.buttons.is_empty(), "--buttons is required");
+    args
+}
+
+/// What one phase measured.
+struct Phase {
+    requests: usize,
+    errors: usize,
+    latencies: Vec<Duration>,
+    elapsed: Duration,
+}
+
+impl Phase {
+    fn per_second(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile(&self, p: f64) -> Duration {
+        let index = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies.get(index).copied().unwrap_or_default()
+    }
+
+    fn report(&self, name: &str) {
+        println!(
+            "{name}: {} requests in {:.1} s = {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, errors {}",
+            self.requests,
+            self.elapsed.as_secs_f64(),
+            self.per_second(),
+            self.percentile(0.50).as_secs_f64() * 1e3,
+            self.percentile(0.99).as_secs_f64() * 1e3,
+            self.latencies
+                .last()
+                .copied()
+                .unwrap_or_default()
+                .as_secs_f64()
+                * 1e3,
+            self.errors
+        );
+    }
+}
+
+const COMMENTS: &[&str] = &[
+    "Démarche claire, merci.",
+    "Le formulaire a planté deux fois sur mon téléphone avant de fonctionner.",
+    "Trop de pièces justificatives demandées, et aucune explication sur le délai.",
+    "",
+];
+
+async fn phase(args: &Args, reviews: bool) -> Phase {
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for worker in 0..args.connections {
+        let (url, buttons, stop, connections) = (
+            args.url.clone(),
+            args.buttons.clone(),
+            stop.clone(),
+            args.connections,
+        );
+        workers.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .build()
+                .unwrap();
+            let (mut latencies, mut errors) = (Vec::new(), 0);
+            let stride = connections;
+            let mut n = worker;
+            while !stop.load(Ordering::Relaxed) {
+                // Each request is a different citizen: its own address and user agent.
+                n += stride;
+                let sent = Instant::now();
+                let response = if reviews {
+                    let satisfaction = ["good", "good", "medium", "bad"][n % 4];
+                    let mut answers =
+                        json!({"satisfaction": satisfaction, "comprehension": 1 + n % 5});
+                    if n % 3 == 0 {
+                        answers["contact_tried"] = json!(["phone", "internet"]);
+                        answers["contact_reached"] = json!({"phone": "yes"});
+                        answers["contact_satisfaction"] = json!({"phone": 1 + n % 5});
+                    }
+                    if n % 5 == 0 && !COMMENTS[n % COMMENTS.len()].is_empty() {
+                        answers["verbatim"] = json!(COMMENTS[n % COMMENTS.len()]);
+                    }
+                    client
+                        .post(format!("{url}/api/v1/reviews"))
+                        .header("Content-Type", "text/plain;charset=UTF-8")
+                        .header(
+                            "X-Forwarded-For",
+                            format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255),
+                        )
+                        .header("User-Agent", format!("Mozilla/5.0 load/{n}"))
+                        .body(
+                            json!({"button_id": buttons[n % buttons.len()], "answers": answers})
+                                .to_string(),
+                        )
+                        .send()
+                        .await
+                } else {
+                    client.get(format!("{url}/api/v1/health")).send().await
+                };
+                let ok = match response {
+                    Ok(r) => {
+                        let good = r.status().is_success();
+                        let _ = r.bytes().await;
+                        good
+                    }
+                    Err(_) => false,
+                };
+                latencies.push(sent.elapsed());
+                if !ok {
+                    errors += 1;
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(args.seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut all = Phase {
+        requests: 0,
+        errors: 0,
+        latencies: Vec::new(),
+        elapsed: Duration::ZERO,
+    };
+    for worker in workers {
+        let (latencies, errors) = worker.await.unwrap();
+        all.errors += errors;
+        all.latencies.extend(latencies);
+    }
+    all.elapsed = started.elapsed();
+    all.requests = all.latencies.len();
+    all.latencies.sort();
+    all
+}
+
+#[tokio::main]
+async fn main() {
+    let args = args();
+    println!(
+        "{} connections, {} s per phase, {} buttons",
+        args.connections,
+        args.seconds,
+        args.buttons.len()
+    );
+    let ceiling = phase(&args, false).await;
+    ceiling.report("liveness (ceiling)");
+    let ingest = phase(&args, true).await;
+    ingest.report("review creation");
+    println!(
+        "ratio to the ceiling: {:.1} %",
+        100.0 * ingest.per_second() / ceiling.per_second()
+    );
+}

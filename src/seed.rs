@@ -1,0 +1,165 @@
+//! `avis seed`: fills a database with synthetic reviews, to measure avis at national scale.
+//!
+//! Reviews are spread over procedures (one open button each) and over the days of a period
+//! ending today, with answers drawn at random but following the questionnaire's rules. They go
+//! through the same batch writer as live reviews, so the counters stay consistent.
+
+use std::time::Instant;
+
+use jiff::{Timestamp, ToSpan};
+use rand::Rng;
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+use uuid::Uuid;
+
+use crate::domain::answers::{Answers, Channel, Reached, Satisfaction, Score};
+use crate::domain::catalog::{Name, Tag};
+use crate::store::Store;
+use crate::store::catalog::{NewButton, NewProcedure};
+use crate::store::reviews::{NewReview, Screening};
+
+/// Reviews per transaction.
+const BATCH: usize = 5_000;
+
+fn score(rng: &mut SmallRng) -> Score {
+    Score::try_from(rng.random_range(1..=5u8)).expect("1 to 5")
+}
+
+/// Answers as a citizen might give them.
+fn answers(rng: &mut SmallRng) -> Answers {
+    let satisfaction = [
+        Satisfaction::Good,
+        Satisfaction::Good,
+        Satisfaction::Medium,
+        Satisfaction::Bad,
+    ][rng.random_range(0..4)];
+    let mut answers = Answers {
+        satisfaction: Some(satisfaction),
+        ..Answers::default()
+    };
+    if rng.random_bool(0.6) {
+        answers.comprehension = Some(score(rng));
+    }
+    if rng.random_bool(0.5) {
+        let tried: Vec<Channel> = if rng.random_bool(0.5) {
+            vec![Channel::None]
+        } else {
+            Channel::ALL[..8]
+                .iter()
+                .copied()
+                .filter(|_| rng.random_bool(0.3))
+                .collect()
+        };
+        let reached: Vec<(Channel, Reached)> = tried
+            .iter()
+            .filter(|c| c.is_administration())
+            .map(|c| {
+                (
+                    *c,
+                    if rng.random_bool(0.75) {
+                        Reached::Yes
+                    } else {
+                        Reached::No
+                    },
+                )
+            })
+            .collect();
+        let quality: Vec<(Channel, Score)> = reached
+            .iter()
+            .filter(|(_, r)| *r == Reached::Yes)
+            .map(|(c, _)| (*c, score(rng)))
+            .collect();
+        if !tried.is_empty() {
+            answers.contact_tried = Some(tried.into_iter().collect());
+        }
+        if !reached.is_empty() {
+            answers.contact_reached = Some(reached.into_iter().collect());
+        }
+        if !quality.is_empty() {
+            answers.contact_satisfaction = Some(quality.into_iter().collect());
+        }
+    }
+    answers
+}
+
+/// Creates `procedures` procedures with one button each, then `reviews` reviews over the last
+/// `days` days. Prints progress on standard error; returns the reviews written per second.
+pub async fn seed(
+    store: &Store,
+    reviews: u64,
+    procedures: usize,
+    days: i64,
+) -> anyhow::Result<f64> {
+    let organisation = store
+        .create_organisation(
+            &Name::parse(&format!("Seed {}", Uuid::now_v7())).map_err(anyhow::Error::msg)?,
+        )
+        .await?;
+    let mut targets = Vec::with_capacity(procedures);
+    for n in 0..procedures {
+        let procedure = store
+            .create_procedure(&NewProcedure {
+                organisation_id: organisation.id,
+                title: Name::parse(&format!("Démarche {n}")).map_err(anyhow::Error::msg)?,
+                external_id: Some(
+                    Tag::parse(&format!("seed-{}-{n}", organisation.id.simple()))
+                        .map_err(anyhow::Error::msg)?,
+                ),
+                is_essential: n % 8 == 0,
+                is_public: false,
+                yearly_volume: None,
+            })
+            .await?;
+        let button = store
+            .create_button(&NewButton {
+                procedure_id: procedure.id,
+                label: Name::parse("Fin de démarche").map_err(anyhow::Error::msg)?,
+                source: Tag::parse("seed").map_err(anyhow::Error::msg)?,
+                allowed_origins: Vec::new(),
+                is_test: false,
+            })
+            .await?;
+        targets.push((procedure.id, button.id));
+    }
+    let unscreened = Screening {
+        duplicate_window_seconds: 0,
+        burst_per_minute: i64::MAX,
+    };
+    let mut rng = SmallRng::seed_from_u64(2026);
+    let now = Timestamp::now();
+    let period_seconds = days.max(1) * 86_400;
+    let started = Instant::now();
+    let mut written = 0u64;
+    while written < reviews {
+        let size = BATCH.min((reviews - written) as usize);
+        let batch: Vec<NewReview> = (0..size)
+            .map(|_| {
+                let (procedure_id, button_id) = targets[rng.random_range(0..targets.len())];
+                let created_at = now
+                    .checked_sub(rng.random_range(0..period_seconds).seconds())
+                    .unwrap_or(now);
+                NewReview {
+                    id: Uuid::now_v7(),
+                    button_id,
+                    procedure_id,
+                    answers: answers(&mut rng),
+                    edit_token_hash: "seeded".to_owned(),
+                    edit_token_expires_at: created_at,
+                    created_at,
+                    redactions: 0,
+                    fingerprint: None,
+                    excluded_reason: None,
+                }
+            })
+            .collect();
+        store.create_reviews(&batch, &unscreened).await?;
+        written += size as u64;
+        if written % 100_000 < BATCH as u64 {
+            eprintln!(
+                "{written} reviews, {:.0}/s",
+                written as f64 / started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok(written as f64 / started.elapsed().as_secs_f64())
+}
