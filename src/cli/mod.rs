@@ -5,21 +5,15 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use url::Url;
 use uuid::Uuid;
 
+mod maintenance;
 mod manage;
+mod serve;
 
-use crate::config::{self, DatabaseUrl, FileConfig, LogFormat, Settings};
-use crate::domain::network::Networks;
-use crate::domain::secret::SigningKey;
-use crate::limits::LimitSettings;
-use crate::startup::{self, Application, Options};
+use crate::config::{self, DatabaseUrl, FileConfig, LogFormat};
 use crate::store::Store;
-use crate::store::reviews::Screening;
-use crate::{demo, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -247,9 +241,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let demo = args.demo;
-            serve(settings(args, database_url, file)?, demo).await
+            serve::serve(serve::settings(args, database_url, file)?, demo).await
         }
-        Command::RedactionCheck { corpus } => redaction_check(&corpus),
+        Command::RedactionCheck { corpus } => maintenance::redaction_check(&corpus),
         Command::Purge {
             text_retention_days,
         } => {
@@ -345,220 +339,4 @@ async fn open_store(url: &DatabaseUrl) -> anyhow::Result<Store> {
     let store = Store::connect(url).await?;
     store.migrate().await?;
     Ok(store)
-}
-
-fn networks(list: Option<String>, what: &str) -> anyhow::Result<Networks> {
-    Networks::parse(list.as_deref().unwrap_or_default())
-        .map_err(|e| anyhow::anyhow!("invalid {what}: {e}"))
-}
-
-fn settings(
-    args: ServeArgs,
-    database_url: DatabaseUrl,
-    file: FileConfig,
-) -> anyhow::Result<Settings> {
-    let defaults = LimitSettings::default();
-    let ttl = args.edit_token_ttl.or(file.edit_token_ttl);
-    let public_url = args.public_url.or(file.public_url);
-    Ok(Settings {
-        database_url,
-        listen: args
-            .listen
-            .or(file.listen)
-            .unwrap_or_else(|| config::DEFAULT_LISTEN.to_owned()),
-        edit_token_ttl_seconds: match ttl {
-            Some(raw) => {
-                config::parse_duration_seconds(&raw).context("invalid edit token lifetime")?
-            }
-            None => config::DEFAULT_EDIT_TOKEN_TTL,
-        },
-        publication_threshold: args
-            .publication_threshold
-            .or(file.publication_threshold)
-            .unwrap_or(config::DEFAULT_PUBLICATION_THRESHOLD)
-            .max(1),
-        log_format: args.log_format.or(file.log_format).unwrap_or_default(),
-        form_secret: args.form_secret.or(file.form_secret).map(config::Secret),
-        trusted_proxies: networks(
-            args.trusted_proxies.or(file.trusted_proxies),
-            "trusted proxies",
-        )?,
-        rate_limit_exempt: networks(
-            args.rate_limit_exempt.or(file.rate_limit_exempt),
-            "exempt networks",
-        )?,
-        screening: Screening {
-            duplicate_window_seconds: match args.duplicate_window.or(file.duplicate_window) {
-                Some(raw) => {
-                    config::parse_duration_seconds(&raw).context("invalid duplicate window")?
-                }
-                None => Screening::default().duplicate_window_seconds,
-            },
-            burst_per_minute: args
-                .burst_per_minute
-                .or(file.burst_per_minute)
-                .unwrap_or(Screening::default().burst_per_minute)
-                .max(1),
-        },
-        queue_capacity: args
-            .queue_capacity
-            .or(file.queue_capacity)
-            .unwrap_or(4_096)
-            .max(1),
-        text_retention_days: args
-            .text_retention_days
-            .or(file.text_retention_days)
-            .unwrap_or(config::DEFAULT_TEXT_RETENTION_DAYS)
-            .max(1),
-        limits: LimitSettings {
-            per_address_per_minute: args
-                .limit_per_address
-                .or(file.limit_per_address)
-                .unwrap_or(defaults.per_address_per_minute),
-            per_button_per_second: args
-                .limit_per_button
-                .or(file.limit_per_button)
-                .unwrap_or(defaults.per_button_per_second),
-            per_key_per_minute: args
-                .limit_per_key
-                .or(file.limit_per_key)
-                .unwrap_or(defaults.per_key_per_minute),
-        },
-        public_url: public_url
-            .map(|raw| Url::parse(&raw).with_context(|| format!("invalid public URL {raw:?}")))
-            .transpose()?,
-    })
-}
-
-async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
-    telemetry::init(settings.log_format);
-    let store = open_store(&settings.database_url).await?;
-    let listener = startup::bind(&settings.listen)?;
-    let port = listener.local_addr()?.port();
-    let base_url = match &settings.public_url {
-        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
-        None => local_base_url(&settings.listen, port),
-    };
-    let demo_button = match demo {
-        true => Some(demo::ensure(&store, &base_url).await?),
-        false => None,
-    };
-    let signing_key = match &settings.form_secret {
-        Some(phrase) => SigningKey::from_phrase(&phrase.0),
-        None => {
-            tracing::warn!(
-                "no form secret set: hosted forms open before a restart will have to be reloaded"
-            );
-            SigningKey::random()
-        }
-    };
-    let options = Options {
-        edit_token_ttl_seconds: settings.edit_token_ttl_seconds,
-        publication_threshold: settings.publication_threshold,
-        signing_key,
-        public_url: settings.public_url.as_ref().map(|_| base_url.clone()),
-        demo_button: demo_button.as_ref().map(|b| b.id),
-        limits: settings.limits,
-        exempt_networks: settings.rate_limit_exempt.clone(),
-        trusted_proxies: settings.trusted_proxies.clone(),
-        screening: settings.screening,
-        queue_capacity: settings.queue_capacity,
-    };
-    let app = Application::on(listener, store.clone(), options)?;
-    spawn_daily_purge(store.clone(), settings.text_retention_days);
-    tracing::info!(
-        database = %settings.database_url,
-        listen = %settings.listen,
-        port,
-        edit_token_ttl_seconds = settings.edit_token_ttl_seconds,
-        "avis is serving"
-    );
-    if let Some(button) = &demo_button {
-        println!("{}", demo::instructions(&base_url, button));
-    }
-    let served = app.run_until_stopped().await;
-    store.close().await;
-    tracing::info!("avis stopped");
-    served.context("the HTTP server failed")
-}
-
-/// `http://host:port` for a listening address, with a wildcard host shown as localhost.
-fn local_base_url(listen: &str, port: u16) -> String {
-    let host = listen.rsplit_once(':').map_or(listen, |(host, _)| host);
-    let host = match host {
-        "" | "0.0.0.0" | "[::]" => "localhost",
-        other => other,
-    };
-    format!("http://{host}:{port}")
-}
-
-/// Reads a corpus, prints its scores, and fails when redaction falls short of its targets.
-fn redaction_check(corpus: &std::path::Path) -> anyhow::Result<()> {
-    use crate::domain::redact::evaluate;
-    #[derive(serde::Deserialize)]
-    struct Entry {
-        text: String,
-        #[serde(default)]
-        data: Vec<String>,
-    }
-    let read = |name: &str| -> anyhow::Result<Vec<Entry>> {
-        let path = corpus.join(name);
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        text.lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                serde_json::from_str(l)
-                    .with_context(|| format!("invalid line in {}", path.display()))
-            })
-            .collect()
-    };
-    let planted: Vec<(String, Vec<String>)> = read("planted.jsonl")?
-        .into_iter()
-        .map(|e| (e.text, e.data))
-        .collect();
-    let clean: Vec<String> = read("clean.jsonl")?.into_iter().map(|e| e.text).collect();
-    let score = evaluate(&planted, &clean);
-    println!(
-        "redaction: recall {:.2} % ({} of {} planted data), false positives {:.2} % ({} of {} clean comments)",
-        score.recall() * 100.0,
-        score.found,
-        score.planted,
-        score.false_positive_rate() * 100.0,
-        score.altered,
-        score.clean
-    );
-    if std::env::var_os("AVIS_REDACTION_MISSES").is_some() {
-        for (text, data) in &planted {
-            let out = crate::domain::redact::redact(text).text;
-            for d in data.iter().filter(|d| out.contains(d.as_str())) {
-                eprintln!("missed {d:?} in {out:?}");
-            }
-        }
-    }
-    anyhow::ensure!(score.recall() >= 0.99, "recall is under 99 %");
-    anyhow::ensure!(
-        score.false_positive_rate() <= 0.01,
-        "false positives are over 1 %"
-    );
-    Ok(())
-}
-
-/// Purges texts and fingerprints at start and then every hour (a purge finds nothing to do most
-/// of the time, and an hour bounds how long a fingerprint outlives its day).
-fn spawn_daily_purge(store: Store, retention_days: i64) {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3_600));
-        loop {
-            ticks.tick().await;
-            match store.purge(jiff::Timestamp::now(), retention_days).await {
-                Ok(purged) => tracing::info!(
-                    texts = purged.texts,
-                    fingerprints = purged.fingerprints,
-                    "retention purge"
-                ),
-                Err(err) => tracing::warn!(error = ?err, "retention purge failed"),
-            }
-        }
-    });
 }

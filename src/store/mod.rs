@@ -6,6 +6,7 @@
 
 pub mod aggregates;
 pub mod batch;
+pub mod buttons;
 pub mod catalog;
 pub mod check;
 pub mod indicators;

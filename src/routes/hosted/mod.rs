@@ -5,15 +5,17 @@
 //! The first form carries a signed, expiring token bound to its button; later steps carry the
 //! review's edit token, as the API does.
 
+mod forms;
 mod pages;
 mod text;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use jiff::Timestamp;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 use uuid::Uuid;
 
+use self::forms::{field, form_fields, step_answers};
 use self::text::words;
 use super::query::Params;
 use crate::domain::FieldError;
@@ -28,8 +30,6 @@ use crate::store::reviews::Update;
 
 /// How long the first form of a page stays valid.
 const FORM_TOKEN_SECONDS: i64 = 2 * 3_600;
-/// Largest form body accepted.
-const FORM_LIMIT: usize = 64 * 1024;
 
 /// Headers of every hosted page: no script, no framing, no referrer, no sniffing.
 fn page(status: actix_web::http::StatusCode, html: String) -> HttpResponse {
@@ -79,20 +79,6 @@ fn lang_code(lang: Lang) -> &'static str {
         Lang::Fr => "fr",
         Lang::En => "en",
     }
-}
-
-async fn form_fields(body: web::Bytes) -> Result<Vec<(String, String)>, ApiError> {
-    if body.len() > FORM_LIMIT {
-        return Err(ApiError::PayloadTooLarge(FORM_LIMIT));
-    }
-    Ok(url::form_urlencoded::parse(&body).into_owned().collect())
-}
-
-fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.is_empty())
 }
 
 /// The open button behind `id`, or the page that says why there is none.
@@ -270,66 +256,6 @@ pub async fn show_step(
         Some("4") => pages::comment(lang, &token),
         _ => pages::clarity_and_help(lang, &token),
     }))
-}
-
-/// The answers a later step's form holds, as the API's JSON.
-fn step_answers(step: &str, form: &[(String, String)]) -> Map<String, Value> {
-    let mut answers = Map::new();
-    match step {
-        "2" => {
-            if let Some(v) = field(form, "comprehension") {
-                answers.insert(
-                    "comprehension".into(),
-                    v.parse::<u64>().map_or(json!(v), |n| json!(n)),
-                );
-            }
-            let tried: Vec<&str> = form
-                .iter()
-                .filter(|(k, _)| k == "contact_tried")
-                .map(|(_, v)| v.as_str())
-                .collect();
-            if !tried.is_empty() {
-                answers.insert("contact_tried".into(), json!(tried));
-            }
-            if tried.contains(&"other")
-                && let Some(other) = field(form, "contact_tried_other")
-            {
-                answers.insert("contact_tried_other".into(), json!(other));
-            }
-        }
-        "3" => {
-            let mut reached = Map::new();
-            let mut quality = Map::new();
-            for (key, value) in form {
-                if let Some(channel) = key.strip_prefix("reached-") {
-                    reached.insert(channel.to_owned(), json!(value));
-                }
-            }
-            for (key, value) in form {
-                // Quality counts only where the citizen says the administration was reached.
-                if let Some(channel) = key.strip_prefix("quality-")
-                    && reached.get(channel) == Some(&json!("yes"))
-                {
-                    quality.insert(
-                        channel.to_owned(),
-                        value.parse::<u64>().map_or(json!(value), |n| json!(n)),
-                    );
-                }
-            }
-            if !reached.is_empty() {
-                answers.insert("contact_reached".into(), Value::Object(reached));
-            }
-            if !quality.is_empty() {
-                answers.insert("contact_satisfaction".into(), Value::Object(quality));
-            }
-        }
-        _ => {
-            if let Some(text) = field(form, "verbatim") {
-                answers.insert("verbatim".into(), json!(text));
-            }
-        }
-    }
-    answers
 }
 
 #[utoipa::path(
