@@ -124,6 +124,7 @@ pub struct FileConfig {
     pub burst_per_minute: Option<i64>,
     pub text_retention_days: Option<i64>,
     pub queue_capacity: Option<usize>,
+    pub contact_retention_days: Option<i64>,
 }
 
 impl FileConfig {
@@ -147,6 +148,9 @@ pub const DEFAULT_EDIT_TOKEN_TTL: i64 = 3_600;
 
 /// Default number of days free texts are kept.
 pub const DEFAULT_TEXT_RETENTION_DAYS: i64 = 730;
+
+/// Default number of days a contact email address is kept.
+pub const DEFAULT_CONTACT_RETENTION_DAYS: i64 = 180;
 
 /// Default number of answers from which an indicator is publishable.
 pub const DEFAULT_PUBLICATION_THRESHOLD: i64 = 100;
@@ -181,6 +185,7 @@ pub struct Settings {
     pub screening: Screening,
     pub text_retention_days: i64,
     pub queue_capacity: usize,
+    pub contact_retention_days: i64,
     /// The address citizens reach this service at, for the links it prints.
     pub public_url: Option<Url>,
 }

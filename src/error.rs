@@ -52,6 +52,8 @@ pub enum ApiError {
     OrganisationNotFound,
     #[error("no procedure with this id is visible to this key")]
     ProcedureNotFound,
+    #[error("this review left no address to be contacted back, or it was deleted")]
+    ContactNotFound,
     #[error("no API key with this id is visible to this key")]
     KeyNotFound,
     #[error("{0}")]
@@ -89,6 +91,7 @@ impl ApiError {
             ApiError::OrganisationNotFound => "organisation_not_found",
             ApiError::ProcedureNotFound => "procedure_not_found",
             ApiError::KeyNotFound => "key_not_found",
+            ApiError::ContactNotFound => "contact_not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::OriginNotAllowed => "origin_not_allowed",
             ApiError::RateLimited(_) => "rate_limited",
@@ -159,7 +162,8 @@ impl ResponseError for ApiError {
             | ApiError::ReviewNotFound
             | ApiError::OrganisationNotFound
             | ApiError::ProcedureNotFound
-            | ApiError::KeyNotFound => StatusCode::NOT_FOUND,
+            | ApiError::KeyNotFound
+            | ApiError::ContactNotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::ButtonClosed => StatusCode::GONE,
             ApiError::MissingEditToken | ApiError::MissingApiKey | ApiError::InvalidApiKey => {

@@ -37,6 +37,7 @@ pub struct AppState {
     pub trusted_proxies: Networks,
     pub screening: Screening,
     pub writer: ReviewWriter,
+    pub contact_retention_days: i64,
     /// Today's salt, once read from the database.
     pub salt: Mutex<Option<(Date, String)>>,
 }
@@ -64,6 +65,8 @@ pub struct Options {
     pub screening: Screening,
     /// How many reviews may wait for the writer before new ones get `503`.
     pub queue_capacity: usize,
+    /// Days a contact email address is kept.
+    pub contact_retention_days: i64,
 }
 
 impl Default for Options {
@@ -79,6 +82,7 @@ impl Default for Options {
             trusted_proxies: Networks::default(),
             screening: Screening::default(),
             queue_capacity: 4_096,
+            contact_retention_days: crate::config::DEFAULT_CONTACT_RETENTION_DAYS,
         }
     }
 }
@@ -126,6 +130,7 @@ impl Application {
             trusted_proxies: options.trusted_proxies,
             screening: options.screening,
             writer,
+            contact_retention_days: options.contact_retention_days,
             salt: Mutex::new(None),
         });
         let housekept = state.clone();

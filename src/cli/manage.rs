@@ -83,6 +83,7 @@ pub(super) async fn buttons(store: &Store, command: ButtonCommand) -> anyhow::Re
             source,
             origins,
             test,
+            contact_email,
         } => {
             let allowed_origins = origins
                 .iter()
@@ -95,7 +96,12 @@ pub(super) async fn buttons(store: &Store, command: ButtonCommand) -> anyhow::Re
                 allowed_origins,
                 is_test: test,
             };
-            println!("{}", store.create_button(&new).await?.id);
+            let mut button = store.create_button(&new).await?;
+            if contact_email {
+                button.asks_contact_email = true;
+                store.save_button(&button).await?;
+            }
+            println!("{}", button.id);
         }
         ButtonCommand::List { procedure } => {
             println!("id\tprocedure_id\tlabel\tsource\tallowed_origins\ttest\topen");

@@ -133,6 +133,9 @@ struct ServeArgs {
     /// Days free texts are kept before they are purged; counts stay [default: 730].
     #[arg(long, env = "AVIS_TEXT_RETENTION_DAYS")]
     text_retention_days: Option<i64>,
+    /// Days a contact email address is kept before it is deleted [default: 180].
+    #[arg(long, env = "AVIS_CONTACT_RETENTION_DAYS")]
+    contact_retention_days: Option<i64>,
     /// Reviews that may wait for the database before new ones get 503 [default: 4096].
     #[arg(long, env = "AVIS_QUEUE_CAPACITY")]
     queue_capacity: Option<usize>,
@@ -193,6 +196,9 @@ pub(crate) enum ButtonCommand {
         /// Reviews through this button never count.
         #[arg(long)]
         test: bool,
+        /// Offer citizens to leave an address to be contacted back (with their consent).
+        #[arg(long)]
+        contact_email: bool,
     },
     /// List buttons.
     List {
@@ -253,8 +259,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .unwrap_or(config::DEFAULT_TEXT_RETENTION_DAYS);
             let purged = store.purge(jiff::Timestamp::now(), days.max(1)).await?;
             println!(
-                "{} texts purged, {} fingerprints cleared",
-                purged.texts, purged.fingerprints
+                "{} texts purged, {} fingerprints cleared, {} contact addresses deleted",
+                purged.texts, purged.fingerprints, purged.contacts
             );
             store.close().await;
             Ok(())

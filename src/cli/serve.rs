@@ -66,6 +66,11 @@ pub(super) fn settings(
                 .unwrap_or(Screening::default().burst_per_minute)
                 .max(1),
         },
+        contact_retention_days: args
+            .contact_retention_days
+            .or(file.contact_retention_days)
+            .unwrap_or(config::DEFAULT_CONTACT_RETENTION_DAYS)
+            .max(1),
         queue_capacity: args
             .queue_capacity
             .or(file.queue_capacity)
@@ -129,6 +134,7 @@ pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
         trusted_proxies: settings.trusted_proxies.clone(),
         screening: settings.screening,
         queue_capacity: settings.queue_capacity,
+        contact_retention_days: settings.contact_retention_days,
     };
     let app = Application::on(listener, store.clone(), options)?;
     spawn_daily_purge(store.clone(), settings.text_retention_days);
@@ -169,6 +175,7 @@ fn spawn_daily_purge(store: Store, retention_days: i64) {
                 Ok(purged) => tracing::info!(
                     texts = purged.texts,
                     fingerprints = purged.fingerprints,
+                    contacts = purged.contacts,
                     "retention purge"
                 ),
                 Err(err) => tracing::warn!(error = ?err, "retention purge failed"),

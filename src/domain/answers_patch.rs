@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::answers::{Answers, Channel, Reached, Satisfaction, Score};
-use super::questionnaire::{OTHER_CHANNEL_MAX_CHARS, VERBATIM_MAX_CHARS};
+use super::questionnaire::{EMAIL_MAX_CHARS, OTHER_CHANNEL_MAX_CHARS, VERBATIM_MAX_CHARS};
 use super::redact::redact;
 use super::text::clean_text;
 use super::{Change, FieldError};
@@ -25,6 +25,10 @@ pub struct AnswersPatch {
     verbatim: Option<Change<String>>,
     /// How many personal data were replaced in this patch's texts.
     redactions: u32,
+    /// An address to be contacted back, stored apart from the answers.
+    contact_email: Option<Change<String>>,
+    /// Whether the citizen ticked the consent to be contacted.
+    contact_consent: bool,
 }
 
 impl AnswersPatch {
@@ -59,10 +63,16 @@ impl AnswersPatch {
                     parse_text(v, VERBATIM_MAX_CHARS, &mut redactions)
                 })
                 .map(|v| patch.verbatim = Some(v)),
-                "contact_email" => Err(vec![FieldError::new(
-                    field.clone(),
-                    "is not offered by this button",
-                )]),
+                "contact_email" => {
+                    optional(value, parse_email).map(|v| patch.contact_email = Some(v))
+                }
+                "contact_consent" => match value.as_bool() {
+                    Some(consent) => {
+                        patch.contact_consent = consent;
+                        Ok(())
+                    }
+                    None => bad("must be true or false"),
+                },
                 _ => Err(vec![FieldError::new(
                     field.clone(),
                     "is not a question of this questionnaire",
@@ -78,6 +88,16 @@ impl AnswersPatch {
         } else {
             Err(errors)
         }
+    }
+
+    /// The contact address change this patch asks for, if any.
+    pub fn contact_email(&self) -> Option<&Change<String>> {
+        self.contact_email.as_ref()
+    }
+
+    /// Whether the citizen consented to be contacted back.
+    pub fn contact_consent(&self) -> bool {
+        self.contact_consent
     }
 
     /// How many personal data its texts had, now replaced by placeholders.
@@ -238,6 +258,30 @@ fn parse_per_channel<T>(
     }
 }
 
+/// An email address: one `@`, a dotted domain, no spaces, at most 254 characters.
+fn parse_email(value: &Value) -> Parsed<String> {
+    let Some(raw) = value.as_str() else {
+        return bad("must be a string");
+    };
+    let email = raw.trim();
+    if email.is_empty() {
+        return Ok(String::new());
+    }
+    let valid = email.chars().count() <= EMAIL_MAX_CHARS
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && domain.split('.').all(|label| !label.is_empty())
+        });
+    if valid {
+        Ok(email.to_owned())
+    } else {
+        bad("must be an email address")
+    }
+}
+
 /// A free text, cleaned, bounded, and with its personal data replaced.
 fn parse_text(value: &Value, max_chars: usize, redactions: &mut u32) -> Parsed<String> {
     let Some(raw) = value.as_str() else {
@@ -305,7 +349,12 @@ mod tests {
                 json!({"contact_tried_other": "x".repeat(251)}),
                 "answers.contact_tried_other",
             ),
-            (json!({"contact_email": "a@b.fr"}), "answers.contact_email"),
+            (
+                json!({"contact_email": "not an address"}),
+                "answers.contact_email",
+            ),
+            (json!({"contact_email": "a@b"}), "answers.contact_email"),
+            (json!({"contact_consent": "yes"}), "answers.contact_consent"),
             (
                 json!({"favourite_colour": "blue"}),
                 "answers.favourite_colour",

@@ -242,6 +242,30 @@ pub const QUESTIONS: &[Question] = &[
     },
 ];
 
+/// Offered only by buttons that ask for it: an address to be contacted back, stored apart from
+/// the answers and only with explicit consent.
+pub const CONTACT_EMAIL: Question = Question {
+    code: "contact_email",
+    label: t(
+        "Adresse e-mail, si vous acceptez d'être recontacté",
+        "Email address, if you agree to be contacted back",
+    ),
+    kind: Kind::Email,
+    required: false,
+    options: &[],
+    asked_for: None,
+    max_chars: Some(EMAIL_MAX_CHARS),
+};
+
+/// What a citizen ticks to consent to be contacted back.
+pub const CONTACT_CONSENT: Text = t(
+    "J'accepte d'être recontacté à cette adresse au sujet de mon avis.",
+    "I agree to be contacted at this address about my feedback.",
+);
+
+/// Longest email address accepted.
+pub const EMAIL_MAX_CHARS: usize = 254;
+
 /// The label of one option of one question, if both exist.
 pub fn option_label(code: &str, value: &str, lang: Lang) -> Option<&'static str> {
     let question = QUESTIONS.iter().find(|q| q.code == code)?;

@@ -102,6 +102,7 @@ fn api() -> utoipa_actix_web::scope::Scope<
         .service(moderation::exclude)
         .service(moderation::restore)
         .service(moderation::audit)
+        .service(moderation::contact)
         .service(questionnaire::show)
         .service(indicators::list)
         .service(indicators::public_list)

@@ -13,6 +13,7 @@ use crate::domain::FieldError;
 use crate::domain::text::clean_text;
 use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
+use crate::store::contact::ContactEmail;
 use crate::store::moderation::{AuditEntry, ReviewFilter};
 use crate::store::reviews::StoredReview;
 
@@ -217,4 +218,33 @@ pub async fn audit(
 ) -> Result<HttpResponse, ApiError> {
     let review = visible(&state, &key, &path).await?;
     Ok(HttpResponse::Ok().json(state.store.audit_of(review.id).await?))
+}
+
+#[utoipa::path(
+    operation_id = "reviews_contact",
+    tag = "administration",
+    params(("id" = Uuid, Path, description = "Review id")),
+    responses(
+        (status = 200, description = "The address the citizen left, with consent, to be contacted back", body = ContactEmail),
+        (status = 401, description = "No API key, or an unknown or revoked one", body = Problem),
+        (status = 403, description = "This key may not do this", body = Problem),
+        (status = 404, description = "No such review visible to this key, or no address", body = Problem),
+    ),
+    security(("api_key" = []))
+)]
+#[get("/reviews/{id}/contact")]
+pub async fn contact(
+    key: AdminKey,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let review = visible(&state, &key, &path).await?;
+    let contact = state
+        .store
+        .find_contact_email(review.id)
+        .await?
+        .ok_or(ApiError::ContactNotFound)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(contact))
 }

@@ -35,6 +35,9 @@ struct QuestionView {
     asked_for: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_length: Option<usize>,
+    /// For the contact address: the consent to tick, sent as `contact_consent: true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consent: Option<&'static str>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -75,8 +78,12 @@ pub async fn show(
     if !button.is_open {
         return Err(ApiError::ButtonClosed);
     }
+    let offered = button
+        .asks_contact_email
+        .then_some(&questionnaire::CONTACT_EMAIL);
     let questions = QUESTIONS
         .iter()
+        .chain(offered)
         .map(|q| QuestionView {
             code: q.code,
             label: q.label.get(lang),
@@ -92,6 +99,8 @@ pub async fn show(
                 .collect(),
             asked_for: q.asked_for,
             max_length: q.max_chars,
+            consent: (q.code == questionnaire::CONTACT_EMAIL.code)
+                .then(|| questionnaire::CONTACT_CONSENT.get(lang)),
         })
         .collect();
     Ok(HttpResponse::Ok()

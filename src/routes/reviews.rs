@@ -11,12 +11,12 @@ use uuid::Uuid;
 use super::auth::{AdminKey, Visibility};
 use super::body::{REVIEW_BODY_LIMIT, json_body};
 use super::{client, cors};
-use crate::domain::FieldError;
 use crate::domain::answers::Answers;
 use crate::domain::answers_patch::AnswersPatch;
 use crate::domain::questionnaire::CURRENT_VERSION;
 use crate::domain::secret;
 use crate::domain::time::after_seconds;
+use crate::domain::{Change, FieldError};
 use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
 use crate::store::catalog::Button;
@@ -104,6 +104,7 @@ pub async fn create(
         .limits
         .button(button.id)
         .map_err(client::limited("button"))?;
+    check_contact(&patch, &button)?;
     let honeypot_value = body.get(HONEYPOT);
     let (review, token) = store_new(
         &req,
@@ -116,6 +117,7 @@ pub async fn create(
         "api",
     )
     .await?;
+    apply_contact(&state, review.id, &patch).await?;
     let mut response = HttpResponse::Created();
     cors::allow(&mut response, origin.as_ref());
     Ok(response
@@ -156,7 +158,7 @@ pub async fn update(
     let review_id = Uuid::parse_str(&path).map_err(|_| ApiError::ReviewNotFound)?;
     let body: Body = json_body(&req, payload, REVIEW_BODY_LIMIT).await?;
     let patch = parse_answers(body.get("answers"))?;
-    let origin = if req.headers().contains_key(header::ORIGIN) {
+    let origin = if req.headers().contains_key(header::ORIGIN) || patch.contact_email().is_some() {
         let review = state
             .store
             .find_review(review_id)
@@ -167,6 +169,7 @@ pub async fn update(
             .find_button(review.button_id)
             .await?
             .ok_or(ApiError::ReviewNotFound)?;
+        check_contact(&patch, &button)?;
         cors::check(&req, &button.allowed_origins)?
     } else {
         None
@@ -191,6 +194,7 @@ pub async fn update(
         Update::NotFound => Err(ApiError::ReviewNotFound),
         Update::Refused(refusal) => Err(refusal),
         Update::Done(answers) => {
+            apply_contact(&state, review_id, &patch).await?;
             let mut response = HttpResponse::Ok();
             cors::allow(&mut response, origin.as_ref());
             Ok(response.json(Amended {
@@ -265,6 +269,49 @@ pub async fn store_new(
     count_created(excluded);
     tracing::info!(review = %review.id, button = %button.id, through, excluded = excluded.unwrap_or("no"), "review created");
     Ok((review, token))
+}
+
+/// A contact address may be left only where the button asks for one, and only with consent.
+pub fn check_contact(patch: &AnswersPatch, button: &Button) -> Result<(), ApiError> {
+    let refuse = |field: &str, message: &str| {
+        Err(ApiError::InvalidAnswers(vec![FieldError::new(
+            field, message,
+        )]))
+    };
+    match patch.contact_email() {
+        Some(Change::Set(_)) if !button.asks_contact_email => {
+            refuse("answers.contact_email", "is not offered by this button")
+        }
+        Some(Change::Set(_)) if !patch.contact_consent() => refuse(
+            "answers.contact_consent",
+            "must be true to leave an address to be contacted back",
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Stores, replaces or forgets the review's contact address as the patch says.
+pub async fn apply_contact(
+    state: &AppState,
+    review_id: Uuid,
+    patch: &AnswersPatch,
+) -> Result<(), ApiError> {
+    match patch.contact_email() {
+        Some(Change::Set(email)) => {
+            state
+                .store
+                .save_contact_email(
+                    review_id,
+                    email,
+                    Timestamp::now(),
+                    state.contact_retention_days,
+                )
+                .await?
+        }
+        Some(Change::Clear) => state.store.delete_contact_email(review_id).await?,
+        None => {}
+    }
+    Ok(())
 }
 
 /// Counts a stored review as accepted, or as excluded with its reason.

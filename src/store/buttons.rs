@@ -18,6 +18,8 @@ pub struct Button {
     pub source: String,
     pub allowed_origins: Vec<Origin>,
     pub is_test: bool,
+    /// Whether the button offers to leave an email address to be contacted back.
+    pub asks_contact_email: bool,
     pub closed_at: Option<Timestamp>,
     pub created_at: Timestamp,
     /// Whether the button and its procedure both still accept reviews.
@@ -33,7 +35,7 @@ pub struct NewButton {
 }
 
 const BUTTON_QUERY: &str = "SELECT b.id, b.procedure_id, b.label, b.source, b.allowed_origins, \
-     b.is_test, b.closed_at, b.created_at, p.closed_at AS procedure_closed_at \
+     b.is_test, b.asks_contact_email, b.closed_at, b.created_at, p.closed_at AS procedure_closed_at \
      FROM buttons b JOIN procedures p ON p.id = b.procedure_id";
 
 impl Store {
@@ -42,14 +44,15 @@ impl Store {
         let origins = serde_json::to_string(&button.allowed_origins)
             .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         sqlx::query(
-            "UPDATE buttons SET label = $1, source = $2, allowed_origins = $3, is_test = $4, closed_at = $5 \
-             WHERE id = $6",
+            "UPDATE buttons SET label = $1, source = $2, allowed_origins = $3, is_test = $4, closed_at = $5, \
+             asks_contact_email = $6 WHERE id = $7",
         )
         .bind(&button.label)
         .bind(&button.source)
         .bind(origins)
         .bind(i64::from(button.is_test))
         .bind(button.closed_at.map(to_millis))
+        .bind(i64::from(button.asks_contact_email))
         .bind(button.id.to_string())
         .execute(&self.write)
         .await?;
@@ -138,6 +141,7 @@ fn button(row: &AnyRow) -> Result<Button, sqlx::Error> {
         allowed_origins: serde_json::from_str(&origins)
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         is_test: flag(row.try_get("is_test")?),
+        asks_contact_email: flag(row.try_get("asks_contact_email")?),
         is_open: closed_at.is_none() && !procedure_closed,
         closed_at,
         created_at: from_millis(row.try_get("created_at")?),

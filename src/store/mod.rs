@@ -9,6 +9,7 @@ pub mod batch;
 pub mod buttons;
 pub mod catalog;
 pub mod check;
+pub mod contact;
 pub mod indicators;
 pub mod keys;
 pub mod moderation;

@@ -13,6 +13,8 @@ pub struct Purged {
     pub texts: u64,
     /// Reviews whose fingerprint was cleared.
     pub fingerprints: u64,
+    /// Contact email addresses deleted at the end of their retention.
+    pub contacts: u64,
 }
 
 /// How long a fingerprint is kept: its salt lives one day.
@@ -38,9 +40,11 @@ impl Store {
             .execute(&self.write)
             .await?
             .rows_affected();
+        let contacts = self.purge_contact_emails(now).await?;
         Ok(Purged {
             texts,
             fingerprints,
+            contacts,
         })
     }
 }

@@ -151,6 +151,12 @@ fn endpoints(
             None,
             false,
         ),
+        e(
+            Method::GET,
+            format!("/api/v1/reviews/{review}/contact"),
+            None,
+            false,
+        ),
     ]
 }
 

@@ -5,6 +5,7 @@ mod abuse;
 mod administration;
 mod authorisation;
 mod cli;
+mod contact;
 mod crash;
 mod fuzz;
 mod health;

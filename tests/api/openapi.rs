@@ -20,6 +20,7 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/reviews/{id}/exclude",
     "POST /api/v1/reviews/{id}/restore",
     "GET /api/v1/reviews/{id}/audit",
+    "GET /api/v1/reviews/{id}/contact",
     "GET /api/v1/buttons/{id}/questionnaire",
     "GET /api/v1/indicators",
     "GET /api/v1/public/indicators",

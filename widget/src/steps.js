@@ -8,11 +8,13 @@
       next: "Suivant", skip: "Passer cette question", send: "Envoyer",
       more: "Merci ! Quelques questions facultatives pour aller plus loin :",
       other: "Précisez", yes: "Oui", no: "Non", count: "{n} caractères restants",
+      consent: "Cochez la case pour accepter d'être recontacté, ou effacez l'adresse.",
     },
     en: {
       next: "Next", skip: "Skip this question", send: "Send",
       more: "Thank you! A few optional questions to go further:",
       other: "Please specify", yes: "Yes", no: "No", count: "{n} characters left",
+      consent: "Tick the box to agree to be contacted back, or clear the address.",
     },
   };
 
@@ -46,6 +48,7 @@
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         var answers = collect(form);
+        if (answers === false) return;
         if (!answers) return next();
         send(submit, "PATCH", "/api/v1/reviews/" + review.id, { answers: answers }, next);
       });
@@ -142,8 +145,25 @@
         var n = q.max_length - area.value.length;
         left.textContent = n < 500 ? t.count.replace("{n}", n) : "";
       });
-      step(q.label, [hint, area, left], function () {
-        return area.value.trim() ? { verbatim: area.value } : null;
+      var fields = [hint, area, left];
+      var offered = question("contact_email");
+      var email = null;
+      if (offered) {
+        email = el("input", { type: "email", name: "contact_email", autocomplete: "email", maxlength: offered.max_length });
+        fields.push(el("p", {}, [el("label", { class: "stack" }, [offered.label, email])]));
+        fields.push(el("div", { class: "opt" }, [choice("checkbox", "contact_consent", "yes", offered.consent)]));
+      }
+      step(q.label, fields, function (form) {
+        var answers = {};
+        if (area.value.trim()) answers.verbatim = area.value;
+        if (email && email.value.trim()) {
+          var consent = form.querySelector("input[name=contact_consent]").checked;
+          // Without consent the address may not be kept: ask before sending anything.
+          if (!consent) return context.say(t.consent, true), false;
+          answers.contact_email = email.value;
+          answers.contact_consent = true;
+        }
+        return Object.keys(answers).length ? answers : null;
       }, thanks, true);
     }
 

@@ -50,13 +50,14 @@
     ".faces label>span{flex-direction:column;justify-content:center;text-align:center}" +
     "label>span:hover{background:var(--soft)}" +
     "input:checked+span{border:2px solid var(--accent);background:var(--soft);font-weight:700}" +
-    "input:focus-visible+span,button:focus-visible,textarea:focus-visible,input[type=text]:focus-visible{outline:2px solid #0a76f6;outline-offset:2px}" +
+    "input:focus-visible+span,button:focus-visible,textarea:focus-visible,input[type=text]:focus-visible,input[type=email]:focus-visible{outline:2px solid #0a76f6;outline-offset:2px}" +
     "svg{width:2rem;height:2rem;fill:none;stroke:currentColor;stroke-width:1.5;stroke-linecap:round}" +
     ".row{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center}" +
     "button{font:inherit;min-height:2.75rem;padding:.5rem 1.25rem;border-radius:4px;cursor:pointer;border:1px solid var(--accent);background:var(--accent);color:var(--accent-fg)}" +
     "button.link{background:none;color:var(--accent);border-color:transparent;text-decoration:underline}" +
     "button[disabled]{opacity:.6;cursor:wait}" +
-    "textarea,input[type=text]{font:inherit;width:100%;padding:.5rem;border:1px solid var(--line);border-radius:4px;background:var(--bg);color:var(--fg)}" +
+    ".stack{display:flex;flex-direction:column;gap:.25rem}" +
+    "textarea,input[type=text],input[type=email]{font:inherit;width:100%;padding:.5rem;border:1px solid var(--line);border-radius:4px;background:var(--bg);color:var(--fg)}" +
     "textarea{min-height:6rem;resize:vertical}p{margin:0 0 .75rem}.hint{color:var(--muted);font-size:.875rem}" +
     ".trap{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     ".msg:empty{display:none}.msg{margin:.75rem 0 0;font-weight:700}.error{color:var(--error)}";
@@ -240,7 +241,7 @@
     // The optional questions load only once a citizen has answered the first one.
     function followUp() {
       var context = {
-        el: el, choice: choice, show: show, send: send, thanks: thanks, lang: lang, base: base,
+        el: el, choice: choice, show: show, send: send, say: say, thanks: thanks, lang: lang, base: base,
         button: button, review: review,
       };
       var namespace = window.JeDonneMonAvis;

@@ -50,9 +50,10 @@ export async function startAvis() {
     cli,
     adminKey,
     /** A new procedure with one button allowing `origin`; returns their ids. */
-    button(origin) {
+    button(origin, { contactEmail = false } = {}) {
       const procedure = cli("procedures", "create", "--organisation", organisation, "--title", "Demande de carte grise");
-      const button = cli("buttons", "create", "--procedure", procedure, "--label", "Fin de démarche", "--origin", origin);
+      const extra = contactEmail ? ["--contact-email"] : [];
+      const button = cli("buttons", "create", "--procedure", procedure, "--label", "Fin de démarche", "--origin", origin, ...extra);
       return { procedure, button };
     },
     async api(path) {

@@ -19,7 +19,7 @@ after(async () => {
 });
 
 async function open(options = {}) {
-  const { button, procedure } = avis.button(host.origin);
+  const { button, procedure } = avis.button(host.origin, { contactEmail: !!options.contactEmail });
   const context = await browser.newContext({ locale: "fr-FR", ...options.context });
   const page = await context.newPage();
   const errors = [];
@@ -197,6 +197,28 @@ describe("the widget", () => {
       if (n === 0) await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(n, 1);
+    await context.close();
+  });
+
+  test("an address to be contacted back is sent only with the consent ticked", async () => {
+    const { page, context } = await open({ contactEmail: true });
+    const w = widget(page);
+    await w.getByText("Très bien").click();
+    const id = await createdId(page, () => w.getByRole("button", { name: "Envoyer", exact: true }).click());
+    for (let i = 0; i < 2; i++) await w.getByText("Passer cette question").click();
+    const email = w.locator("input[type=email]");
+    await email.fill("claire@exemple.fr");
+    await noViolations(page, "the comment with the contact address");
+    await page.screenshot({ path: join(shots, "widget-8-contact.png") });
+    await w.getByRole("button", { name: "Envoyer", exact: true }).click();
+    await w.getByText("Cochez la case").waitFor();
+    await w.getByText("J'accepte d'être recontacté").click();
+    await w.getByRole("button", { name: "Envoyer", exact: true }).click();
+    await w.getByText("Merci pour votre avis").waitFor();
+    const contact = await avis.api(`/api/v1/reviews/${id}/contact`);
+    assert.equal(contact.email, "claire@exemple.fr");
+    const review = await avis.api(`/api/v1/reviews/${id}`);
+    assert.ok(!JSON.stringify(review).includes("claire@exemple.fr"));
     await context.close();
   });
 

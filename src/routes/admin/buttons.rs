@@ -29,6 +29,9 @@ pub struct NewButtonInput {
     /// Reviews through a test button never count.
     #[serde(default)]
     is_test: bool,
+    /// Offer citizens to leave an address to be contacted back (with consent).
+    #[serde(default)]
+    asks_contact_email: bool,
 }
 
 /// Members to change.
@@ -39,6 +42,7 @@ pub struct ButtonChanges {
     source: Option<String>,
     allowed_origins: Option<Vec<String>>,
     is_test: Option<bool>,
+    asks_contact_email: Option<bool>,
     /// `true` stops the button from taking reviews; `false` reopens it.
     closed: Option<bool>,
 }
@@ -142,7 +146,11 @@ pub async fn create(
         allowed_origins,
         is_test: input.is_test,
     };
-    let button = state.store.create_button(&new).await?;
+    let mut button = state.store.create_button(&new).await?;
+    if input.asks_contact_email {
+        button.asks_contact_email = true;
+        state.store.save_button(&button).await?;
+    }
     Ok(HttpResponse::Created().json(view(&req, &state, button)))
 }
 
@@ -222,6 +230,9 @@ pub async fn update(
     }
     check.finish()?;
     button.is_test = input.is_test.unwrap_or(button.is_test);
+    button.asks_contact_email = input
+        .asks_contact_email
+        .unwrap_or(button.asks_contact_email);
     match input.closed {
         Some(true) if button.closed_at.is_none() => button.closed_at = Some(Timestamp::now()),
         Some(false) => button.closed_at = None,

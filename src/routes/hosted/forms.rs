@@ -77,6 +77,13 @@ pub(super) fn step_answers(step: &str, form: &[(String, String)]) -> Map<String,
             if let Some(text) = field(form, "verbatim") {
                 answers.insert("verbatim".into(), json!(text));
             }
+            if let Some(email) = field(form, "contact_email") {
+                answers.insert("contact_email".into(), json!(email));
+                answers.insert(
+                    "contact_consent".into(),
+                    json!(field(form, "contact_consent").is_some()),
+                );
+            }
         }
     }
     answers

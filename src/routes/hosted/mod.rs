@@ -253,7 +253,13 @@ pub async fn show_step(
     };
     Ok(ok(match params.get("step") {
         Some("3") => pages::reached_and_quality(lang, &token, &answers),
-        Some("4") => pages::comment(lang, &token),
+        Some("4") => {
+            let button = state
+                .store
+                .find_button(Uuid::parse_str(&path.0).map_err(|_| ApiError::ButtonNotFound)?)
+                .await?;
+            pages::comment(lang, &token, button.is_some_and(|b| b.asks_contact_email))
+        }
         _ => pages::clarity_and_help(lang, &token),
     }))
 }
@@ -282,10 +288,25 @@ pub async fn answer_step(
     };
     let review_id = Uuid::parse_str(&path.1).map_err(|_| ApiError::ReviewNotFound)?;
     let step = field(&form, "step").unwrap_or("2").to_owned();
+    let mut email_skipped = false;
     if field(&form, "action") != Some("skip") {
-        let changes = step_answers(&step, &form);
+        let mut changes = step_answers(&step, &form);
+        // Without the consent ticked, the address must not be kept: say so on the last page.
+        if changes.get("contact_consent") == Some(&json!(false)) {
+            changes.remove("contact_email");
+            changes.remove("contact_consent");
+            email_skipped = true;
+        }
         if !changes.is_empty() {
             let patch = AnswersPatch::parse(&changes).map_err(ApiError::InvalidAnswers)?;
+            if patch.contact_email().is_some() {
+                let offering = state
+                    .store
+                    .find_button(button)
+                    .await?
+                    .ok_or(ApiError::ButtonNotFound)?;
+                super::reviews::check_contact(&patch, &offering)?;
+            }
             let token_hash = secret::hash(&token);
             let outcome = state
                 .store
@@ -297,7 +318,10 @@ pub async fn answer_step(
                 })
                 .await?;
             answers = match outcome {
-                Update::Done(answers) => answers,
+                Update::Done(answers) => {
+                    super::reviews::apply_contact(&state, review_id, &patch).await?;
+                    answers
+                }
                 Update::NotFound => return Err(ApiError::ReviewNotFound),
                 Update::Refused(errors) => return Err(ApiError::InvalidAnswers(errors)),
             };
@@ -312,8 +336,9 @@ pub async fn answer_step(
         "2" if tried_administration => 3,
         "2" | "3" => 4,
         _ => {
+            let note = if email_skipped { "&email=skipped" } else { "" };
             return Ok(see_other(format!(
-                "/f/{button}/merci?lang={}",
+                "/f/{button}/merci?lang={}{note}",
                 lang_code(lang)
             )));
         }
@@ -329,7 +354,8 @@ pub async fn answer_step(
 )]
 #[get("/f/{button}/merci")]
 pub async fn thanks(req: HttpRequest) -> HttpResponse {
-    ok(pages::thanks(lang_of(&req, None)))
+    let skipped = Params::of(&req).get("email") == Some("skipped");
+    ok(pages::thanks(lang_of(&req, None), skipped))
 }
 
 #[utoipa::path(

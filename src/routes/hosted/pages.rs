@@ -212,24 +212,38 @@ pub fn reached_and_quality(lang: Lang, token: &str, answers: &Answers) -> String
 }
 
 /// Step 4: the free comment, with the warning about personal data.
-pub fn comment(lang: Lang, token: &str) -> String {
+pub fn comment(lang: Lang, token: &str, asks_contact_email: bool) -> String {
     let q = question("verbatim");
+    let email = &questionnaire::CONTACT_EMAIL;
     let fields = html! {
         p id="verbatim-hint" class="hint" { (questionnaire::INTRO.get(lang)) }
         label for="verbatim" { (q.label.get(lang)) }
         textarea id="verbatim" name="verbatim" maxlength=(q.max_chars.unwrap_or(5_000)) aria-describedby="verbatim-hint" {}
+        @if asks_contact_email {
+            p {
+                label for="contact_email" { (email.label.get(lang)) }
+                input type="email" id="contact_email" name="contact_email" autocomplete="email" maxlength=(email.max_chars.unwrap_or(254));
+            }
+            p class="choices" {
+                label for="contact_consent" {
+                    input type="checkbox" id="contact_consent" name="contact_consent" value="yes";
+                    (questionnaire::CONTACT_CONSENT.get(lang))
+                }
+            }
+        }
     };
     later(lang, 4, q.label.get(lang), token, fields)
 }
 
 /// The last page.
-pub fn thanks(lang: Lang) -> String {
+pub fn thanks(lang: Lang, email_skipped: bool) -> String {
     let w = words(lang);
-    layout(
-        lang,
-        w.thanks_title,
-        html! { h1 { (w.thanks_title) } p { (w.thanks) } },
-    )
+    let body = html! {
+        h1 { (w.thanks_title) }
+        p { (w.thanks) }
+        @if email_skipped { p { (w.email_skipped) } }
+    };
+    layout(lang, w.thanks_title, body)
 }
 
 /// A page that explains why the citizen cannot go on.

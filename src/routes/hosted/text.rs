@@ -24,6 +24,7 @@ pub struct Words {
     pub demo_done: &'static str,
     pub demo_note: &'static str,
     pub honeypot: &'static str,
+    pub email_skipped: &'static str,
 }
 
 const FR: Words = Words {
@@ -47,6 +48,7 @@ const FR: Words = Words {
     demo_done: "Votre demande a bien été envoyée. Vous recevrez une réponse par courrier.",
     demo_note: "Cette page montre le questionnaire tel qu'une administration l'intègre à la fin d'une démarche.",
     honeypot: "Ne remplissez pas ce champ",
+    email_skipped: "Votre adresse e-mail n'a pas été enregistrée : la case d'accord pour être recontacté n'était pas cochée.",
 };
 
 const EN: Words = Words {
@@ -70,6 +72,7 @@ const EN: Words = Words {
     demo_done: "Your application has been sent. You will receive an answer by post.",
     demo_note: "This page shows the questionnaire as an administration embeds it at the end of a procedure.",
     honeypot: "Leave this field empty",
+    email_skipped: "Your email address was not saved: the box agreeing to be contacted back was not ticked.",
 };
 
 pub fn words(lang: Lang) -> &'static Words {
