@@ -4,7 +4,7 @@
 //! `X-Forwarded-For`, so run avis with `--trusted-proxies 127.0.0.1/32`).
 //!
 //! cargo run --release --example load -- --url http://127.0.0.1:8080 --buttons ID,ID… \
-//!     [--connections 64] [--seconds 20]
+//!     [--connections 64] [--seconds 20] [--ceiling-seconds N]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,6 +17,7 @@ struct Args {
     buttons: Vec<String>,
     connections: usize,
     seconds: u64,
+    ceiling_seconds: Option<u64>,
 }
 
 fn args() -> Args {
@@ -25,6 +26,7 @@ fn args() -> Args {
         buttons: Vec::new(),
         connections: 64,
         seconds: 20,
+        ceiling_seconds: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -34,6 +36,9 @@ fn args() -> Args {
             "--buttons" => args.buttons = value.split(',').map(str::to_owned).collect(),
             "--connections" => args.connections = value.parse().expect("a number of connections"),
             "--seconds" => args.seconds = value.parse().expect("a number of seconds"),
+            "--ceiling-seconds" => {
+                args.ceiling_seconds = Some(value.parse().expect("a number of seconds"))
+            }
             other => panic!("unknown flag {other}"),
         }
     }
@@ -85,7 +90,7 @@ const COMMENTS: &[&str] = &[
     "",
 ];
 
-async fn phase(args: &Args, reviews: bool) -> Phase {
+async fn phase(args: &Args, reviews: bool, seconds: u64) -> Phase {
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let mut workers = Vec::new();
@@ -153,7 +158,7 @@ async fn phase(args: &Args, reviews: bool) -> Phase {
             (latencies, errors)
         }));
     }
-    tokio::time::sleep(Duration::from_secs(args.seconds)).await;
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
     stop.store(true, Ordering::Relaxed);
     let mut all = Phase {
         requests: 0,
@@ -181,9 +186,9 @@ async fn main() {
         args.seconds,
         args.buttons.len()
     );
-    let ceiling = phase(&args, false).await;
+    let ceiling = phase(&args, false, args.ceiling_seconds.unwrap_or(args.seconds)).await;
     ceiling.report("liveness (ceiling)");
-    let ingest = phase(&args, true).await;
+    let ingest = phase(&args, true, args.seconds).await;
     ingest.report("review creation");
     println!(
         "ratio to the ceiling: {:.1} %",
