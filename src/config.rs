@@ -125,6 +125,7 @@ pub struct FileConfig {
     pub text_retention_days: Option<i64>,
     pub queue_capacity: Option<usize>,
     pub contact_retention_days: Option<i64>,
+    pub proof_of_work_cost: Option<u32>,
 }
 
 impl FileConfig {
@@ -151,6 +152,9 @@ pub const DEFAULT_TEXT_RETENTION_DAYS: i64 = 730;
 
 /// Default number of days a contact email address is kept.
 pub const DEFAULT_CONTACT_RETENTION_DAYS: i64 = 180;
+
+/// PBKDF2 iterations of one attempt at a proof of work: a few milliseconds in a browser.
+pub const DEFAULT_PROOF_OF_WORK_COST: u32 = 5_000;
 
 /// Default number of answers from which an indicator is publishable.
 pub const DEFAULT_PUBLICATION_THRESHOLD: i64 = 100;
@@ -186,6 +190,7 @@ pub struct Settings {
     pub text_retention_days: i64,
     pub queue_capacity: usize,
     pub contact_retention_days: i64,
+    pub proof_of_work_cost: u32,
     /// The address citizens reach this service at, for the links it prints.
     pub public_url: Option<Url>,
 }

@@ -60,6 +60,10 @@ pub enum ApiError {
     Conflict(String),
     #[error("this origin may not send reviews through this button")]
     OriginNotAllowed,
+    #[error("this button needs a solved proof of work: get one from its `challenge` endpoint")]
+    ProofOfWorkRequired,
+    #[error("{0}")]
+    ProofOfWorkRefused(crate::proof::Refusal),
     #[error("too many requests: try again in {} s", .0.retry_after)]
     RateLimited(crate::limits::Denied),
     #[error("the service is busy: try again in a second")]
@@ -94,6 +98,8 @@ impl ApiError {
             ApiError::ContactNotFound => "contact_not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::OriginNotAllowed => "origin_not_allowed",
+            ApiError::ProofOfWorkRequired => "proof_of_work_required",
+            ApiError::ProofOfWorkRefused(_) => "proof_of_work_refused",
             ApiError::RateLimited(_) => "rate_limited",
             ApiError::Overloaded => "overloaded",
             ApiError::NotReady => "not_ready",
@@ -172,7 +178,12 @@ impl ResponseError for ApiError {
             ApiError::InvalidEditToken
             | ApiError::EditTokenExpired
             | ApiError::InsufficientScope
-            | ApiError::OriginNotAllowed => StatusCode::FORBIDDEN,
+            | ApiError::OriginNotAllowed
+            | ApiError::ProofOfWorkRequired => StatusCode::FORBIDDEN,
+            ApiError::ProofOfWorkRefused(crate::proof::Refusal::Saturated) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ApiError::ProofOfWorkRefused(_) => StatusCode::FORBIDDEN,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotReady | ApiError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -194,7 +205,10 @@ impl ResponseError for ApiError {
         }
         .response();
         metrics::counter!("avis_errors_total", "code" => self.code()).increment(1);
-        if matches!(self, ApiError::Overloaded) {
+        if matches!(
+            self,
+            ApiError::Overloaded | ApiError::ProofOfWorkRefused(crate::proof::Refusal::Saturated)
+        ) {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod limits;
+pub mod proof;
 pub mod routes;
 pub mod seed;
 pub mod startup;

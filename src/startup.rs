@@ -17,6 +17,7 @@ use crate::domain::network::Networks;
 use crate::domain::secret::SigningKey;
 use crate::error::problem_for_bare_error;
 use crate::limits::{LimitSettings, Limits};
+use crate::proof::ProofOfWork;
 use crate::routes;
 use crate::routes::cors_errors;
 use crate::store::Store;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub screening: Screening,
     pub writer: ReviewWriter,
     pub contact_retention_days: i64,
+    /// Challenges for the buttons that require a proof of work.
+    pub proof_of_work: ProofOfWork,
     /// Today's salt, once read from the database.
     pub salt: Mutex<Option<(Date, String)>>,
 }
@@ -67,6 +70,8 @@ pub struct Options {
     pub queue_capacity: usize,
     /// Days a contact email address is kept.
     pub contact_retention_days: i64,
+    /// PBKDF2 iterations of one attempt at a proof of work.
+    pub proof_of_work_cost: u32,
 }
 
 impl Default for Options {
@@ -83,6 +88,7 @@ impl Default for Options {
             screening: Screening::default(),
             queue_capacity: 4_096,
             contact_retention_days: crate::config::DEFAULT_CONTACT_RETENTION_DAYS,
+            proof_of_work_cost: crate::config::DEFAULT_PROOF_OF_WORK_COST,
         }
     }
 }
@@ -123,6 +129,7 @@ impl Application {
             store,
             edit_token_ttl_seconds: options.edit_token_ttl_seconds,
             publication_threshold: options.publication_threshold,
+            proof_of_work: ProofOfWork::new(&options.signing_key, options.proof_of_work_cost),
             signing_key: options.signing_key,
             public_url: options.public_url,
             demo_button: options.demo_button,
@@ -139,6 +146,9 @@ impl Application {
             loop {
                 ticks.tick().await;
                 housekept.limits.housekeeping();
+                housekept
+                    .proof_of_work
+                    .housekeeping(jiff::Timestamp::now().as_second());
             }
         });
         let document = routes::openapi();

@@ -1,5 +1,6 @@
 // Builds widget/dist from widget/src: widget.js (what every page loads), widget-steps.js (the
-// optional questions, loaded after the first answer) and widget.css (for browsers without
+// optional questions, loaded after the first answer), widget-proof.js (the proof of work, loaded
+// only when a button asks for one) and widget.css (for browsers without
 // constructable stylesheets). `--check` fails when the committed build differs from a fresh one;
 // `--size` prints raw, gzip and brotli sizes against the budgets.
 import { build } from "esbuild";
@@ -35,9 +36,10 @@ const css =
 const files = {
   "widget.js": await bundle("widget.js"),
   "widget-steps.js": await bundle("steps.js"),
+  "widget-proof.js": await bundle("proof.js"),
   "widget.css": css,
 };
-const budgets = { "widget.js": 4096, "widget-steps.js": 8192 };
+const budgets = { "widget.js": 4096, "widget-steps.js": 8192, "widget-proof.js": 2048 };
 
 if (mode === "--check") {
   for (const [name, text] of Object.entries(files)) {

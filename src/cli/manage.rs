@@ -84,6 +84,7 @@ pub(super) async fn buttons(store: &Store, command: ButtonCommand) -> anyhow::Re
             origins,
             test,
             contact_email,
+            proof_of_work,
         } => {
             let allowed_origins = origins
                 .iter()
@@ -97,8 +98,9 @@ pub(super) async fn buttons(store: &Store, command: ButtonCommand) -> anyhow::Re
                 is_test: test,
             };
             let mut button = store.create_button(&new).await?;
-            if contact_email {
-                button.asks_contact_email = true;
+            if contact_email || proof_of_work {
+                button.asks_contact_email = contact_email;
+                button.requires_proof_of_work = proof_of_work;
                 store.save_button(&button).await?;
             }
             println!("{}", button.id);

@@ -136,6 +136,10 @@ struct ServeArgs {
     /// Days a contact email address is kept before it is deleted [default: 180].
     #[arg(long, env = "AVIS_CONTACT_RETENTION_DAYS")]
     contact_retention_days: Option<i64>,
+    /// PBKDF2 iterations of one attempt at a button's proof of work; about 256 attempts solve
+    /// it [default: 5000].
+    #[arg(long, env = "AVIS_PROOF_OF_WORK_COST")]
+    proof_of_work_cost: Option<u32>,
     /// Reviews that may wait for the database before new ones get 503 [default: 4096].
     #[arg(long, env = "AVIS_QUEUE_CAPACITY")]
     queue_capacity: Option<usize>,
@@ -199,6 +203,10 @@ pub(crate) enum ButtonCommand {
         /// Offer citizens to leave an address to be contacted back (with their consent).
         #[arg(long)]
         contact_email: bool,
+        /// Require a solved proof of work (ALTCHA) with each new review through the widget or
+        /// the API, for a button under attack.
+        #[arg(long)]
+        proof_of_work: bool,
     },
     /// List buttons.
     List {

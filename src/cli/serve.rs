@@ -71,6 +71,11 @@ pub(super) fn settings(
             .or(file.contact_retention_days)
             .unwrap_or(config::DEFAULT_CONTACT_RETENTION_DAYS)
             .max(1),
+        proof_of_work_cost: args
+            .proof_of_work_cost
+            .or(file.proof_of_work_cost)
+            .unwrap_or(config::DEFAULT_PROOF_OF_WORK_COST)
+            .max(1),
         queue_capacity: args
             .queue_capacity
             .or(file.queue_capacity)
@@ -135,6 +140,7 @@ pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
         screening: settings.screening,
         queue_capacity: settings.queue_capacity,
         contact_retention_days: settings.contact_retention_days,
+        proof_of_work_cost: settings.proof_of_work_cost,
     };
     let app = Application::on(listener, store.clone(), options)?;
     spawn_daily_purge(store.clone(), settings.text_retention_days);

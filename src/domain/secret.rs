@@ -69,6 +69,12 @@ impl SigningKey {
         SigningKey(bytes)
     }
 
+    /// A secret for another purpose, derived from this key: who knows one cannot find the other.
+    pub fn derive(&self, purpose: &str) -> String {
+        let derived = self.mac(purpose).finalize().into_bytes();
+        URL_SAFE_NO_PAD.encode(derived)
+    }
+
     fn mac(&self, message: &str) -> Hmac<Sha256> {
         let mut mac =
             Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");

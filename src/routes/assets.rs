@@ -29,6 +29,10 @@ const WIDGET_STEPS: Asset = Asset {
     body: include_str!("../../widget/dist/widget-steps.js"),
     content_type: "text/javascript; charset=utf-8",
 };
+const WIDGET_PROOF: Asset = Asset {
+    body: include_str!("../../widget/dist/widget-proof.js"),
+    content_type: "text/javascript; charset=utf-8",
+};
 const WIDGET_CSS: Asset = Asset {
     body: include_str!("../../widget/dist/widget.css"),
     content_type: "text/css; charset=utf-8",
@@ -99,6 +103,12 @@ pub async fn widget(req: HttpRequest) -> HttpResponse {
 #[get("/widget-steps.js")]
 pub async fn widget_steps(req: HttpRequest) -> HttpResponse {
     WIDGET_STEPS.respond(&req)
+}
+
+#[utoipa::path(operation_id = "widget_proof_script", tag = "pages", responses((status = 200, description = "The widget's proof-of-work solver, loaded when a button asks for a proof", content_type = "text/javascript", body = String)))]
+#[get("/widget-proof.js")]
+pub async fn widget_proof(req: HttpRequest) -> HttpResponse {
+    WIDGET_PROOF.respond(&req)
 }
 
 #[utoipa::path(operation_id = "widget_stylesheet", tag = "pages", responses((status = 200, description = "The widget's styles, for browsers without constructable stylesheets", content_type = "text/css", body = String)))]

@@ -12,6 +12,7 @@ use crate::domain::secret;
 use crate::domain::time::paris_day;
 use crate::error::ApiError;
 use crate::startup::AppState;
+use crate::store::catalog::Button;
 
 /// The client's address: the peer, or whom a trusted proxy says it forwards.
 pub fn address(req: &HttpRequest, state: &AppState) -> IpAddr {
@@ -32,6 +33,20 @@ pub fn check_address(req: &HttpRequest, state: &AppState) -> Result<IpAddr, ApiE
     let address = address(req, state);
     state.limits.address(address).map_err(limited("address"))?;
     Ok(address)
+}
+
+/// The button behind a public path's `id`, if it still takes reviews.
+pub async fn open_button(state: &AppState, id: &str) -> Result<Button, ApiError> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::ButtonNotFound)?;
+    let button = state
+        .store
+        .find_button(id)
+        .await?
+        .ok_or(ApiError::ButtonNotFound)?;
+    if !button.is_open {
+        return Err(ApiError::ButtonClosed);
+    }
+    Ok(button)
 }
 
 /// The client's fingerprint for a procedure today: a keyed hash under the day's salt.

@@ -8,6 +8,7 @@ mod assets;
 mod auth;
 mod badge;
 mod body;
+mod challenge;
 mod client;
 mod cors;
 mod csv;
@@ -69,6 +70,7 @@ where
     app.service(api())
         .service(assets::widget)
         .service(assets::widget_steps)
+        .service(assets::widget_proof)
         .service(assets::widget_css)
         .service(assets::pages_css)
         .service(assets::button_image)
@@ -104,6 +106,7 @@ fn api() -> utoipa_actix_web::scope::Scope<
         .service(moderation::audit)
         .service(moderation::contact)
         .service(questionnaire::show)
+        .service(challenge::show)
         .service(indicators::list)
         .service(indicators::public_list)
         .service(indicators::series)

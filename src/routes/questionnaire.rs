@@ -69,15 +69,7 @@ pub async fn show(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = requested_lang(&req)?;
-    let button_id = Uuid::parse_str(&path).map_err(|_| ApiError::ButtonNotFound)?;
-    let button = state
-        .store
-        .find_button(button_id)
-        .await?
-        .ok_or(ApiError::ButtonNotFound)?;
-    if !button.is_open {
-        return Err(ApiError::ButtonClosed);
-    }
+    let button = super::client::open_button(&state, &path).await?;
     let offered = button
         .asks_contact_email
         .then_some(&questionnaire::CONTACT_EMAIL);

@@ -18,6 +18,7 @@ use crate::domain::secret;
 use crate::domain::time::after_seconds;
 use crate::domain::{Change, FieldError};
 use crate::error::{ApiError, Problem};
+use crate::proof::Refusal;
 use crate::startup::AppState;
 use crate::store::catalog::Button;
 use crate::store::reviews::{NewReview, StoredReview, Update};
@@ -48,6 +49,9 @@ struct NewReviewBody {
     button_id: Uuid,
     /// At least `satisfaction`; any other answer of the questionnaire may come along.
     answers: Answers,
+    /// For a button that requires a proof of work: its solved challenge, as ALTCHA clients send
+    /// it (base64 of the JSON `{challenge, solution}`). See `GET /api/v1/buttons/{id}/challenge`.
+    altcha: Option<String>,
 }
 
 /// What `PATCH /api/v1/reviews/{id}` takes (documentation of the wire format).
@@ -66,6 +70,7 @@ struct ReviewChanges {
     responses(
         (status = 201, description = "Created", body = Created),
         (status = 400, description = "Not JSON", body = Problem),
+        (status = 403, description = "Origin not allowed, or a proof of work missing or refused", body = Problem),
         (status = 410, description = "The button is closed", body = Problem),
         (status = 413, description = "Body over 64 KiB", body = Problem),
         (status = 415, description = "Not a JSON media type", body = Problem),
@@ -100,6 +105,9 @@ pub async fn create(
         return Err(ApiError::ButtonClosed);
     }
     let origin = cors::check(&req, &button.allowed_origins)?;
+    if button.requires_proof_of_work {
+        check_proof(&state, &button, body.get(PROOF_OF_WORK)).await?;
+    }
     state
         .limits
         .button(button.id)
@@ -322,6 +330,30 @@ pub fn count_created(excluded: Option<&'static str>) {
             metrics::counter!("avis_reviews_excluded_total", "reason" => reason).increment(1)
         }
     }
+}
+
+/// The member carrying a solved proof of work.
+pub const PROOF_OF_WORK: &str = "altcha";
+
+/// Accepts the proof of work a button requires, once. The key derivation runs off the async
+/// workers: it takes a few milliseconds.
+async fn check_proof(
+    state: &web::Data<AppState>,
+    button: &Button,
+    value: Option<&Value>,
+) -> Result<(), ApiError> {
+    let encoded = match value {
+        None | Some(Value::Null) => return Err(ApiError::ProofOfWorkRequired),
+        Some(Value::String(encoded)) => encoded.clone(),
+        Some(_) => return Err(ApiError::ProofOfWorkRefused(Refusal::Malformed)),
+    };
+    let state = state.clone();
+    let button = button.id;
+    let now = Timestamp::now().as_second();
+    web::block(move || state.proof_of_work.accept(&encoded, button, now))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(ApiError::ProofOfWorkRefused)
 }
 
 /// The member a person never fills (it is hidden from people, not from robots).

@@ -20,6 +20,8 @@ pub struct Button {
     pub is_test: bool,
     /// Whether the button offers to leave an email address to be contacted back.
     pub asks_contact_email: bool,
+    /// Whether each new review must carry a solved proof of work (ALTCHA challenge).
+    pub requires_proof_of_work: bool,
     pub closed_at: Option<Timestamp>,
     pub created_at: Timestamp,
     /// Whether the button and its procedure both still accept reviews.
@@ -35,7 +37,7 @@ pub struct NewButton {
 }
 
 const BUTTON_QUERY: &str = "SELECT b.id, b.procedure_id, b.label, b.source, b.allowed_origins, \
-     b.is_test, b.asks_contact_email, b.closed_at, b.created_at, p.closed_at AS procedure_closed_at \
+     b.is_test, b.asks_contact_email, b.requires_proof_of_work, b.closed_at, b.created_at, p.closed_at AS procedure_closed_at \
      FROM buttons b JOIN procedures p ON p.id = b.procedure_id";
 
 impl Store {
@@ -45,7 +47,7 @@ impl Store {
             .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         sqlx::query(
             "UPDATE buttons SET label = $1, source = $2, allowed_origins = $3, is_test = $4, closed_at = $5, \
-             asks_contact_email = $6 WHERE id = $7",
+             asks_contact_email = $6, requires_proof_of_work = $7 WHERE id = $8",
         )
         .bind(&button.label)
         .bind(&button.source)
@@ -53,6 +55,7 @@ impl Store {
         .bind(i64::from(button.is_test))
         .bind(button.closed_at.map(to_millis))
         .bind(i64::from(button.asks_contact_email))
+        .bind(i64::from(button.requires_proof_of_work))
         .bind(button.id.to_string())
         .execute(&self.write)
         .await?;
@@ -142,6 +145,7 @@ fn button(row: &AnyRow) -> Result<Button, sqlx::Error> {
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         is_test: flag(row.try_get("is_test")?),
         asks_contact_email: flag(row.try_get("asks_contact_email")?),
+        requires_proof_of_work: flag(row.try_get("requires_proof_of_work")?),
         is_open: closed_at.is_none() && !procedure_closed,
         closed_at,
         created_at: from_millis(row.try_get("created_at")?),

@@ -4,6 +4,8 @@
 use avis::domain::catalog::Scope;
 use avis::domain::network::Networks;
 use avis::startup::Options;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
@@ -51,12 +53,23 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
-fn body(button: String) -> impl Strategy<Value = Vec<u8>> {
+/// Bodies for `button`, and for `guarded`, a button that requires a proof of work.
+fn body(button: String, guarded: String) -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         prop::collection::vec(any::<u8>(), 0..2_000),
         json_value().prop_map(|v| v.to_string().into_bytes()),
         json_value().prop_map(move |answers| {
             json!({"button_id": button.clone(), "answers": answers})
+                .to_string()
+                .into_bytes()
+        }),
+        (json_value(), json_value(), ".{0,300}").prop_map(move |(answers, proof, text)| {
+            let proof = match text.len() % 3 {
+                0 => proof,
+                1 => Value::String(text),
+                _ => Value::String(STANDARD.encode(proof.to_string())),
+            };
+            json!({"button_id": guarded.clone(), "answers": answers, "altcha": proof})
                 .to_string()
                 .into_bytes()
         }),
@@ -109,6 +122,8 @@ async fn exchange(
             "{base}/api/v1/buttons/{button}/questionnaire?{query}"
         )),
         app.client
+            .get(format!("{base}/api/v1/buttons/{button}/challenge?{query}")),
+        app.client
             .get(format!("{base}/api/v1/indicators?{query}"))
             .bearer_auth(key),
         app.client
@@ -147,17 +162,20 @@ fn public_endpoints_never_answer_a_server_error() {
         exempt_networks: Networks::parse("127.0.0.0/8").unwrap(),
         ..Options::default()
     }));
-    let (button, key, review) = runtime.block_on(async {
+    let (button, guarded, key, review) = runtime.block_on(async {
         let button = app.button().await;
+        let mut guarded = app.button().await;
+        guarded.requires_proof_of_work = true;
+        app.store.save_button(&guarded).await.unwrap();
         let key = app.key(Scope::IndicatorsRead, None).await;
         let (review, _) = app.rate(&button, "good").await;
-        (button.id.to_string(), key, review)
+        (button.id.to_string(), guarded.id.to_string(), key, review)
     });
     let query = prop_oneof![
         ".{0,80}",
         "[a-z_]{1,10}=[a-z0-9:%-]{0,20}(&[a-z_]{1,10}=[a-z0-9:%-]{0,20}){0,3}"
     ];
-    let strategy = (body(button.clone()), media_type(), query);
+    let strategy = (body(button.clone(), guarded), media_type(), query);
     let mut runner = TestRunner::new(Config {
         cases: 48,
         failure_persistence: None,

@@ -16,6 +16,7 @@ mod limits;
 mod migrations;
 mod openapi;
 mod pages;
+mod proof;
 mod properties;
 mod questionnaire;
 mod reviews;

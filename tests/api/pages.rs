@@ -13,7 +13,7 @@ const ALLOWED: &str = "https://www.example.gouv.fr";
 #[tokio::test]
 async fn the_widget_is_served_with_a_validator_and_revalidates() {
     let app = spawn_app().await;
-    for path in ["/widget.js", "/widget-steps.js"] {
+    for path in ["/widget.js", "/widget-steps.js", "/widget-proof.js"] {
         let response = app.get(path).await;
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(

@@ -16,6 +16,7 @@
       retry: "Réessayer",
       closed: "Ce questionnaire n'est plus disponible.",
       trap: "Ne remplissez pas ce champ",
+      checking: "Vérification que vous n'êtes pas un robot, quelques secondes…",
     },
     en: {
       title: "Give my feedback",
@@ -28,6 +29,7 @@
       retry: "Try again",
       closed: "This questionnaire is no longer available.",
       trap: "Leave this field empty",
+      checking: "Checking you are not a robot, a few seconds…",
     },
   };
 
@@ -145,6 +147,13 @@
       }
     }
 
+    // Loads one of the widget's other scripts once; `ready` runs when it is there (or not).
+    function load(name, ready) {
+      var script = el("script", { src: base + "/" + name, async: true });
+      script.onload = script.onerror = ready;
+      document.head.appendChild(script);
+    }
+
     function request(method, path, body, keepalive) {
       var headers = { "Content-Type": "text/plain;charset=UTF-8" };
       if (review) headers.Authorization = "Bearer " + review.token;
@@ -157,8 +166,25 @@
         mode: "cors",
       }).then(function (response) {
         if (response.status === 410 || response.status === 404) throw { closed: true };
-        if (!response.ok) throw { status: response.status };
-        return response.json();
+        if (response.ok) return response.json();
+        return response.json().then(function (problem) {
+          throw { status: response.status, code: problem.code };
+        }, function () {
+          throw { status: response.status };
+        });
+      }).catch(function (problem) {
+        // A button under attack wants a proof of work: solve one, then send again, once.
+        if (keepalive || body.altcha || !/^proof_of_work/.test(problem && problem.code)) throw problem;
+        say(t.checking);
+        return new Promise(function (resolve) {
+          if (window.JeDonneMonAvis.proof) resolve();
+          else load("widget-proof.js", resolve);
+        }).then(function () {
+          return window.JeDonneMonAvis.proof(base, button);
+        }).then(function (proof) {
+          body.altcha = proof;
+          return request(method, path, body);
+        });
       });
     }
 
@@ -246,12 +272,9 @@
       };
       var namespace = window.JeDonneMonAvis;
       if (namespace.steps) return namespace.steps(context);
-      var script = el("script", { src: base + "/widget-steps.js", async: true });
-      script.onload = function () {
+      load("widget-steps.js", function () {
         try { namespace.steps ? namespace.steps(context) : thanks(); } catch (e) { thanks(); }
-      };
-      script.onerror = thanks;
-      document.head.appendChild(script);
+      });
     }
   }
   function start() {

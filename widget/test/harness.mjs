@@ -50,9 +50,9 @@ export async function startAvis() {
     cli,
     adminKey,
     /** A new procedure with one button allowing `origin`; returns their ids. */
-    button(origin, { contactEmail = false } = {}) {
+    button(origin, { contactEmail = false, proofOfWork = false } = {}) {
       const procedure = cli("procedures", "create", "--organisation", organisation, "--title", "Demande de carte grise");
-      const extra = contactEmail ? ["--contact-email"] : [];
+      const extra = [...(contactEmail ? ["--contact-email"] : []), ...(proofOfWork ? ["--proof-of-work"] : [])];
       const button = cli("buttons", "create", "--procedure", procedure, "--label", "Fin de démarche", "--origin", origin, ...extra);
       return { procedure, button };
     },

@@ -19,7 +19,10 @@ after(async () => {
 });
 
 async function open(options = {}) {
-  const { button, procedure } = avis.button(host.origin, { contactEmail: !!options.contactEmail });
+  const { button, procedure } = avis.button(host.origin, {
+    contactEmail: !!options.contactEmail,
+    proofOfWork: !!options.proofOfWork,
+  });
   const context = await browser.newContext({ locale: "fr-FR", ...options.context });
   const page = await context.newPage();
   const errors = [];
@@ -221,6 +224,42 @@ describe("the widget", () => {
     assert.ok(!JSON.stringify(review).includes("claire@exemple.fr"));
     await context.close();
   });
+
+  for (const [where, query] of [["in a worker", {}], ["in the page under a strict policy", { csp: "1" }]]) {
+    test(`a button under attack gets its proof of work solved ${where}`, async () => {
+      const { page, context, errors } = await open({ proofOfWork: true, query });
+      const workers = [];
+      page.on("worker", (worker) => workers.push(worker.url()));
+      const statuses = [];
+      page.on("response", (r) => {
+        if (r.url().includes("/api/v1/")) statuses.push(`${r.request().method()} ${new URL(r.url()).pathname.replace(/[0-9a-f-]{36}/, "{id}")} ${r.status()}`);
+      });
+      const w = widget(page);
+      await w.getByText("Moyen").click();
+      const [created] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith("/api/v1/reviews") && r.status() === 201, { timeout: 60_000 }),
+        w.getByRole("button", { name: "Envoyer", exact: true }).click(),
+      ]);
+      await w.getByText("Suivant").waitFor();
+      assert.deepEqual(statuses.slice(0, 3), [
+        "POST /api/v1/reviews 403",
+        "GET /api/v1/buttons/{id}/challenge 200",
+        "POST /api/v1/reviews 201",
+      ]);
+      const review = await avis.api(`/api/v1/reviews/${(await created.json()).id}`);
+      assert.equal(review.answers.satisfaction, "medium");
+      assert.equal(review.excluded_reason, null);
+      if (query.csp) {
+        const blocked = await page.evaluate(() => window.__violations);
+        assert.ok(blocked.length > 0 && blocked.every((v) => v.startsWith("worker-src")), blocked.join(", "));
+      } else {
+        assert.equal(workers.length, 1, "solved in a worker");
+      }
+      assert.deepEqual(errors, []);
+      await noViolations(page, "the step after a proof of work");
+      await context.close();
+    });
+  }
 
   test("a robot that fills every field is stored but not counted", async () => {
     const { page, context } = await open();

@@ -32,6 +32,9 @@ pub struct NewButtonInput {
     /// Offer citizens to leave an address to be contacted back (with consent).
     #[serde(default)]
     asks_contact_email: bool,
+    /// Require a solved proof of work with each new review: for a button under attack.
+    #[serde(default)]
+    requires_proof_of_work: bool,
 }
 
 /// Members to change.
@@ -43,6 +46,7 @@ pub struct ButtonChanges {
     allowed_origins: Option<Vec<String>>,
     is_test: Option<bool>,
     asks_contact_email: Option<bool>,
+    requires_proof_of_work: Option<bool>,
     /// `true` stops the button from taking reviews; `false` reopens it.
     closed: Option<bool>,
 }
@@ -147,8 +151,9 @@ pub async fn create(
         is_test: input.is_test,
     };
     let mut button = state.store.create_button(&new).await?;
-    if input.asks_contact_email {
-        button.asks_contact_email = true;
+    if input.asks_contact_email || input.requires_proof_of_work {
+        button.asks_contact_email = input.asks_contact_email;
+        button.requires_proof_of_work = input.requires_proof_of_work;
         state.store.save_button(&button).await?;
     }
     Ok(HttpResponse::Created().json(view(&req, &state, button)))
@@ -233,6 +238,9 @@ pub async fn update(
     button.asks_contact_email = input
         .asks_contact_email
         .unwrap_or(button.asks_contact_email);
+    button.requires_proof_of_work = input
+        .requires_proof_of_work
+        .unwrap_or(button.requires_proof_of_work);
     match input.closed {
         Some(true) if button.closed_at.is_none() => button.closed_at = Some(Timestamp::now()),
         Some(false) => button.closed_at = None,
