@@ -1,8 +1,10 @@
 //! `avis seed`: fills a database with synthetic reviews, to measure avis at national scale.
 //!
 //! Reviews are spread over procedures (one open button each) and over the days of a period
-//! ending today, with answers drawn at random but following the questionnaire's rules. They go
-//! through the same batch writer as live reviews, so the counters stay consistent.
+//! ending today, with answers drawn at random but following the questionnaire's rules. They come
+//! in the order of time, as a real history would, and go through the same batch insert as live
+//! reviews (without screening), so the counters stay consistent. Each batch is written in the
+//! order of its procedures, so the indexes are filled where they were left rather than at random.
 
 use std::time::Instant;
 
@@ -19,7 +21,7 @@ use crate::store::catalog::{NewButton, NewProcedure};
 use crate::store::reviews::{NewReview, Screening};
 
 /// Reviews per transaction.
-const BATCH: usize = 5_000;
+const BATCH: usize = 20_000;
 
 fn score(rng: &mut SmallRng) -> Score {
     Score::try_from(rng.random_range(1..=5u8)).expect("1 to 5")
@@ -127,17 +129,18 @@ pub async fn seed(
     };
     let mut rng = SmallRng::seed_from_u64(2026);
     let now = Timestamp::now();
-    let period_seconds = days.max(1) * 86_400;
+    let period_ms = days.max(1) * 86_400_000;
+    let oldest = now.checked_sub(period_ms.milliseconds()).unwrap_or(now);
+    let step = period_ms as f64 / reviews.max(1) as f64;
     let started = Instant::now();
     let mut written = 0u64;
     while written < reviews {
         let size = BATCH.min((reviews - written) as usize);
-        let batch: Vec<NewReview> = (0..size)
-            .map(|_| {
+        let mut batch: Vec<NewReview> = (0..size)
+            .map(|i| {
                 let (procedure_id, button_id) = targets[rng.random_range(0..targets.len())];
-                let created_at = now
-                    .checked_sub(rng.random_range(0..period_seconds).seconds())
-                    .unwrap_or(now);
+                let elapsed = ((written as usize + i) as f64 * step) as i64;
+                let created_at = oldest.checked_add(elapsed.milliseconds()).unwrap_or(now);
                 NewReview {
                     id: Uuid::now_v7(),
                     button_id,
@@ -152,6 +155,7 @@ pub async fn seed(
                 }
             })
             .collect();
+        batch.sort_by_key(|r| (r.procedure_id, r.created_at));
         store.create_reviews(&batch, &unscreened).await?;
         written += size as u64;
         if written % 100_000 < BATCH as u64 {

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use sqlx::Row;
 
 use super::reviews::{NewReview, Screening, structured_json};
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
 use crate::domain::questionnaire::CURRENT_VERSION;
@@ -21,12 +21,22 @@ const ROWS_PER_STATEMENT: usize = 200;
 /// A counter's key: procedure, day, button, question, value.
 type CounterKey = (String, String, String, &'static str, String);
 
-/// `($1, $2, …), ($n+1, …)` for `rows` rows of `columns` parameters.
-fn placeholders(rows: usize, columns: usize) -> String {
+/// The `n`-th parameter of a statement (from 1). SQLite gets anonymous `?`: naming thousands of
+/// parameters makes binding them quadratic (each bind looks its name up in a list), which was the
+/// largest cost of a batch.
+fn parameter(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => "?".to_owned(),
+        Backend::Postgres => format!("${n}"),
+    }
+}
+
+/// `(…), (…)` for `rows` rows of `columns` parameters, numbered from `first`.
+fn placeholders(backend: Backend, first: usize, rows: usize, columns: usize) -> String {
     (0..rows)
         .map(|row| {
-            let cells: Vec<String> = (1..=columns)
-                .map(|c| format!("${}", row * columns + c))
+            let cells: Vec<String> = (0..columns)
+                .map(|c| parameter(backend, first + row * columns + c))
                 .collect();
             format!("({})", cells.join(", "))
         })
@@ -61,10 +71,11 @@ impl Store {
             .filter_map(|r| r.fingerprint.as_ref())
             .collect();
         for chunk in fingerprints.chunks(ROWS_PER_STATEMENT) {
-            let list: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
             let sql = format!(
-                "SELECT fingerprint, MAX(created_at) AS last FROM reviews WHERE created_at >= $1 AND fingerprint IN ({}) GROUP BY fingerprint",
-                list.join(", ")
+                "SELECT fingerprint, MAX(created_at) AS last FROM reviews WHERE created_at >= {} \
+                 AND fingerprint IN {} GROUP BY fingerprint",
+                parameter(self.backend, 1),
+                placeholders(self.backend, 2, 1, chunk.len())
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(oldest - window);
             for fingerprint in chunk {
@@ -140,7 +151,7 @@ impl Store {
                 "INSERT INTO reviews (id, button_id, procedure_id, questionnaire_version, day, created_at, \
                  updated_at, answers, contact_tried_other, verbatim, edit_token_hash, edit_token_expires_at, \
                  redactions, fingerprint, excluded_reason) VALUES {}",
-                placeholders(chunk.len(), 15)
+                placeholders(self.backend, 1, chunk.len(), 15)
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (review, reason) in chunk.iter().zip(chunk_reasons) {
@@ -170,7 +181,7 @@ impl Store {
                 "INSERT INTO aggregates (procedure_id, day, button_id, question, value, count) VALUES {} \
                  ON CONFLICT (procedure_id, day, button_id, question, value) \
                  DO UPDATE SET count = aggregates.count + excluded.count",
-                placeholders(chunk.len(), 6)
+                placeholders(self.backend, 1, chunk.len(), 6)
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for ((procedure, day, button, question, value), count) in chunk {
@@ -191,10 +202,15 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::placeholders;
+    use super::{Backend, placeholders};
 
     #[test]
-    fn placeholders_number_rows_after_rows() {
-        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    fn placeholders_number_rows_after_rows_or_stay_anonymous() {
+        assert_eq!(
+            placeholders(Backend::Postgres, 1, 2, 3),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(placeholders(Backend::Postgres, 2, 1, 2), "($2, $3)");
+        assert_eq!(placeholders(Backend::Sqlite, 2, 2, 2), "(?, ?), (?, ?)");
     }
 }

@@ -9,7 +9,7 @@ use super::reviews::stored_review;
 use super::{Store, StoreError};
 use crate::domain::aggregate;
 
-/// A counter's key: procedure, day, button, question, value.
+/// A counter's key: procedure, day (or `YYYY-MM` for a monthly roll-up), button, question, value.
 type CounterKey = (String, String, String, String, String);
 
 /// What a recomputation found.
@@ -22,8 +22,8 @@ pub struct Drift {
 }
 
 impl Store {
-    /// Recomputes every counter from the reviews that count and compares with the table.
-    /// With `repair`, rewrites the counters that differ, in one transaction.
+    /// Recomputes every counter, by day and by month, from the reviews that count and compares
+    /// with the tables. With `repair`, rewrites the counters that differ, in one transaction.
     pub async fn check_counters(&self, repair: bool) -> Result<Drift, StoreError> {
         let mut expected: BTreeMap<CounterKey, i64> = BTreeMap::new();
         let mut reviews = 0;
@@ -64,21 +64,36 @@ impl Store {
             stored.insert(key, row.try_get("count")?);
         }
         drop(rows);
-        let mut differences = Vec::new();
-        for (key, count) in &stored {
-            let want = expected.get(key).copied().unwrap_or(0);
-            if *count != want {
-                differences.push((key.clone(), *count, want));
-            }
+        let daily = compare(&stored, &expected);
+
+        let mut expected_months: BTreeMap<CounterKey, i64> = BTreeMap::new();
+        for ((procedure, day, button, question, value), count) in expected {
+            let month = day.get(..7).unwrap_or_default().to_owned();
+            *expected_months
+                .entry((procedure, month, button, question, value))
+                .or_default() += count;
         }
-        for (key, want) in &expected {
-            if !stored.contains_key(key) {
-                differences.push((key.clone(), 0, *want));
-            }
+        let mut stored_months: BTreeMap<CounterKey, i64> = BTreeMap::new();
+        let mut rows = sqlx::query(
+            "SELECT procedure_id, month, button_id, question, value, count FROM monthly_aggregates",
+        )
+        .fetch(&self.read);
+        while let Some(row) = rows.try_next().await? {
+            let key = (
+                row.try_get("procedure_id")?,
+                row.try_get("month")?,
+                row.try_get("button_id")?,
+                row.try_get("question")?,
+                row.try_get("value")?,
+            );
+            stored_months.insert(key, row.try_get("count")?);
         }
-        if repair && !differences.is_empty() {
+        drop(rows);
+        let monthly = compare(&stored_months, &expected_months);
+
+        if repair && !(daily.is_empty() && monthly.is_empty()) {
             let mut tx = self.write.begin().await?;
-            for ((procedure, day, button, question, value), _, want) in &differences {
+            for ((procedure, day, button, question, value), _, want) in &daily {
                 sqlx::query(
                     "INSERT INTO aggregates (procedure_id, day, button_id, question, value, count) \
                      VALUES ($1, $2, $3, $4, $5, $6) \
@@ -93,11 +108,24 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
+            if !monthly.is_empty() {
+                // The roll-ups drifted apart from the day counters themselves: rebuild them.
+                sqlx::query("DELETE FROM monthly_aggregates")
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO monthly_aggregates (procedure_id, month, button_id, question, value, count) \
+                     SELECT procedure_id, substr(day, 1, 7), button_id, question, value, SUM(count) \
+                     FROM aggregates GROUP BY procedure_id, substr(day, 1, 7), button_id, question, value",
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.commit().await?;
         }
         Ok(Drift {
             reviews,
-            differences,
+            differences: daily.into_iter().chain(monthly).collect(),
         })
     }
 
@@ -109,4 +137,24 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// The counters whose stored count differs from the expected one: (key, stored, expected).
+fn compare(
+    stored: &BTreeMap<CounterKey, i64>,
+    expected: &BTreeMap<CounterKey, i64>,
+) -> Vec<(CounterKey, i64, i64)> {
+    let mut differences = Vec::new();
+    for (key, count) in stored {
+        let want = expected.get(key).copied().unwrap_or(0);
+        if *count != want {
+            differences.push((key.clone(), *count, want));
+        }
+    }
+    for (key, want) in expected {
+        if !stored.contains_key(key) {
+            differences.push((key.clone(), 0, *want));
+        }
+    }
+    differences
 }

@@ -12,12 +12,55 @@ use uuid::Uuid;
 use super::{Store, StoreError, id};
 use crate::domain::indicators::Counts;
 
-const SUMS: &str = "SELECT a.procedure_id, a.question, a.value, CAST(SUM(a.count) AS BIGINT) AS n \
-     FROM aggregates a JOIN buttons b ON b.id = a.button_id \
-     WHERE b.is_test = 0 AND a.day >= $1 AND a.day <= $2";
+/// The counters of the reviews that count, day by day and month by month.
+const DAYS: &str = "SELECT a.procedure_id, a.question, a.value, a.count \
+     FROM aggregates a JOIN buttons b ON b.id = a.button_id WHERE b.is_test = 0";
+const MONTHS: &str = "SELECT a.procedure_id, a.question, a.value, a.count \
+     FROM monthly_aggregates a JOIN buttons b ON b.id = a.button_id WHERE b.is_test = 0";
+
+/// A window cut into the whole months it covers and the days around them.
+#[derive(Debug, PartialEq, Eq)]
+struct Split {
+    /// First and last whole month, as `YYYY-MM`, if the window covers one.
+    months: Option<(String, String)>,
+    /// Day ranges, both ends included, outside those months.
+    days: Vec<(Date, Date)>,
+}
+
+fn split(from: Date, to: Date) -> Split {
+    let first_whole = if from.day() == 1 {
+        from
+    } else {
+        from.last_of_month().tomorrow().unwrap_or(from)
+    };
+    let last_whole = if to == to.last_of_month() {
+        to
+    } else {
+        to.first_of_month().yesterday().unwrap_or(to)
+    };
+    if first_whole > last_whole || first_whole > to {
+        return Split {
+            months: None,
+            days: vec![(from, to)],
+        };
+    }
+    let month = |d: Date| d.strftime("%Y-%m").to_string();
+    let mut days = Vec::new();
+    if from < first_whole {
+        days.push((from, first_whole.yesterday().unwrap_or(from)));
+    }
+    if last_whole < to {
+        days.push((last_whole.tomorrow().unwrap_or(to), to));
+    }
+    Split {
+        months: Some((month(first_whole), month(last_whole.first_of_month()))),
+        days,
+    }
+}
 
 impl Store {
-    /// Summed counters per procedure over `[from, to]`, for one procedure or all of them.
+    /// Summed counters per procedure over `[from, to]`, for one procedure or all of them. Whole
+    /// months come from the monthly roll-ups, the days around them from the day counters.
     #[tracing::instrument(skip(self))]
     pub async fn sum_counters(
         &self,
@@ -25,19 +68,40 @@ impl Store {
         to: Date,
         procedure: Option<Uuid>,
     ) -> Result<HashMap<Uuid, Counts>, StoreError> {
-        let query = match procedure {
-            Some(p) => sqlx::query(sqlx::AssertSqlSafe(format!(
-                "{SUMS} AND a.procedure_id = $3 GROUP BY a.procedure_id, a.question, a.value"
-            )))
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .bind(p.to_string()),
-            None => sqlx::query(sqlx::AssertSqlSafe(format!(
-                "{SUMS} GROUP BY a.procedure_id, a.question, a.value"
-            )))
-            .bind(from.to_string())
-            .bind(to.to_string()),
+        let window = split(from, to);
+        let mut binds: Vec<String> = Vec::new();
+        let mut bind = |value: String| {
+            binds.push(value);
+            format!("${}", binds.len())
         };
+        let mut parts = Vec::new();
+        if let Some((first, last)) = window.months {
+            let (first, last) = (bind(first), bind(last));
+            let only = procedure.map_or(String::new(), |p| {
+                format!(" AND a.procedure_id = {}", bind(p.to_string()))
+            });
+            parts.push(format!(
+                "{MONTHS} AND a.month >= {first} AND a.month <= {last}{only}"
+            ));
+        }
+        for (start, end) in window.days {
+            let (start, end) = (bind(start.to_string()), bind(end.to_string()));
+            let only = procedure.map_or(String::new(), |p| {
+                format!(" AND a.procedure_id = {}", bind(p.to_string()))
+            });
+            parts.push(format!(
+                "{DAYS} AND a.day >= {start} AND a.day <= {end}{only}"
+            ));
+        }
+        let sql = format!(
+            "SELECT procedure_id, question, value, CAST(SUM(count) AS BIGINT) AS n FROM ({}) AS c \
+             GROUP BY procedure_id, question, value",
+            parts.join(" UNION ALL ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for value in binds {
+            query = query.bind(value);
+        }
         let mut sums: HashMap<Uuid, Counts> = HashMap::new();
         for row in query.fetch_all(&self.read).await? {
             let procedure = id(row.try_get("procedure_id")?)?;
@@ -81,5 +145,57 @@ impl Store {
             }
         }
         Ok(days)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn months(first: &str, last: &str) -> Option<(String, String)> {
+        Some((first.to_owned(), last.to_owned()))
+    }
+
+    #[test]
+    fn windows_split_into_whole_months_and_edge_days() {
+        // Twelve months ending mid-month: eleven whole months and two edges.
+        assert_eq!(
+            split(date(2025, 11, 23), date(2026, 11, 22)),
+            Split {
+                months: months("2025-12", "2026-10"),
+                days: vec![
+                    (date(2025, 11, 23), date(2025, 11, 30)),
+                    (date(2026, 11, 1), date(2026, 11, 22))
+                ],
+            }
+        );
+        // Whole months only.
+        assert_eq!(
+            split(date(2026, 1, 1), date(2026, 3, 31)),
+            Split {
+                months: months("2026-01", "2026-03"),
+                days: vec![],
+            }
+        );
+        // Within one month, or across two without a whole one: days only.
+        for (from, to) in [
+            (date(2026, 2, 3), date(2026, 2, 20)),
+            (date(2026, 1, 15), date(2026, 2, 14)),
+            (date(2026, 2, 1), date(2026, 2, 27)),
+        ] {
+            assert_eq!(
+                split(from, to),
+                Split {
+                    months: None,
+                    days: vec![(from, to)],
+                }
+            );
+        }
+        // A leap February, whole.
+        assert_eq!(
+            split(date(2028, 2, 1), date(2028, 2, 29)).months,
+            months("2028-02", "2028-02")
+        );
     }
 }

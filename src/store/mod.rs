@@ -30,6 +30,10 @@ use crate::config::DatabaseUrl;
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Page cache of SQLite's one write connection, and of each of its read connections.
+const WRITER_CACHE_MIB: u32 = 32;
+const READER_CACHE_MIB: u32 = 8;
+
 /// Which database engine a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -54,10 +58,14 @@ impl Store {
         let store = match backend {
             Backend::Sqlite => {
                 create_parent_directory(url)?;
-                let write = sqlite_pool(1).connect(&connection_url).await;
+                let write = sqlite_pool(1, WRITER_CACHE_MIB)
+                    .connect(&connection_url)
+                    .await;
                 let write =
                     write.with_context(|| format!("cannot open the SQLite database {url}"))?;
-                let read = sqlite_pool(4).connect(&connection_url).await?;
+                let read = sqlite_pool(4, READER_CACHE_MIB)
+                    .connect(&connection_url)
+                    .await?;
                 Store {
                     backend,
                     read,
@@ -121,18 +129,22 @@ impl Store {
     }
 }
 
-fn sqlite_pool(max_connections: u32) -> AnyPoolOptions {
+/// `cache_mib` bounds each connection's page cache: the writer's holds the index pages batches
+/// keep coming back to; SQLite's default (2 MiB) made it read them again and again.
+fn sqlite_pool(max_connections: u32, cache_mib: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
-        .after_connect(|conn, _meta| {
+        .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 // WAL lets readers run beside the writer; FULL makes every commit durable
                 // against power loss, not only against a crash of the process.
-                conn.execute(
+                conn.execute(sqlx::AssertSqlSafe(format!(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                )
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                     PRAGMA cache_size = -{};",
+                    cache_mib * 1024
+                )))
                 .await?;
                 Ok(())
             })
