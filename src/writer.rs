@@ -1,31 +1,42 @@
-//! Group commit: review creations from concurrent requests are written together.
+//! Group commit: review creations and amendments from concurrent requests are written together.
 //!
-//! Requests hand their review to one writer task through a bounded channel and wait for its
+//! Requests hand their job to one writer task through a bounded channel and wait for its
 //! answer. The writer takes what has queued up while the previous transaction committed (up to
 //! a batch size), writes it in one transaction, and answers each request only after the commit,
-//! so a `201` always means the review is on disk. A full queue answers `503` at once rather than
-//! letting requests pile up without bound.
+//! so a `201` or `200` always means the change is on disk. A full queue answers `503` at once
+//! rather than letting requests pile up without bound.
 
+use std::sync::Arc;
 use std::time::Instant;
 
+use jiff::Timestamp;
 use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
 
+use crate::domain::answers::Answers;
 use crate::error::ApiError;
-use crate::store::reviews::{NewReview, Screening};
+use crate::store::batch::Amendment;
+use crate::store::reviews::{NewReview, Screening, StoredReview, Update};
 use crate::store::{Store, StoreError};
 
-/// The most reviews one transaction takes.
+/// The most jobs one transaction takes.
 const MAX_BATCH: usize = 512;
 
-type Reply = oneshot::Sender<Result<Option<&'static str>, StoreError>>;
+type Created = oneshot::Sender<Result<Option<&'static str>, StoreError>>;
+type Amended = oneshot::Sender<Result<Update<ApiError>, StoreError>>;
+
+enum Job {
+    Create(Box<NewReview>, Created),
+    Amend(Amendment<ApiError>, Amended),
+}
 
 /// The handle requests use to reach the writer task.
 pub struct ReviewWriter {
-    queue: mpsc::Sender<(NewReview, Reply)>,
+    queue: mpsc::Sender<Job>,
 }
 
 impl ReviewWriter {
-    /// Starts the writer task on the current runtime; `capacity` bounds the waiting reviews.
+    /// Starts the writer task on the current runtime; `capacity` bounds the waiting jobs.
     pub fn spawn(store: Store, screening: Screening, capacity: usize) -> ReviewWriter {
         let (queue, receiver) = mpsc::channel(capacity.max(1));
         tokio::spawn(run(store, screening, receiver));
@@ -35,50 +46,100 @@ impl ReviewWriter {
     /// Stores one review with the others queued beside it; returns why it does not count.
     pub async fn create(&self, review: NewReview) -> Result<Option<&'static str>, ApiError> {
         let (reply, answer) = oneshot::channel();
-        self.queue
-            .try_send((review, reply))
-            .map_err(|err| match err {
-                mpsc::error::TrySendError::Full(_) => {
-                    metrics::counter!("avis_reviews_rejected_total", "code" => "overloaded")
-                        .increment(1);
-                    ApiError::Overloaded
-                }
-                mpsc::error::TrySendError::Closed(_) => {
-                    ApiError::Internal(anyhow::anyhow!("the review writer stopped"))
-                }
-            })?;
-        let stored = answer.await.map_err(|_| {
-            ApiError::Internal(anyhow::anyhow!("the review writer dropped a review"))
-        })?;
+        self.enqueue(Job::Create(Box::new(review), reply))?;
+        let stored = answer.await.map_err(|_| dropped())?;
         Ok(stored?)
+    }
+
+    /// Changes a review's answers as `decide` says once it is read, with the other jobs queued
+    /// beside it.
+    pub async fn amend(
+        &self,
+        review_id: Uuid,
+        now: Timestamp,
+        added_redactions: u32,
+        decide: impl Fn(&StoredReview) -> Result<Answers, ApiError> + Send + Sync + 'static,
+    ) -> Result<Update<ApiError>, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        let amendment = Amendment {
+            review_id,
+            now,
+            added_redactions,
+            decide: Arc::new(decide),
+        };
+        self.enqueue(Job::Amend(amendment, reply))?;
+        let outcome = answer.await.map_err(|_| dropped())?;
+        Ok(outcome?)
+    }
+
+    fn enqueue(&self, job: Job) -> Result<(), ApiError> {
+        self.queue.try_send(job).map_err(|err| match err {
+            mpsc::error::TrySendError::Full(_) => {
+                metrics::counter!("avis_reviews_rejected_total", "code" => "overloaded")
+                    .increment(1);
+                ApiError::Overloaded
+            }
+            mpsc::error::TrySendError::Closed(_) => {
+                ApiError::Internal(anyhow::anyhow!("the review writer stopped"))
+            }
+        })
     }
 }
 
-async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<(NewReview, Reply)>) {
+fn dropped() -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("the review writer dropped a job"))
+}
+
+async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Job>) {
     while let Some(first) = receiver.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
             match receiver.try_recv() {
-                Ok(next) => batch.push(next),
+                Ok(next) => jobs.push(next),
                 Err(_) => break,
             }
         }
-        let (reviews, replies): (Vec<NewReview>, Vec<Reply>) = batch.into_iter().unzip();
+        let (mut reviews, mut created) = (Vec::new(), Vec::new());
+        let (mut amendments, mut amended) = (Vec::new(), Vec::new());
+        for job in jobs {
+            match job {
+                Job::Create(review, reply) => {
+                    reviews.push(*review);
+                    created.push(reply);
+                }
+                Job::Amend(amendment, reply) => {
+                    amendments.push(amendment);
+                    amended.push(reply);
+                }
+            }
+        }
         let started = Instant::now();
-        let outcome = store.create_reviews(&reviews, &screening).await;
-        metrics::histogram!("avis_batch_size").record(reviews.len() as f64);
+        let size = reviews.len() + amendments.len();
+        let outcome = store.write_batch(&reviews, &screening, &amendments).await;
+        metrics::histogram!("avis_batch_size").record(size as f64);
         metrics::histogram!("avis_batch_commit_seconds").record(started.elapsed().as_secs_f64());
         match outcome {
-            Ok(reasons) => {
-                for (reply, reason) in replies.into_iter().zip(reasons) {
+            Ok((reasons, outcomes)) => {
+                for (reply, reason) in created.into_iter().zip(reasons) {
                     let _ = reply.send(Ok(reason));
+                }
+                for (reply, outcome) in amended.into_iter().zip(outcomes) {
+                    let _ = reply.send(Ok(outcome));
                 }
             }
             Err(err) => {
-                // One bad review must not sink the others: retry each on its own.
-                tracing::warn!(error = ?err, size = reviews.len(), "batch failed, writing its reviews one by one");
-                for (review, reply) in reviews.iter().zip(replies) {
+                // One bad job must not sink the others: retry each on its own.
+                tracing::warn!(error = ?err, size, "batch failed, writing its jobs one by one");
+                for (review, reply) in reviews.iter().zip(created) {
                     let _ = reply.send(store.create_review(review, &screening).await);
+                }
+                for (a, reply) in amendments.iter().zip(amended) {
+                    let retried = store
+                        .update_review(a.review_id, a.now, a.added_redactions, |review| {
+                            (a.decide)(review)
+                        })
+                        .await;
+                    let _ = reply.send(retried);
                 }
             }
         }

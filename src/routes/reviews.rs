@@ -1,5 +1,7 @@
 //! The public review API: create a review with its first answer, then amend it with its token.
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use jiff::Timestamp;
@@ -184,16 +186,18 @@ pub async fn update(
     };
     let now = Timestamp::now();
     let token_hash = secret::hash(&token);
+    let patch = Arc::new(patch);
+    let decided = patch.clone();
     let outcome = state
-        .store
-        .update_review(review_id, now, patch.redactions(), |review| {
+        .writer
+        .amend(review_id, now, patch.redactions(), move |review| {
             if review.edit_token_hash != token_hash {
                 return Err(ApiError::InvalidEditToken);
             }
             if now > review.edit_token_expires_at {
                 return Err(ApiError::EditTokenExpired);
             }
-            patch
+            decided
                 .apply_to(&review.answers)
                 .map_err(ApiError::InvalidAnswers)
         })

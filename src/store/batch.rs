@@ -8,7 +8,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use sqlx::Row;
 
-use super::reviews::{NewReview, Screening, structured_json};
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use sqlx::AnyConnection;
+use uuid::Uuid;
+
+use super::reviews::{NewReview, Screening, StoredReview, Update, amend, structured_json};
 use super::{Backend, Store, StoreError};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
@@ -53,10 +59,54 @@ impl Store {
         batch: &[NewReview],
         screening: &Screening,
     ) -> Result<Vec<Option<&'static str>>, StoreError> {
+        let none: &[Amendment<()>] = &[];
+        let (reasons, _) = self.write_batch(batch, screening, none).await?;
+        Ok(reasons)
+    }
+
+    /// Stores `batch` as [`Store::create_reviews`] does, then applies each amendment in turn, all
+    /// in one transaction. An amendment refused or aimed at no review changes nothing (it runs
+    /// under its own savepoint). Returns the creations' exclusion reasons and the amendments'
+    /// outcomes, in order.
+    #[tracing::instrument(skip_all, fields(batch = batch.len(), amendments = amendments.len()))]
+    pub async fn write_batch<E>(
+        &self,
+        batch: &[NewReview],
+        screening: &Screening,
+        amendments: &[Amendment<E>],
+    ) -> Result<Written<E>, StoreError> {
+        let mut tx = self.write.begin().await?;
+        let reasons = self.insert_reviews(&mut tx, batch, screening).await?;
+        let mut outcomes = Vec::with_capacity(amendments.len());
+        for amendment in amendments {
+            let mut savepoint = sqlx::Connection::begin(&mut *tx).await?;
+            let outcome = amend(
+                &mut savepoint,
+                amendment.review_id,
+                amendment.now,
+                amendment.added_redactions,
+                |review| (amendment.decide)(review),
+            )
+            .await?;
+            match outcome {
+                Update::Done(_) => savepoint.commit().await?,
+                Update::NotFound | Update::Refused(_) => savepoint.rollback().await?,
+            }
+            outcomes.push(outcome);
+        }
+        tx.commit().await?;
+        Ok((reasons, outcomes))
+    }
+
+    async fn insert_reviews(
+        &self,
+        tx: &mut AnyConnection,
+        batch: &[NewReview],
+        screening: &Screening,
+    ) -> Result<Vec<Option<&'static str>>, StoreError> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.write.begin().await?;
         let window = screening.duplicate_window_seconds * 1_000;
         let oldest = batch
             .iter()
@@ -195,9 +245,23 @@ impl Store {
             }
             query.execute(&mut *tx).await?;
         }
-        tx.commit().await?;
         Ok(reasons)
     }
+}
+
+/// What decides a review's new answers from the stored review, or refuses.
+pub type Decide<E> = dyn Fn(&StoredReview) -> Result<Answers, E> + Send + Sync;
+
+/// What a batch did: each creation's exclusion reason, each amendment's outcome.
+pub type Written<E> = (Vec<Option<&'static str>>, Vec<Update<E>>);
+
+/// A change to a review's answers, decided once the review is read inside the transaction.
+pub struct Amendment<E> {
+    pub review_id: Uuid,
+    pub now: Timestamp,
+    pub added_redactions: u32,
+    /// Called with the review as stored; may be called again if its batch is retried.
+    pub decide: Arc<Decide<E>>,
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use super::aggregates::{self, Cell};
@@ -105,48 +105,12 @@ impl Store {
         decide: impl FnOnce(&StoredReview) -> Result<Answers, E>,
     ) -> Result<Update<E>, StoreError> {
         let mut tx = self.write.begin().await?;
-        // Writing first takes the row lock on PostgreSQL and the write lock on SQLite.
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE reviews SET updated_at = $1 WHERE id = $2 RETURNING day, {REVIEW_COLUMNS}"
-        )))
-        .bind(to_millis(now))
-        .bind(review_id.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            return Ok(Update::NotFound);
-        };
-        let day: String = row.try_get("day")?;
-        let current = stored_review(&row)?;
-        let next = match decide(&current) {
-            Ok(next) => next,
-            Err(refusal) => return Ok(Update::Refused(refusal)),
-        };
-        sqlx::query(
-            "UPDATE reviews SET answers = $1, contact_tried_other = $2, verbatim = $3, \
-             redactions = redactions + $4 WHERE id = $5",
-        )
-        .bind(structured_json(&next)?)
-        .bind(next.contact_tried_other.clone())
-        .bind(next.verbatim.clone())
-        .bind(i64::from(added_redactions))
-        .bind(review_id.to_string())
-        .execute(&mut *tx)
-        .await?;
-        if current.excluded_reason.is_none() {
-            let (procedure_id, button_id) = (
-                current.procedure_id.to_string(),
-                current.button_id.to_string(),
-            );
-            let cell = Cell {
-                procedure_id: &procedure_id,
-                button_id: &button_id,
-                day: &day,
-            };
-            aggregates::apply(&mut tx, &cell, &aggregate::delta(&current.answers, &next)).await?;
+        let outcome = amend(&mut tx, review_id, now, added_redactions, decide).await?;
+        match outcome {
+            Update::Done(_) => tx.commit().await?,
+            Update::NotFound | Update::Refused(_) => tx.rollback().await?,
         }
-        tx.commit().await?;
-        Ok(Update::Done(next))
+        Ok(outcome)
     }
 
     pub async fn find_review(&self, review_id: Uuid) -> Result<Option<StoredReview>, StoreError> {
@@ -158,6 +122,58 @@ impl Store {
         .await?;
         Ok(row.as_ref().map(stored_review).transpose()?)
     }
+}
+
+/// Changes a review's answers inside the caller's transaction, if `decide` allows it. On
+/// `NotFound` or `Refused` the caller rolls back: the review's `updated_at` was touched.
+pub(super) async fn amend<E>(
+    conn: &mut AnyConnection,
+    review_id: Uuid,
+    now: Timestamp,
+    added_redactions: u32,
+    decide: impl FnOnce(&StoredReview) -> Result<Answers, E>,
+) -> Result<Update<E>, StoreError> {
+    // Writing first takes the row lock on PostgreSQL and the write lock on SQLite.
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE reviews SET updated_at = $1 WHERE id = $2 RETURNING day, {REVIEW_COLUMNS}"
+    )))
+    .bind(to_millis(now))
+    .bind(review_id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(Update::NotFound);
+    };
+    let day: String = row.try_get("day")?;
+    let current = stored_review(&row)?;
+    let next = match decide(&current) {
+        Ok(next) => next,
+        Err(refusal) => return Ok(Update::Refused(refusal)),
+    };
+    sqlx::query(
+        "UPDATE reviews SET answers = $1, contact_tried_other = $2, verbatim = $3, \
+         redactions = redactions + $4 WHERE id = $5",
+    )
+    .bind(structured_json(&next)?)
+    .bind(next.contact_tried_other.clone())
+    .bind(next.verbatim.clone())
+    .bind(i64::from(added_redactions))
+    .bind(review_id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    if current.excluded_reason.is_none() {
+        let (procedure_id, button_id) = (
+            current.procedure_id.to_string(),
+            current.button_id.to_string(),
+        );
+        let cell = Cell {
+            procedure_id: &procedure_id,
+            button_id: &button_id,
+            day: &day,
+        };
+        aggregates::apply(conn, &cell, &aggregate::delta(&current.answers, &next)).await?;
+    }
+    Ok(Update::Done(next))
 }
 
 pub(super) fn structured_json(answers: &Answers) -> Result<String, sqlx::Error> {

@@ -486,3 +486,41 @@ async fn closed_buttons_and_procedures_take_no_reviews() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn concurrent_amendments_are_committed_in_shared_transactions() {
+    let app = crate::helpers::spawn_app_with(avis::startup::Options {
+        exempt_networks: avis::domain::network::Networks::parse("127.0.0.0/8").unwrap(),
+        ..avis::startup::Options::default()
+    })
+    .await;
+    let button = app.button().await;
+    let mut reviews = Vec::new();
+    for _ in 0..48 {
+        reviews.push(app.rate(&button, "good").await);
+    }
+    let metric = |text: &str, name: &str| -> f64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or(0.0)
+    };
+    let before = app.get("/metrics").await.text().await.unwrap();
+    let updates = reviews.iter().map(|(id, token)| {
+        let body = json!({"answers": {"satisfaction": "bad", "comprehension": 2}});
+        let app = &app;
+        async move { app.patch_review(id, Some(token), &body).await.status() }
+    });
+    for status in futures_util::future::join_all(updates).await {
+        assert_eq!(status, StatusCode::OK);
+    }
+    let after = app.get("/metrics").await.text().await.unwrap();
+    let jobs = metric(&after, "avis_batch_size_sum") - metric(&before, "avis_batch_size_sum");
+    let batches =
+        metric(&after, "avis_batch_size_count") - metric(&before, "avis_batch_size_count");
+    assert_eq!(jobs, 48.0, "every amendment went through the writer");
+    assert!(batches < 48.0, "{batches} transactions for 48 amendments");
+    assert_eq!(
+        app.counters(&button).await,
+        crate::helpers::counts(&[("comprehension=2", 48), ("satisfaction=bad", 48)])
+    );
+}

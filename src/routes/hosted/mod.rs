@@ -308,14 +308,24 @@ pub async fn answer_step(
                 super::reviews::check_contact(&patch, &offering)?;
             }
             let token_hash = secret::hash(&token);
+            let patch = std::sync::Arc::new(patch);
+            let decided = patch.clone();
             let outcome = state
-                .store
-                .update_review(review_id, Timestamp::now(), patch.redactions(), |review| {
-                    if review.edit_token_hash != token_hash {
-                        return Err(vec![FieldError::new("t", "is not this review's token")]);
-                    }
-                    patch.apply_to(&review.answers)
-                })
+                .writer
+                .amend(
+                    review_id,
+                    Timestamp::now(),
+                    patch.redactions(),
+                    move |review| {
+                        if review.edit_token_hash != token_hash {
+                            let wrong = FieldError::new("t", "is not this review's token");
+                            return Err(ApiError::InvalidAnswers(vec![wrong]));
+                        }
+                        decided
+                            .apply_to(&review.answers)
+                            .map_err(ApiError::InvalidAnswers)
+                    },
+                )
                 .await?;
             answers = match outcome {
                 Update::Done(answers) => {
@@ -323,7 +333,7 @@ pub async fn answer_step(
                     answers
                 }
                 Update::NotFound => return Err(ApiError::ReviewNotFound),
-                Update::Refused(errors) => return Err(ApiError::InvalidAnswers(errors)),
+                Update::Refused(refusal) => return Err(refusal),
             };
         }
     }
