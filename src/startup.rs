@@ -164,8 +164,13 @@ impl Application {
                     async move {
                         let mut response = security_headers(cors_errors(response.await?));
                         let status = response.status().as_u16().to_string();
+                        let elapsed = started.elapsed().as_secs_f64();
                         metrics::counter!("avis_http_requests_total", "route" => route.clone(), "method" => method, "status" => status).increment(1);
-                        metrics::histogram!("avis_http_request_duration_seconds", "route" => route).record(started.elapsed().as_secs_f64());
+                        metrics::histogram!("avis_http_request_duration_seconds", "route" => route).record(elapsed);
+                        // The time spent in the server, for clients and benchmarks (W3C Server-Timing).
+                        if let Ok(value) = HeaderValue::from_str(&format!("app;dur={:.2}", elapsed * 1_000.0)) {
+                            response.headers_mut().insert(HeaderName::from_static("server-timing"), value);
+                        }
                         if let Some(id) = request_id
                             && let Ok(value) = HeaderValue::from_str(&id.to_string())
                         {

@@ -144,6 +144,7 @@ pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
     };
     let app = Application::on(listener, store.clone(), options)?;
     spawn_daily_purge(store.clone(), settings.text_retention_days);
+    spawn_checkpoints(store.clone());
     tracing::info!(
         database = %settings.database_url,
         listen = %settings.listen,
@@ -172,6 +173,19 @@ fn local_base_url(listen: &str, port: u16) -> String {
 
 /// Purges texts and fingerprints at start and then every hour (a purge finds nothing to do most
 /// of the time, and an hour bounds how long a fingerprint outlives its day).
+/// Every second, the log is copied into the database; every thirty, it is emptied.
+fn spawn_checkpoints(store: Store) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(1));
+        for n in 1u64.. {
+            ticks.tick().await;
+            if let Err(err) = store.checkpoint(n % 30 == 0).await {
+                tracing::warn!(error = ?err, "checkpoint failed");
+            }
+        }
+    });
+}
+
 fn spawn_daily_purge(store: Store, retention_days: i64) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3_600));

@@ -40,7 +40,7 @@ pub async fn open_button(state: &AppState, id: &str) -> Result<Button, ApiError>
     let id = Uuid::parse_str(id).map_err(|_| ApiError::ButtonNotFound)?;
     let button = state
         .store
-        .find_button(id)
+        .find_button_recent(id)
         .await?
         .ok_or(ApiError::ButtonNotFound)?;
     if !button.is_open {

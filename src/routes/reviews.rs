@@ -100,7 +100,7 @@ pub async fn create(
 
     let button = state
         .store
-        .find_button(button_id)
+        .find_button_recent(button_id)
         .await?
         .ok_or(ApiError::UnknownButton)?;
     if !button.is_open {

@@ -1,5 +1,9 @@
 //! Buttons: the places where a procedure's questionnaire is offered.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
 use jiff::Timestamp;
 use serde::Serialize;
 use sqlx::Row;
@@ -36,6 +40,36 @@ pub struct NewButton {
     pub is_test: bool,
 }
 
+/// How long a button read for a citizen's request is trusted. Changes made through this store
+/// apply at once; made by another node or process, within this time.
+const RECENT_SECONDS: u64 = 5;
+
+/// Buttons read lately, by id, with when they were read.
+#[derive(Debug, Default)]
+pub struct RecentButtons(Mutex<HashMap<Uuid, (Instant, Button)>>);
+
+impl RecentButtons {
+    fn get(&self, id: Uuid) -> Option<Button> {
+        let recent = self.0.lock().ok()?;
+        let (read_at, button) = recent.get(&id)?;
+        (read_at.elapsed().as_secs() < RECENT_SECONDS).then(|| button.clone())
+    }
+
+    fn keep(&self, button: &Button) {
+        if let Ok(mut recent) = self.0.lock() {
+            recent.retain(|_, (read_at, _)| read_at.elapsed().as_secs() < RECENT_SECONDS);
+            recent.insert(button.id, (Instant::now(), button.clone()));
+        }
+    }
+
+    /// Forgets every button: called on any change to buttons or procedures.
+    pub(super) fn forget(&self) {
+        if let Ok(mut recent) = self.0.lock() {
+            recent.clear();
+        }
+    }
+}
+
 const BUTTON_QUERY: &str = "SELECT b.id, b.procedure_id, b.label, b.source, b.allowed_origins, \
      b.is_test, b.asks_contact_email, b.requires_proof_of_work, b.closed_at, b.created_at, p.closed_at AS procedure_closed_at \
      FROM buttons b JOIN procedures p ON p.id = b.procedure_id";
@@ -59,6 +93,7 @@ impl Store {
         .bind(button.id.to_string())
         .execute(&self.write)
         .await?;
+        self.buttons.forget();
         Ok(())
     }
 
@@ -96,6 +131,19 @@ impl Store {
         .fetch_optional(&self.read)
         .await?;
         Ok(row.as_ref().map(button).transpose()?)
+    }
+
+    /// A button as read at most a few seconds ago: for the public paths, which read the same
+    /// buttons over and over.
+    pub async fn find_button_recent(&self, button_id: Uuid) -> Result<Option<Button>, StoreError> {
+        if let Some(button) = self.buttons.get(button_id) {
+            return Ok(Some(button));
+        }
+        let button = self.find_button(button_id).await?;
+        if let Some(button) = &button {
+            self.buttons.keep(button);
+        }
+        Ok(button)
     }
 
     /// Stops a button from taking reviews; the reviews it took stay.

@@ -106,6 +106,7 @@ impl Store {
         .execute(&self.write)
         .await
         .map_err(|e| StoreError::unique(e, "a procedure with this external id"))?;
+        self.buttons.forget();
         Ok(())
     }
 
@@ -225,6 +226,7 @@ impl Store {
             .bind(target.to_string())
             .execute(&self.write)
             .await?;
+        self.buttons.forget();
         if done.rows_affected() == 0 && !self.exists(what, target).await? {
             return Err(StoreError::NotFound(what));
         }

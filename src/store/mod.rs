@@ -47,6 +47,8 @@ pub struct Store {
     backend: Backend,
     read: AnyPool,
     write: AnyPool,
+    /// Buttons recently read for the public paths; emptied by every catalog change.
+    buttons: std::sync::Arc<buttons::RecentButtons>,
 }
 
 impl Store {
@@ -70,6 +72,7 @@ impl Store {
                     backend,
                     read,
                     write,
+                    buttons: Default::default(),
                 }
             }
             Backend::Postgres => {
@@ -83,6 +86,7 @@ impl Store {
                     backend,
                     read: pool.clone(),
                     write: pool,
+                    buttons: Default::default(),
                 }
             }
         };
@@ -103,6 +107,22 @@ impl Store {
             .run(&self.write)
             .await
             .context("cannot apply the database migrations")
+    }
+
+    /// Copies the SQLite write-ahead log into the database off the write path, and empties it
+    /// regularly. Readers that never stop (as under constant traffic) otherwise keep any
+    /// checkpoint from finishing, and the log, with its memory-mapped index, grows without end.
+    /// Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self, empty: bool) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            let mode = if empty { "TRUNCATE" } else { "PASSIVE" };
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "PRAGMA wal_checkpoint({mode})"
+            )))
+            .fetch_all(&self.read)
+            .await?;
+        }
+        Ok(())
     }
 
     /// Whether the database answers a trivial query.

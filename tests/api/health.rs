@@ -11,6 +11,9 @@ async fn liveness_and_readiness_answer() {
     let live = app.get("/api/v1/health").await;
     assert_eq!(live.status(), StatusCode::OK);
     assert!(live.headers().contains_key("x-request-id"));
+    let timing = live.headers()["server-timing"].to_str().unwrap();
+    let millis: f64 = timing.strip_prefix("app;dur=").unwrap().parse().unwrap();
+    assert!(millis >= 0.0, "{timing}");
     let ready = app.get("/api/v1/health/ready").await;
     assert_eq!(ready.status(), StatusCode::OK);
     assert_eq!(ready.json::<Value>().await.unwrap()["status"], "ready");
