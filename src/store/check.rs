@@ -48,23 +48,7 @@ impl Store {
             }
         }
         drop(rows);
-        let mut stored: BTreeMap<CounterKey, i64> = BTreeMap::new();
-        let mut rows = sqlx::query(
-            "SELECT procedure_id, day, button_id, question, value, count FROM aggregates",
-        )
-        .fetch(&self.read);
-        while let Some(row) = rows.try_next().await? {
-            let key = (
-                row.try_get("procedure_id")?,
-                row.try_get("day")?,
-                row.try_get("button_id")?,
-                row.try_get("question")?,
-                row.try_get("value")?,
-            );
-            stored.insert(key, row.try_get("count")?);
-        }
-        drop(rows);
-        let daily = compare(&stored, &expected);
+        let daily = compare(&self.stored_counters("aggregates", "day").await?, &expected);
 
         let mut expected_months: BTreeMap<CounterKey, i64> = BTreeMap::new();
         for ((procedure, day, button, question, value), count) in expected {
@@ -73,22 +57,7 @@ impl Store {
                 .entry((procedure, month, button, question, value))
                 .or_default() += count;
         }
-        let mut stored_months: BTreeMap<CounterKey, i64> = BTreeMap::new();
-        let mut rows = sqlx::query(
-            "SELECT procedure_id, month, button_id, question, value, count FROM monthly_aggregates",
-        )
-        .fetch(&self.read);
-        while let Some(row) = rows.try_next().await? {
-            let key = (
-                row.try_get("procedure_id")?,
-                row.try_get("month")?,
-                row.try_get("button_id")?,
-                row.try_get("question")?,
-                row.try_get("value")?,
-            );
-            stored_months.insert(key, row.try_get("count")?);
-        }
-        drop(rows);
+        let stored_months = self.stored_counters("monthly_aggregates", "month").await?;
         let monthly = compare(&stored_months, &expected_months);
 
         if repair && !(daily.is_empty() && monthly.is_empty()) {
@@ -127,6 +96,30 @@ impl Store {
             reviews,
             differences: daily.into_iter().chain(monthly).collect(),
         })
+    }
+
+    /// Every counter of `table`, whose period column is `period`.
+    async fn stored_counters(
+        &self,
+        table: &'static str,
+        period: &'static str,
+    ) -> Result<BTreeMap<CounterKey, i64>, StoreError> {
+        let mut stored = BTreeMap::new();
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT procedure_id, {period} AS period, button_id, question, value, count FROM {table}"
+        )))
+        .fetch(&self.read);
+        while let Some(row) = rows.try_next().await? {
+            let key = (
+                row.try_get("procedure_id")?,
+                row.try_get("period")?,
+                row.try_get("button_id")?,
+                row.try_get("question")?,
+                row.try_get("value")?,
+            );
+            stored.insert(key, row.try_get("count")?);
+        }
+        Ok(stored)
     }
 
     /// Writes a consistent copy of a SQLite database to `path` while it keeps serving.
