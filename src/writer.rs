@@ -14,6 +14,8 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::domain::answers::Answers;
+use crate::domain::burst::RecentReviews;
+use crate::domain::time::to_millis;
 use crate::error::ApiError;
 use crate::store::batch::Amendment;
 use crate::store::reviews::{NewReview, Screening, StoredReview, Update};
@@ -90,8 +92,18 @@ fn dropped() -> ApiError {
     ApiError::Internal(anyhow::anyhow!("the review writer dropped a job"))
 }
 
+/// Batches between two sweeps of the burst window.
+const SWEEP_EVERY: u64 = 256;
+
 async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Job>) {
+    // What this node wrote lately, per button: burst screening reads it instead of the database.
+    let mut recent = RecentReviews::default();
+    let mut batches = 0u64;
     while let Some(first) = receiver.recv().await {
+        batches += 1;
+        if batches.is_multiple_of(SWEEP_EVERY) {
+            recent.sweep(to_millis(Timestamp::now()));
+        }
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
             match receiver.try_recv() {
@@ -115,7 +127,9 @@ async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Jo
         }
         let started = Instant::now();
         let size = reviews.len() + amendments.len();
-        let outcome = store.write_batch(&reviews, &screening, &amendments).await;
+        let outcome = store
+            .write_batch(&reviews, &screening, &mut recent, &amendments)
+            .await;
         metrics::histogram!("avis_batch_size").record(size as f64);
         metrics::histogram!("avis_batch_commit_seconds").record(started.elapsed().as_secs_f64());
         match outcome {

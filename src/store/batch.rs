@@ -1,9 +1,10 @@
 //! Many new reviews in one transaction: a few statements for the whole batch, whatever its size.
 //!
-//! Screening (duplicates, bursts) sees the reviews already stored and those earlier in the
-//! batch, so a batch decides exactly as the same reviews one by one would.
+//! Duplicate screening sees the reviews already stored and those earlier in the batch, so a batch
+//! decides exactly as the same reviews one by one would. Burst screening counts from the
+//! caller's memory of what it wrote in the last minute (the writer's, per node): counting rows
+//! per button in the database was the largest cost of a batch.
 
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use sqlx::Row;
@@ -18,6 +19,7 @@ use super::reviews::{NewReview, Screening, StoredReview, Update, amend, structur
 use super::{Backend, Store, StoreError};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
+use crate::domain::burst::RecentReviews;
 use crate::domain::questionnaire::CURRENT_VERSION;
 use crate::domain::time::{paris_day, to_millis};
 
@@ -60,7 +62,10 @@ impl Store {
         screening: &Screening,
     ) -> Result<Vec<Option<&'static str>>, StoreError> {
         let none: &[Amendment<()>] = &[];
-        let (reasons, _) = self.write_batch(batch, screening, none).await?;
+        let mut recent = RecentReviews::default();
+        let (reasons, _) = self
+            .write_batch(batch, screening, &mut recent, none)
+            .await?;
         Ok(reasons)
     }
 
@@ -73,10 +78,13 @@ impl Store {
         &self,
         batch: &[NewReview],
         screening: &Screening,
+        recent: &mut RecentReviews,
         amendments: &[Amendment<E>],
     ) -> Result<Written<E>, StoreError> {
         let mut tx = self.write.begin().await?;
-        let reasons = self.insert_reviews(&mut tx, batch, screening).await?;
+        let reasons = self
+            .insert_reviews(&mut tx, batch, screening, recent)
+            .await?;
         let mut outcomes = Vec::with_capacity(amendments.len());
         for amendment in amendments {
             let mut savepoint = sqlx::Connection::begin(&mut *tx).await?;
@@ -103,6 +111,7 @@ impl Store {
         tx: &mut AnyConnection,
         batch: &[NewReview],
         screening: &Screening,
+        recent: &mut RecentReviews,
     ) -> Result<Vec<Option<&'static str>>, StoreError> {
         if batch.is_empty() {
             return Ok(Vec::new());
@@ -135,26 +144,7 @@ impl Store {
                 last_seen.insert(row.try_get("fingerprint")?, row.try_get("last")?);
             }
         }
-        // Reviews each button took in the last minute.
-        let mut recent: HashMap<String, i64> = HashMap::new();
         let bursts_matter = screening.burst_per_minute < i64::MAX;
-        for review in batch.iter().filter(|_| bursts_matter) {
-            if let Entry::Vacant(slot) = recent.entry(review.button_id.to_string()) {
-                // Counting stops at the threshold: a busy button costs no more than a quiet one.
-                let count: i64 = sqlx::query(
-                    "SELECT COUNT(*) AS n FROM (SELECT 1 FROM reviews \
-                     WHERE button_id = $1 AND created_at >= $2 LIMIT $3) AS recent",
-                )
-                .bind(slot.key().as_str())
-                .bind(to_millis(review.created_at) - 60_000)
-                .bind(screening.burst_per_minute)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("n")?;
-                slot.insert(count);
-            }
-        }
-
         let mut reasons = Vec::with_capacity(batch.len());
         let mut counters: BTreeMap<CounterKey, i64> = BTreeMap::new();
         for review in batch {
@@ -170,11 +160,13 @@ impl Store {
                 }
                 last_seen.insert(fingerprint.clone(), at);
             }
-            let seen = recent.entry(review.button_id.to_string()).or_default();
-            if reason.is_none() && *seen >= screening.burst_per_minute {
-                reason = Some("burst");
+            if bursts_matter {
+                let seen =
+                    recent.count_and_record(review.button_id, at, screening.burst_per_minute);
+                if reason.is_none() && seen >= screening.burst_per_minute {
+                    reason = Some("burst");
+                }
             }
-            *seen += 1;
             if reason.is_none() {
                 let day = paris_day(review.created_at).to_string();
                 for ((question, value), delta) in
