@@ -54,7 +54,8 @@ fn placeholders(backend: Backend, first: usize, rows: usize, columns: usize) -> 
 
 impl Store {
     /// Stores every review of `batch` and moves the counters of those that count, in one
-    /// transaction. Returns, in order, why each review does not count, if it does not.
+    /// transaction. Returns, in order, why each review does not count, if it does not. Bursts are
+    /// looked for within the batch only: the writer uses [`Store::write_batch`] with its memory.
     #[tracing::instrument(skip_all, fields(batch = batch.len()))]
     pub async fn create_reviews(
         &self,
