@@ -31,8 +31,8 @@ static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Page cache of SQLite's one write connection, and of each of its read connections.
-const WRITER_CACHE_MIB: u32 = 32;
-const READER_CACHE_MIB: u32 = 8;
+const WRITER_CACHE_MIB: u32 = 16;
+const READER_CACHE_MIB: u32 = 4;
 
 /// Which database engine a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,13 +114,20 @@ impl Store {
     /// checkpoint from finishing, and the log, with its memory-mapped index, grows without end.
     /// Nothing to do on PostgreSQL.
     pub async fn checkpoint(&self, empty: bool) -> Result<(), StoreError> {
-        if self.backend == Backend::Sqlite {
-            let mode = if empty { "TRUNCATE" } else { "PASSIVE" };
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "PRAGMA wal_checkpoint({mode})"
-            )))
-            .fetch_all(&self.read)
-            .await?;
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        if empty {
+            // On the one write connection, between two batches: emptying the log from another
+            // connection made the writer's next transaction fail with "database is locked".
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_all(&self.write)
+                .await?;
+        } else {
+            // Copies what it can without waiting for, or blocking, anyone.
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .fetch_all(&self.read)
+                .await?;
         }
         Ok(())
     }

@@ -254,3 +254,38 @@ async fn a_sqlite_database_is_backed_up_while_serving() {
     );
     assert!(copied.contains("satisfaction\tgood\t1"), "{copied}");
 }
+
+#[tokio::test]
+async fn checkpoints_under_load_lose_nothing() {
+    // The server empties SQLite's write-ahead log while it writes; no request may fail for it.
+    let app = crate::helpers::spawn_app_with(avis::startup::Options {
+        exempt_networks: avis::domain::network::Networks::parse("127.0.0.0/8").unwrap(),
+        limits: avis::limits::LimitSettings {
+            per_button_per_second: 100_000,
+            ..avis::limits::LimitSettings::default()
+        },
+        ..avis::startup::Options::default()
+    })
+    .await;
+    let button = app.button().await;
+    let store = app.store.clone();
+    let checkpoints = tokio::spawn(async move {
+        for n in 0..200 {
+            store.checkpoint(n % 2 == 0).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+    });
+    let body = serde_json::json!({"button_id": button.id, "answers": {"satisfaction": "good"}});
+    let posts = (0..300).map(|_| app.post_review(&body));
+    let statuses: Vec<_> = futures_util::future::join_all(posts)
+        .await
+        .into_iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    checkpoints.await.unwrap();
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    assert_eq!(
+        app.counters(&button).await,
+        crate::helpers::counts(&[("satisfaction=good", 300)])
+    );
+}
