@@ -123,6 +123,8 @@ pub async fn seed(
             .await?;
         targets.push((procedure.id, button.id));
     }
+    // The write connection is the seed's alone: 64 MiB of index pages save it reading them back.
+    store.widen_write_cache(64).await?;
     let unscreened = Screening {
         duplicate_window_seconds: 0,
         burst_per_minute: i64::MAX,

@@ -132,6 +132,17 @@ impl Store {
         Ok(())
     }
 
+    /// Gives SQLite's write connection a larger page cache, for a bulk load that has the memory.
+    pub async fn widen_write_cache(&self, mib: u32) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            let pragma = format!("PRAGMA cache_size = -{}", mib * 1024);
+            sqlx::query(sqlx::AssertSqlSafe(pragma))
+                .execute(&self.write)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> anyhow::Result<()> {
         self.read.execute("SELECT 1").await?;
