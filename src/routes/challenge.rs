@@ -1,14 +1,18 @@
-//! `GET /api/v1/buttons/{id}/challenge`: a proof-of-work challenge for a button under attack.
+//! Proof of work over HTTP: `GET /api/v1/buttons/{id}/challenge` hands out a challenge for a
+//! button under attack, and review creation checks the solved one it carries.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use jiff::Timestamp;
 use serde::Serialize;
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::{client, cors};
 use crate::error::{ApiError, Problem};
+use crate::proof::Refusal;
 use crate::startup::AppState;
+use crate::store::catalog::Button;
 
 /// An ALTCHA (v2) challenge. Find a `counter` whose PBKDF2 key from `nonce ‖ counter` (a
 /// big-endian 32-bit integer) and `salt` starts with `keyPrefix`, then send
@@ -55,4 +59,28 @@ pub async fn show(
     Ok(response
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(challenge))
+}
+
+/// The member carrying a solved proof of work.
+pub const PROOF_OF_WORK: &str = "altcha";
+
+/// Accepts the proof of work a button requires, once. The key derivation runs off the async
+/// workers: it takes a few milliseconds.
+pub async fn check(
+    state: &web::Data<AppState>,
+    button: &Button,
+    value: Option<&Value>,
+) -> Result<(), ApiError> {
+    let encoded = match value {
+        None | Some(Value::Null) => return Err(ApiError::ProofOfWorkRequired),
+        Some(Value::String(encoded)) => encoded.clone(),
+        Some(_) => return Err(ApiError::ProofOfWorkRefused(Refusal::Malformed)),
+    };
+    let state = state.clone();
+    let button = button.id;
+    let now = Timestamp::now().as_second();
+    web::block(move || state.proof_of_work.accept(&encoded, button, now))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(ApiError::ProofOfWorkRefused)
 }

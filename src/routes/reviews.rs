@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::auth::{AdminKey, Visibility};
 use super::body::{REVIEW_BODY_LIMIT, json_body};
-use super::{client, cors};
+use super::{challenge, client, cors};
 use crate::domain::answers::Answers;
 use crate::domain::answers_patch::AnswersPatch;
 use crate::domain::questionnaire::CURRENT_VERSION;
@@ -20,7 +20,6 @@ use crate::domain::secret;
 use crate::domain::time::after_seconds;
 use crate::domain::{Change, FieldError};
 use crate::error::{ApiError, Problem};
-use crate::proof::Refusal;
 use crate::startup::AppState;
 use crate::store::catalog::Button;
 use crate::store::reviews::{NewReview, StoredReview, Update};
@@ -108,7 +107,7 @@ pub async fn create(
     }
     let origin = cors::check(&req, &button.allowed_origins)?;
     if button.requires_proof_of_work {
-        check_proof(&state, &button, body.get(PROOF_OF_WORK)).await?;
+        challenge::check(&state, &button, body.get(challenge::PROOF_OF_WORK)).await?;
     }
     state
         .limits
@@ -176,7 +175,7 @@ pub async fn update(
             .ok_or(ApiError::ReviewNotFound)?;
         let button = state
             .store
-            .find_button(review.button_id)
+            .find_button_recent(review.button_id)
             .await?
             .ok_or(ApiError::ReviewNotFound)?;
         check_contact(&patch, &button)?;
@@ -334,30 +333,6 @@ pub fn count_created(excluded: Option<&'static str>) {
             metrics::counter!("avis_reviews_excluded_total", "reason" => reason).increment(1)
         }
     }
-}
-
-/// The member carrying a solved proof of work.
-pub const PROOF_OF_WORK: &str = "altcha";
-
-/// Accepts the proof of work a button requires, once. The key derivation runs off the async
-/// workers: it takes a few milliseconds.
-async fn check_proof(
-    state: &web::Data<AppState>,
-    button: &Button,
-    value: Option<&Value>,
-) -> Result<(), ApiError> {
-    let encoded = match value {
-        None | Some(Value::Null) => return Err(ApiError::ProofOfWorkRequired),
-        Some(Value::String(encoded)) => encoded.clone(),
-        Some(_) => return Err(ApiError::ProofOfWorkRefused(Refusal::Malformed)),
-    };
-    let state = state.clone();
-    let button = button.id;
-    let now = Timestamp::now().as_second();
-    web::block(move || state.proof_of_work.accept(&encoded, button, now))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .map_err(ApiError::ProofOfWorkRefused)
 }
 
 /// The member a person never fills (it is hidden from people, not from robots).

@@ -44,28 +44,36 @@ pub struct NewButton {
 /// apply at once; made by another node or process, within this time.
 const RECENT_SECONDS: u64 = 5;
 
-/// Buttons read lately, by id, with when they were read.
+/// Buttons read lately, by id, with when they were read; and when stale ones were last dropped.
 #[derive(Debug, Default)]
-pub struct RecentButtons(Mutex<HashMap<Uuid, (Instant, Button)>>);
+pub struct RecentButtons(Mutex<(ReadAt, Option<Instant>)>);
+
+type ReadAt = HashMap<Uuid, (Instant, Button)>;
 
 impl RecentButtons {
     fn get(&self, id: Uuid) -> Option<Button> {
         let recent = self.0.lock().ok()?;
-        let (read_at, button) = recent.get(&id)?;
+        let (read_at, button) = recent.0.get(&id)?;
         (read_at.elapsed().as_secs() < RECENT_SECONDS).then(|| button.clone())
     }
 
     fn keep(&self, button: &Button) {
         if let Ok(mut recent) = self.0.lock() {
-            recent.retain(|_, (read_at, _)| read_at.elapsed().as_secs() < RECENT_SECONDS);
-            recent.insert(button.id, (Instant::now(), button.clone()));
+            let (buttons, swept) = &mut *recent;
+            // Stale entries go once per period, not on every miss: a miss stays cheap however
+            // many buttons there are.
+            if swept.is_none_or(|at| at.elapsed().as_secs() >= RECENT_SECONDS) {
+                buttons.retain(|_, (read_at, _)| read_at.elapsed().as_secs() < RECENT_SECONDS);
+                *swept = Some(Instant::now());
+            }
+            buttons.insert(button.id, (Instant::now(), button.clone()));
         }
     }
 
     /// Forgets every button: called on any change to buttons or procedures.
     pub(super) fn forget(&self) {
         if let Ok(mut recent) = self.0.lock() {
-            recent.clear();
+            recent.0.clear();
         }
     }
 }
