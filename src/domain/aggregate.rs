@@ -2,11 +2,13 @@
 //!
 //! A counter is keyed by (question, value) within a procedure, button and day. Multi-valued and
 //! per-channel questions get one counter per value, plus `*` counters where an indicator needs the
-//! number of reviews that answered at all.
+//! number of reviews that answered at all. Questionnaire version 1 has [`WIDTH`] such counters;
+//! the store keeps all of them side by side, one column each, as a [`Tally`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
-use super::answers::Answers;
+use super::answers::{Answers, Channel, Satisfaction};
 
 /// The value of the counter that counts reviews which answered a question at all.
 pub const ANSWERED: &str = "*";
@@ -57,6 +59,87 @@ pub fn delta(before: &Answers, after: &Answers) -> Vec<(Key, i64)> {
     moves.into_iter().filter(|(_, n)| *n != 0).collect()
 }
 
+/// How many counters a tally holds.
+pub const WIDTH: usize = 47;
+
+/// Every counter questionnaire version 1 can move, in the order of a tally's cells.
+pub static ALL: LazyLock<Vec<Key>> = LazyLock::new(|| {
+    let scores = || (1..=5).map(|s: u8| s.to_string());
+    let administration = || Channel::ALL.into_iter().filter(|c| c.is_administration());
+    let mut all: Vec<Key> = Vec::with_capacity(WIDTH);
+    all.extend(Satisfaction::ALL.map(|s| ("satisfaction", s.code().to_owned())));
+    all.extend(scores().map(|s| ("comprehension", s)));
+    all.push(("contact_tried", ANSWERED.to_owned()));
+    all.extend(Channel::ALL.map(|c| ("contact_tried", c.code().to_owned())));
+    for channel in administration() {
+        for reached in ["yes", "no"] {
+            all.push(("contact_reached", format!("{}:{reached}", channel.code())));
+        }
+    }
+    for channel in administration() {
+        all.extend(scores().map(|s| ("contact_satisfaction", format!("{}:{s}", channel.code()))));
+    }
+    all.push(("verbatim", ANSWERED.to_owned()));
+    all
+});
+
+static CELLS: LazyLock<HashMap<Key, usize>> = LazyLock::new(|| {
+    ALL.iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, k)| (k, i))
+        .collect()
+});
+
+/// The column that holds a counter in the counter tables: `satisfaction_good`,
+/// `contact_reached_phone_yes`, `verbatim_answered`…
+pub fn column(key: &Key) -> String {
+    let value = if key.1 == ANSWERED {
+        "answered".to_owned()
+    } else {
+        key.1.replace(':', "_")
+    };
+    format!("{}_{value}", key.0)
+}
+
+/// The counters of one procedure, button and period, one cell per key of [`ALL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally(pub [i64; WIDTH]);
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally([0; WIDTH])
+    }
+}
+
+impl Tally {
+    /// Adds each move to its cell. A key outside questionnaire version 1 cannot come from
+    /// [`keys`]; it would be a programming error, so it panics in tests and is ignored otherwise.
+    pub fn add(&mut self, moves: &[(Key, i64)]) {
+        for (key, delta) in moves {
+            match CELLS.get(key) {
+                Some(&cell) => self.0[cell] += delta,
+                None => debug_assert!(false, "no counter for {key:?}"),
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: &Tally) {
+        for (cell, n) in self.0.iter_mut().zip(other.0) {
+            *cell += n;
+        }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.0.iter().all(|n| *n == 0)
+    }
+
+    /// The non-zero counters, with their keys.
+    pub fn counts(&self) -> impl Iterator<Item = (&'static Key, i64)> + '_ {
+        ALL.iter().zip(self.0).filter(|(_, n)| *n != 0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +188,45 @@ mod tests {
     fn repeating_an_answer_moves_nothing() {
         let same = answers(Satisfaction::Good);
         assert!(delta(&same, &same).is_empty());
+    }
+
+    #[test]
+    fn every_counter_has_one_cell_and_one_column() {
+        assert_eq!(ALL.len(), WIDTH);
+        let columns: std::collections::BTreeSet<String> = ALL.iter().map(column).collect();
+        assert_eq!(columns.len(), WIDTH);
+        assert!(columns.contains("contact_satisfaction_chat_5"));
+        assert!(columns.contains("contact_tried_answered"));
+    }
+
+    #[test]
+    fn the_fullest_review_fits_its_tally() {
+        let tried: std::collections::BTreeSet<Channel> = Channel::ALL
+            .into_iter()
+            .filter(|c| *c != Channel::None)
+            .collect();
+        let administration = || Channel::ALL.into_iter().filter(|c| c.is_administration());
+        let after = Answers {
+            comprehension: Some(Score::try_from(2).unwrap()),
+            contact_tried: Some(tried),
+            contact_reached: Some(administration().map(|c| (c, Reached::Yes)).collect()),
+            contact_satisfaction: Some(
+                administration()
+                    .map(|c| (c, Score::try_from(5).unwrap()))
+                    .collect(),
+            ),
+            verbatim: Some("merci".into()),
+            ..answers(Satisfaction::Medium)
+        };
+        let moves = delta(&Answers::default(), &after);
+        let mut tally = Tally::default();
+        tally.add(&moves);
+        let counted: Vec<(Key, i64)> = tally.counts().map(|(k, n)| (k.clone(), n)).collect();
+        assert_eq!(counted.len(), moves.len());
+        for kept in &moves {
+            assert!(counted.contains(kept), "{kept:?}");
+        }
+        tally.add(&delta(&after, &Answers::default()));
+        assert!(tally.is_zero());
     }
 }

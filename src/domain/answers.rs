@@ -20,6 +20,9 @@ pub enum Satisfaction {
 }
 
 impl Satisfaction {
+    pub const ALL: [Satisfaction; 3] =
+        [Satisfaction::Bad, Satisfaction::Medium, Satisfaction::Good];
+
     pub fn code(self) -> &'static str {
         match self {
             Satisfaction::Bad => "bad",
@@ -29,9 +32,7 @@ impl Satisfaction {
     }
 
     pub fn parse(code: &str) -> Option<Satisfaction> {
-        [Satisfaction::Bad, Satisfaction::Medium, Satisfaction::Good]
-            .into_iter()
-            .find(|s| s.code() == code)
+        Satisfaction::ALL.into_iter().find(|s| s.code() == code)
     }
 }
 

@@ -1,15 +1,46 @@
-//! The per-day counters indicators are computed from, moved inside review transactions.
+//! The counters indicators are computed from, moved inside review transactions.
+//!
+//! One row per procedure, day and button holds every counter of questionnaire version 1 side by
+//! side, one column each (see [`aggregate::ALL`]); `monthly_counters` holds the same per
+//! Europe/Paris month (`YYYY-MM`). Every move goes to both, in the same statement batch.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use jiff::civil::Date;
 use serde::Serialize;
-use sqlx::any::Any;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::{Store, StoreError, id};
-use crate::domain::aggregate::Key;
+use super::{Store, StoreError, id, placeholders};
+use crate::domain::aggregate::{self, Key, Tally};
 
-/// One counter.
+/// Where a tally lives: procedure, period (day `YYYY-MM-DD` or month `YYYY-MM`), button.
+pub type Place = (String, String, String);
+
+/// Tallies by place.
+pub type Tallies = BTreeMap<Place, Tally>;
+
+/// The counter columns, in tally order.
+pub static COLUMNS: LazyLock<Vec<String>> =
+    LazyLock::new(|| aggregate::ALL.iter().map(aggregate::column).collect());
+
+/// `satisfaction_bad, satisfaction_medium, …`
+pub static COLUMN_LIST: LazyLock<String> = LazyLock::new(|| COLUMNS.join(", "));
+
+/// `SUM(satisfaction_bad) AS satisfaction_bad, …` for SQL that adds tallies up.
+pub static SUMS: LazyLock<String> = LazyLock::new(|| {
+    COLUMNS
+        .iter()
+        .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+});
+
+/// Rows per statement: 50 parameters each, far below both engines' limits.
+const ROWS_PER_STATEMENT: usize = 100;
+
+/// One counter, as `avis aggregates show` lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Counter {
     pub procedure_id: Uuid,
@@ -27,52 +58,159 @@ pub struct Cell<'a> {
     pub day: &'a str,
 }
 
-/// Adds each move to its counter, inside the caller's transaction.
+/// Adds each move to its counter, by day and by month, inside the caller's transaction.
 pub async fn apply(
     conn: &mut AnyConnection,
     cell: &Cell<'_>,
     moves: &[(Key, i64)],
 ) -> Result<(), sqlx::Error> {
-    for ((question, value), delta) in moves {
-        sqlx::query::<Any>(
-            "INSERT INTO aggregates (procedure_id, day, button_id, question, value, count) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (procedure_id, day, button_id, question, value) \
-             DO UPDATE SET count = aggregates.count + excluded.count",
-        )
-        .bind(cell.procedure_id)
-        .bind(cell.day)
-        .bind(cell.button_id)
-        .bind(*question)
-        .bind(value.as_str())
-        .bind(*delta)
-        .execute(&mut *conn)
-        .await?;
+    let mut tally = Tally::default();
+    tally.add(moves);
+    let place = (
+        cell.procedure_id.to_owned(),
+        cell.day.to_owned(),
+        cell.button_id.to_owned(),
+    );
+    add(conn, &BTreeMap::from([(place, tally)])).await
+}
+
+/// Adds day tallies to their days and to their months, inside the caller's transaction.
+pub async fn add(conn: &mut AnyConnection, days: &Tallies) -> Result<(), sqlx::Error> {
+    let days: Tallies = days
+        .iter()
+        .filter(|(_, tally)| !tally.is_zero())
+        .map(|(place, tally)| (place.clone(), *tally))
+        .collect();
+    write(conn, Table::Days, &days, Write::Add).await?;
+    write(conn, Table::Months, &by_month(&days), Write::Add).await
+}
+
+/// The same tallies summed per month.
+pub fn by_month(days: &Tallies) -> Tallies {
+    let mut months = Tallies::new();
+    for ((procedure, day, button), tally) in days {
+        let month = day.get(..7).unwrap_or(day).to_owned();
+        months
+            .entry((procedure.clone(), month, button.clone()))
+            .or_default()
+            .merge(tally);
+    }
+    months
+}
+
+/// The two counter tables.
+#[derive(Debug, Clone, Copy)]
+pub enum Table {
+    Days,
+    Months,
+}
+
+impl Table {
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Days => "daily_counters",
+            Table::Months => "monthly_counters",
+        }
+    }
+
+    pub fn period(self) -> &'static str {
+        match self {
+            Table::Days => "day",
+            Table::Months => "month",
+        }
+    }
+}
+
+/// Whether a write adds to the stored counters or replaces them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    Add,
+    Replace,
+}
+
+/// Upserts `tallies` into `table`, a few statements for any number of rows.
+pub async fn write(
+    conn: &mut AnyConnection,
+    table: Table,
+    tallies: &Tallies,
+    how: Write,
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<(&Place, &Tally)> = tallies.iter().collect();
+    let backend = super::Backend::of(conn);
+    let (name, period) = (table.name(), table.period());
+    let set = COLUMNS
+        .iter()
+        .map(|c| match how {
+            Write::Add => format!("{c} = {name}.{c} + excluded.{c}"),
+            Write::Replace => format!("{c} = excluded.{c}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO {name} (procedure_id, {period}, button_id, {}) VALUES {} \
+             ON CONFLICT (procedure_id, {period}, button_id) DO UPDATE SET {set}",
+            *COLUMN_LIST,
+            placeholders(backend, 1, chunk.len(), 3 + aggregate::WIDTH)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for ((procedure, period, button), tally) in chunk {
+            query = query
+                .bind(procedure.as_str())
+                .bind(period.as_str())
+                .bind(button.as_str());
+            for n in tally.0 {
+                query = query.bind(n);
+            }
+        }
+        query.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Reads a tally from a row holding every counter column.
+pub fn tally(row: &sqlx::any::AnyRow) -> Result<Tally, sqlx::Error> {
+    let mut tally = Tally::default();
+    for (cell, column) in tally.0.iter_mut().zip(COLUMNS.iter()) {
+        *cell = row.try_get(column.as_str())?;
+    }
+    Ok(tally)
 }
 
 impl Store {
     /// The non-zero counters of one procedure, by day, button, question and value.
     pub async fn list_counters(&self, procedure_id: Uuid) -> Result<Vec<Counter>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT procedure_id, button_id, day, question, value, count FROM aggregates \
-             WHERE procedure_id = $1 AND count <> 0 ORDER BY day, button_id, question, value",
-        )
-        .bind(procedure_id.to_string())
-        .fetch_all(&self.read)
-        .await?;
-        let counter = |row: &sqlx::any::AnyRow| -> Result<Counter, sqlx::Error> {
+        let sql = format!(
+            "SELECT procedure_id, button_id, day, {} FROM daily_counters \
+             WHERE procedure_id = $1 ORDER BY day, button_id",
+            *COLUMN_LIST
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(procedure_id.to_string())
+            .fetch_all(&self.read)
+            .await?;
+        let mut counters = Vec::new();
+        for row in &rows {
             let day: String = row.try_get("day")?;
-            Ok(Counter {
-                procedure_id: id(row.try_get("procedure_id")?)?,
-                button_id: id(row.try_get("button_id")?)?,
-                day: day.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-                question: row.try_get("question")?,
-                value: row.try_get("value")?,
-                count: row.try_get("count")?,
-            })
-        };
-        Ok(rows.iter().map(counter).collect::<Result<_, _>>()?)
+            let day: Date = day.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            let (procedure_id, button_id) = (
+                id(row.try_get("procedure_id")?)?,
+                id(row.try_get("button_id")?)?,
+            );
+            let mut cells: Vec<_> = tally(row)?
+                .counts()
+                .map(|((question, value), count)| Counter {
+                    procedure_id,
+                    button_id,
+                    day,
+                    question: (*question).to_owned(),
+                    value: value.clone(),
+                    count,
+                })
+                .collect();
+            cells.sort_by(|a, b| (&a.question, &a.value).cmp(&(&b.question, &b.value)));
+            counters.extend(cells);
+        }
+        Ok(counters)
     }
 }

@@ -5,7 +5,7 @@
 //! caller's memory of what it wrote in the last minute (the writer's, per node): counting rows
 //! per button in the database was the largest cost of a batch.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use sqlx::Row;
 
@@ -15,8 +15,9 @@ use jiff::Timestamp;
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
+use super::aggregates::{self, Tallies};
 use super::reviews::{NewReview, Screening, StoredReview, Update, amend, structured_json};
-use super::{Backend, Store, StoreError};
+use super::{Store, StoreError, parameter, placeholders};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
 use crate::domain::burst::RecentReviews;
@@ -25,32 +26,6 @@ use crate::domain::time::{paris_day, to_millis};
 
 /// Rows per multi-row statement: far below both engines' limits on bound parameters.
 const ROWS_PER_STATEMENT: usize = 200;
-
-/// A counter's key: procedure, day, button, question, value.
-type CounterKey = (String, String, String, &'static str, String);
-
-/// The `n`-th parameter of a statement (from 1). SQLite gets anonymous `?`: naming thousands of
-/// parameters makes binding them quadratic (each bind looks its name up in a list), which was the
-/// largest cost of a batch.
-fn parameter(backend: Backend, n: usize) -> String {
-    match backend {
-        Backend::Sqlite => "?".to_owned(),
-        Backend::Postgres => format!("${n}"),
-    }
-}
-
-/// `(…), (…)` for `rows` rows of `columns` parameters, numbered from `first`.
-fn placeholders(backend: Backend, first: usize, rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let cells: Vec<String> = (0..columns)
-                .map(|c| parameter(backend, first + row * columns + c))
-                .collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 impl Store {
     /// Stores every review of `batch` and moves the counters of those that count, in one
@@ -147,7 +122,7 @@ impl Store {
         }
         let bursts_matter = screening.burst_per_minute < i64::MAX;
         let mut reasons = Vec::with_capacity(batch.len());
-        let mut counters: BTreeMap<CounterKey, i64> = BTreeMap::new();
+        let mut tallies = Tallies::new();
         for review in batch {
             let at = to_millis(review.created_at);
             let mut reason = review.excluded_reason;
@@ -169,19 +144,15 @@ impl Store {
                 }
             }
             if reason.is_none() {
-                let day = paris_day(review.created_at).to_string();
-                for ((question, value), delta) in
-                    aggregate::delta(&Answers::default(), &review.answers)
-                {
-                    let key = (
-                        review.procedure_id.to_string(),
-                        day.clone(),
-                        review.button_id.to_string(),
-                        question,
-                        value,
-                    );
-                    *counters.entry(key).or_default() += delta;
-                }
+                let place = (
+                    review.procedure_id.to_string(),
+                    paris_day(review.created_at).to_string(),
+                    review.button_id.to_string(),
+                );
+                tallies
+                    .entry(place)
+                    .or_default()
+                    .add(&aggregate::delta(&Answers::default(), &review.answers));
             }
             reasons.push(reason);
         }
@@ -217,27 +188,7 @@ impl Store {
             }
             query.execute(&mut *tx).await?;
         }
-        let counters: Vec<(CounterKey, i64)> =
-            counters.into_iter().filter(|(_, n)| *n != 0).collect();
-        for chunk in counters.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO aggregates (procedure_id, day, button_id, question, value, count) VALUES {} \
-                 ON CONFLICT (procedure_id, day, button_id, question, value) \
-                 DO UPDATE SET count = aggregates.count + excluded.count",
-                placeholders(self.backend, 1, chunk.len(), 6)
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for ((procedure, day, button, question, value), count) in chunk {
-                query = query
-                    .bind(procedure.as_str())
-                    .bind(day.as_str())
-                    .bind(button.as_str())
-                    .bind(*question)
-                    .bind(value.as_str())
-                    .bind(*count);
-            }
-            query.execute(&mut *tx).await?;
-        }
+        aggregates::add(tx, &tallies).await?;
         Ok(reasons)
     }
 }
@@ -255,19 +206,4 @@ pub struct Amendment<E> {
     pub added_redactions: u32,
     /// Called with the review as stored; may be called again if its batch is retried.
     pub decide: Arc<Decide<E>>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Backend, placeholders};
-
-    #[test]
-    fn placeholders_number_rows_after_rows_or_stay_anonymous() {
-        assert_eq!(
-            placeholders(Backend::Postgres, 1, 2, 3),
-            "($1, $2, $3), ($4, $5, $6)"
-        );
-        assert_eq!(placeholders(Backend::Postgres, 2, 1, 2), "($2, $3)");
-        assert_eq!(placeholders(Backend::Sqlite, 2, 2, 2), "(?, ?), (?, ?)");
-    }
 }

@@ -1,13 +1,15 @@
 //! Consistency of the counters with the reviews they count, and the repair of any drift.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use futures_util::TryStreamExt;
 use sqlx::Row;
 
+use super::aggregates::{self, COLUMN_LIST, Place, Table, Tallies, Write, by_month};
 use super::reviews::stored_review;
 use super::{Store, StoreError};
-use crate::domain::aggregate;
+use crate::domain::aggregate::{self, Tally};
+use crate::domain::answers::Answers;
 
 /// A counter's key: procedure, day (or `YYYY-MM` for a monthly roll-up), button, question, value.
 type CounterKey = (String, String, String, String, String);
@@ -23,9 +25,9 @@ pub struct Drift {
 
 impl Store {
     /// Recomputes every counter, by day and by month, from the reviews that count and compares
-    /// with the tables. With `repair`, rewrites the counters that differ, in one transaction.
+    /// with the tables. With `repair`, rewrites the rows that differ, in one transaction.
     pub async fn check_counters(&self, repair: bool) -> Result<Drift, StoreError> {
-        let mut expected: BTreeMap<CounterKey, i64> = BTreeMap::new();
+        let mut expected = Tallies::new();
         let mut reviews = 0;
         let query = format!(
             "SELECT day, {} FROM reviews WHERE excluded_reason IS NULL",
@@ -36,88 +38,62 @@ impl Store {
             let day: String = row.try_get("day")?;
             let review = stored_review(&row)?;
             reviews += 1;
-            for (question, value) in aggregate::keys(&review.answers) {
-                let key = (
-                    review.procedure_id.to_string(),
-                    day.clone(),
-                    review.button_id.to_string(),
-                    question.to_owned(),
-                    value,
-                );
-                *expected.entry(key).or_default() += 1;
-            }
+            let place = (
+                review.procedure_id.to_string(),
+                day,
+                review.button_id.to_string(),
+            );
+            expected
+                .entry(place)
+                .or_default()
+                .add(&aggregate::delta(&Answers::default(), &review.answers));
         }
         drop(rows);
-        let daily = compare(&self.stored_counters("aggregates", "day").await?, &expected);
+        let expected_months = by_month(&expected);
+        let daily = compare(&self.stored_tallies(Table::Days).await?, &expected);
+        let monthly = compare(&self.stored_tallies(Table::Months).await?, &expected_months);
 
-        let mut expected_months: BTreeMap<CounterKey, i64> = BTreeMap::new();
-        for ((procedure, day, button, question, value), count) in expected {
-            let month = day.get(..7).unwrap_or_default().to_owned();
-            *expected_months
-                .entry((procedure, month, button, question, value))
-                .or_default() += count;
-        }
-        let stored_months = self.stored_counters("monthly_aggregates", "month").await?;
-        let monthly = compare(&stored_months, &expected_months);
-
-        if repair && !(daily.is_empty() && monthly.is_empty()) {
-            let mut tx = self.write.begin().await?;
-            for ((procedure, day, button, question, value), _, want) in &daily {
-                sqlx::query(
-                    "INSERT INTO aggregates (procedure_id, day, button_id, question, value, count) \
-                     VALUES ($1, $2, $3, $4, $5, $6) \
-                     ON CONFLICT (procedure_id, day, button_id, question, value) DO UPDATE SET count = excluded.count",
-                )
-                .bind(procedure)
-                .bind(day)
-                .bind(button)
-                .bind(question)
-                .bind(value)
-                .bind(*want)
-                .execute(&mut *tx)
-                .await?;
+        let mut differences = Vec::new();
+        for (place, stored, want) in daily.iter().chain(&monthly) {
+            for ((key, stored), want) in aggregate::ALL.iter().zip(stored.0).zip(want.0) {
+                if stored != want {
+                    let (procedure, period, button) = place.clone();
+                    let counter = (procedure, period, button, key.0.to_owned(), key.1.clone());
+                    differences.push((counter, stored, want));
+                }
             }
-            if !monthly.is_empty() {
-                // The roll-ups drifted apart from the day counters themselves: rebuild them.
-                sqlx::query("DELETE FROM monthly_aggregates")
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
-                    "INSERT INTO monthly_aggregates (procedure_id, month, button_id, question, value, count) \
-                     SELECT procedure_id, substr(day, 1, 7), button_id, question, value, SUM(count) \
-                     FROM aggregates GROUP BY procedure_id, substr(day, 1, 7), button_id, question, value",
-                )
-                .execute(&mut *tx)
-                .await?;
+        }
+        if repair && !differences.is_empty() {
+            let mut tx = self.write.begin().await?;
+            for (table, drifted) in [(Table::Days, daily), (Table::Months, monthly)] {
+                let rows = drifted.into_iter().map(|(place, _, want)| (place, want));
+                aggregates::write(&mut tx, table, &rows.collect(), Write::Replace).await?;
             }
             tx.commit().await?;
         }
         Ok(Drift {
             reviews,
-            differences: daily.into_iter().chain(monthly).collect(),
+            differences,
         })
     }
 
-    /// Every counter of `table`, whose period column is `period`.
-    async fn stored_counters(
-        &self,
-        table: &'static str,
-        period: &'static str,
-    ) -> Result<BTreeMap<CounterKey, i64>, StoreError> {
-        let mut stored = BTreeMap::new();
+    /// Every row of one counter table.
+    async fn stored_tallies(&self, table: Table) -> Result<Tallies, StoreError> {
+        let mut stored = Tallies::new();
         let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT procedure_id, {period} AS period, button_id, question, value, count FROM {table}"
+            "SELECT procedure_id, {} AS period, button_id, {} FROM {}",
+            table.period(),
+            *COLUMN_LIST,
+            table.name()
         )))
         .fetch(&self.read);
         while let Some(row) = rows.try_next().await? {
-            let key = (
+            let place = (
                 row.try_get("procedure_id")?,
                 row.try_get("period")?,
                 row.try_get("button_id")?,
-                row.try_get("question")?,
-                row.try_get("value")?,
             );
-            stored.insert(key, row.try_get("count")?);
+            stored.insert(place, aggregates::tally(&row)?);
         }
         Ok(stored)
     }
@@ -132,22 +108,17 @@ impl Store {
     }
 }
 
-/// The counters whose stored count differs from the expected one: (key, stored, expected).
-fn compare(
-    stored: &BTreeMap<CounterKey, i64>,
-    expected: &BTreeMap<CounterKey, i64>,
-) -> Vec<(CounterKey, i64, i64)> {
-    let mut differences = Vec::new();
-    for (key, count) in stored {
-        let want = expected.get(key).copied().unwrap_or(0);
-        if *count != want {
-            differences.push((key.clone(), *count, want));
-        }
-    }
-    for (key, want) in expected {
-        if !stored.contains_key(key) {
-            differences.push((key.clone(), 0, *want));
-        }
-    }
-    differences
+/// The rows whose stored tally differs from the expected one: (place, stored, expected). A row
+/// missing on either side counts as all zeros.
+fn compare(stored: &Tallies, expected: &Tallies) -> Vec<(Place, Tally, Tally)> {
+    let zero = Tally::default();
+    let places: BTreeSet<&Place> = stored.keys().chain(expected.keys()).collect();
+    places
+        .into_iter()
+        .filter_map(|place| {
+            let have = stored.get(place).unwrap_or(&zero);
+            let want = expected.get(place).unwrap_or(&zero);
+            (have != want).then(|| (place.clone(), *have, *want))
+        })
+        .collect()
 }

@@ -4,24 +4,42 @@
 //! reach the counters in the first place.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use jiff::civil::Date;
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::aggregates::{COLUMNS, SUMS, Table, tally};
 use super::{Store, StoreError, id};
+use crate::domain::aggregate::Tally;
 use crate::domain::indicators::Counts;
 
-/// The counters of the reviews that count, day by day and month by month. Both tables are keyed
+/// The counters of the reviews that count, from one of the counter tables. Both tables are keyed
 /// by procedure first: going through the (small) buttons table first makes each procedure's
 /// window one range of the key (a `CROSS JOIN` keeps SQLite from scanning the whole table
 /// instead; PostgreSQL plans it as any inner join).
-const DAYS: &str = "SELECT a.procedure_id, a.question, a.value, a.count \
-     FROM buttons b CROSS JOIN aggregates a \
-     WHERE a.procedure_id = b.procedure_id AND a.button_id = b.id AND b.is_test = 0";
-const MONTHS: &str = "SELECT a.procedure_id, a.question, a.value, a.count \
-     FROM buttons b CROSS JOIN monthly_aggregates a \
-     WHERE a.procedure_id = b.procedure_id AND a.button_id = b.id AND b.is_test = 0";
+fn counting(table: Table) -> String {
+    let columns: Vec<String> = COLUMNS.iter().map(|c| format!("a.{c}")).collect();
+    format!(
+        "SELECT a.procedure_id, a.{period} AS period, {} FROM buttons b CROSS JOIN {} a \
+         WHERE a.procedure_id = b.procedure_id AND a.button_id = b.id AND b.is_test = 0",
+        columns.join(", "),
+        table.name(),
+        period = table.period(),
+    )
+}
+
+static DAYS: LazyLock<String> = LazyLock::new(|| counting(Table::Days));
+static MONTHS: LazyLock<String> = LazyLock::new(|| counting(Table::Months));
+
+/// The counts of a tally, keyed as indicators read them.
+fn counts(tally: &Tally) -> Counts {
+    tally
+        .counts()
+        .map(|((question, value), n)| (((*question).to_owned(), value.clone()), n))
+        .collect()
+}
 
 /// A window cut into the whole months it covers and the days around them.
 #[derive(Debug, PartialEq, Eq)]
@@ -80,27 +98,32 @@ impl Store {
             format!("${}", binds.len())
         };
         let mut parts = Vec::new();
-        if let Some((first, last)) = window.months {
+        let ranges = window
+            .months
+            .map(|(first, last)| (Table::Months, first, last))
+            .into_iter()
+            .chain(
+                window
+                    .days
+                    .into_iter()
+                    .map(|(start, end)| (Table::Days, start.to_string(), end.to_string())),
+            );
+        for (table, first, last) in ranges {
             let (first, last) = (bind(first), bind(last));
             let only = procedure.map_or(String::new(), |p| {
                 format!(" AND a.procedure_id = {}", bind(p.to_string()))
             });
+            let (counters, period) = match table {
+                Table::Days => (&*DAYS, "a.day"),
+                Table::Months => (&*MONTHS, "a.month"),
+            };
             parts.push(format!(
-                "{MONTHS} AND a.month >= {first} AND a.month <= {last}{only}"
-            ));
-        }
-        for (start, end) in window.days {
-            let (start, end) = (bind(start.to_string()), bind(end.to_string()));
-            let only = procedure.map_or(String::new(), |p| {
-                format!(" AND a.procedure_id = {}", bind(p.to_string()))
-            });
-            parts.push(format!(
-                "{DAYS} AND a.day >= {start} AND a.day <= {end}{only}"
+                "{counters} AND {period} >= {first} AND {period} <= {last}{only}"
             ));
         }
         let sql = format!(
-            "SELECT procedure_id, question, value, CAST(SUM(count) AS BIGINT) AS n FROM ({}) AS c \
-             GROUP BY procedure_id, question, value",
+            "SELECT procedure_id, {} FROM ({}) AS c GROUP BY procedure_id",
+            *SUMS,
             parts.join(" UNION ALL ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -109,11 +132,10 @@ impl Store {
         }
         let mut sums: HashMap<Uuid, Counts> = HashMap::new();
         for row in query.fetch_all(&self.read).await? {
-            let procedure = id(row.try_get("procedure_id")?)?;
-            let key = (row.try_get("question")?, row.try_get("value")?);
-            sums.entry(procedure)
-                .or_default()
-                .insert(key, row.try_get("n")?);
+            let tally = tally(&row)?;
+            if !tally.is_zero() {
+                sums.insert(id(row.try_get("procedure_id")?)?, counts(&tally));
+            }
         }
         Ok(sums)
     }
@@ -126,27 +148,24 @@ impl Store {
         from: Date,
         to: Date,
     ) -> Result<Vec<(Date, Counts)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT a.day, a.question, a.value, CAST(SUM(a.count) AS BIGINT) AS n \
-             FROM aggregates a JOIN buttons b ON b.id = a.button_id \
-             WHERE b.is_test = 0 AND a.procedure_id = $1 AND a.day >= $2 AND a.day <= $3 \
-             GROUP BY a.day, a.question, a.value ORDER BY a.day",
-        )
-        .bind(procedure.to_string())
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .fetch_all(&self.read)
-        .await?;
-        let mut days: Vec<(Date, Counts)> = Vec::new();
+        let sql = format!(
+            "SELECT period, {} FROM ({} AND a.procedure_id = $1 AND a.day >= $2 AND a.day <= $3) AS c \
+             GROUP BY period ORDER BY period",
+            *SUMS, *DAYS
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(procedure.to_string())
+            .bind(from.to_string())
+            .bind(to.to_string())
+            .fetch_all(&self.read)
+            .await?;
+        let mut days: Vec<(Date, Counts)> = Vec::with_capacity(rows.len());
         for row in rows {
-            let day: String = row.try_get("day")?;
+            let day: String = row.try_get("period")?;
             let day: Date = day.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-            if days.last().is_none_or(|(last, _)| *last != day) {
-                days.push((day, Counts::new()));
-            }
-            let key = (row.try_get("question")?, row.try_get("value")?);
-            if let Some((_, counts)) = days.last_mut() {
-                counts.insert(key, row.try_get("n")?);
+            let tally = tally(&row)?;
+            if !tally.is_zero() {
+                days.push((day, counts(&tally)));
             }
         }
         Ok(days)

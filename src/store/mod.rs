@@ -41,6 +41,40 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The engine behind one connection.
+    pub fn of(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
+    }
+}
+
+/// The `n`-th parameter of a statement (from 1). SQLite gets anonymous `?`: naming thousands of
+/// parameters makes binding them quadratic (each bind looks its name up in a list), which was the
+/// largest cost of a batch.
+fn parameter(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => "?".to_owned(),
+        Backend::Postgres => format!("${n}"),
+    }
+}
+
+/// `(…), (…)` for `rows` rows of `columns` parameters, numbered from `first`.
+fn placeholders(backend: Backend, first: usize, rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let cells: Vec<String> = (0..columns)
+                .map(|c| parameter(backend, first + row * columns + c))
+                .collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Handle on the database: cheap to clone, shared by every request.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -231,4 +265,19 @@ fn id(text: &str) -> Result<Uuid, sqlx::Error> {
 /// A stored 0/1 flag.
 fn flag(value: i64) -> bool {
     value != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Backend, placeholders};
+
+    #[test]
+    fn placeholders_number_rows_after_rows_or_stay_anonymous() {
+        assert_eq!(
+            placeholders(Backend::Postgres, 1, 2, 3),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(placeholders(Backend::Postgres, 2, 1, 2), "($2, $3)");
+        assert_eq!(placeholders(Backend::Sqlite, 2, 2, 2), "(?, ?), (?, ?)");
+    }
 }

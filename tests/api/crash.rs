@@ -180,14 +180,12 @@ async fn check_finds_drift_and_repairs_it() {
         <sqlx::AnyConnection as sqlx::Connection>::connect(&connection_string(&url))
             .await
             .unwrap();
-    sqlx::query("UPDATE aggregates SET count = count + 5 WHERE value = 'good'")
-        .execute(&mut connection)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM aggregates WHERE value = 'bad'")
-        .execute(&mut connection)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE daily_counters SET satisfaction_good = satisfaction_good + 5, satisfaction_bad = 0",
+    )
+    .execute(&mut connection)
+    .await
+    .unwrap();
     let drifted = || {
         let output = Command::new(env!("CARGO_BIN_EXE_avis"))
             .arg("check")
@@ -197,18 +195,27 @@ async fn check_finds_drift_and_repairs_it() {
         assert!(!output.status.success());
         String::from_utf8_lossy(&output.stdout).into_owned()
     };
-    // Two day counters, and the two monthly roll-ups that followed them.
-    assert!(drifted().contains("4 counters differ"));
+    // Two day counters; the months were left alone.
+    assert!(drifted().contains("2 counters differ"));
 
     assert!(cli(&url, &["check", "--repair"]).contains("repaired"));
     assert!(cli(&url, &["check"]).contains("0 counters differ"));
 
-    // Roll-ups that drift on their own are rebuilt from the day counters.
-    sqlx::query("UPDATE monthly_aggregates SET count = count + 1")
+    // Months drift on their own too: a row lost, then a row that should not be there.
+    sqlx::query("DELETE FROM monthly_counters")
         .execute(&mut connection)
         .await
         .unwrap();
     assert!(drifted().contains("2 counters differ"));
+    assert!(cli(&url, &["check", "--repair"]).contains("repaired"));
+    sqlx::query(
+        "INSERT INTO monthly_counters (procedure_id, month, button_id, verbatim_answered) \
+         VALUES ('p', '2020-01', 'b', 3)",
+    )
+    .execute(&mut connection)
+    .await
+    .unwrap();
+    assert!(drifted().contains("1 counters differ"));
     assert!(cli(&url, &["check", "--repair"]).contains("repaired"));
     assert!(cli(&url, &["check"]).contains("0 counters differ"));
     assert_eq!(

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use avis::config::DatabaseUrl;
 use avis::store::Store;
+use avis::store::aggregates::COLUMNS;
 
 use crate::helpers::fresh_database;
 
@@ -30,10 +31,6 @@ fn sqlite_and_postgres_have_the_same_migration_versions() {
 /// and again on PostgreSQL, so both migration sets must arrive at this very schema.
 const SCHEMA: &[(&str, &str)] = &[
     (
-        "aggregates",
-        "button_id count day procedure_id question value",
-    ),
-    (
         "api_keys",
         "created_at id last_used_at organisation_id prefix revoked_at scope secret_hash",
     ),
@@ -45,10 +42,6 @@ const SCHEMA: &[(&str, &str)] = &[
     (
         "contact_emails",
         "consented_at delete_after email review_id",
-    ),
-    (
-        "monthly_aggregates",
-        "button_id count month procedure_id question value",
     ),
     ("organisations", "created_at id name"),
     (
@@ -95,10 +88,18 @@ async fn both_migration_sets_create_the_same_tables_and_columns() {
         .into_iter()
         .map(|(table, columns)| (table, columns.into_iter().collect::<Vec<_>>().join(" ")))
         .collect();
-    let expected: Vec<(String, String)> = SCHEMA
+    let mut expected: Vec<(String, String)> = SCHEMA
         .iter()
         .map(|(t, c)| ((*t).to_owned(), (*c).to_owned()))
         .collect();
+    // The counter tables: their keys and one column per counter of questionnaire version 1.
+    for (table, period) in [("daily_counters", "day"), ("monthly_counters", "month")] {
+        let mut columns: Vec<String> = COLUMNS.clone();
+        columns.extend(["button_id", period, "procedure_id"].map(String::from));
+        columns.sort();
+        expected.push((table.to_owned(), columns.join(" ")));
+    }
+    expected.sort();
     assert_eq!(found, expected);
 }
 
@@ -111,4 +112,83 @@ async fn migrating_an_up_to_date_database_changes_nothing() {
     store.migrate().await.unwrap();
     store.migrate().await.unwrap();
     store.ping().await.unwrap();
+}
+
+/// Counters stored one row per (question, value) before migration 7 end up in their columns,
+/// by day and by month.
+#[tokio::test]
+async fn counters_stored_one_per_row_move_into_their_columns() {
+    let (url, _dir) = fresh_database().await;
+    let url = DatabaseUrl::parse(&url).unwrap();
+    Store::connect(&url).await.unwrap();
+    let backend = if url.connection_string().starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let directory = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    let mut migrator = sqlx::migrate::Migrator::new(directory).await.unwrap();
+    let mut connection =
+        <sqlx::AnyConnection as sqlx::Connection>::connect(&url.connection_string())
+            .await
+            .unwrap();
+    let all = migrator.migrations.to_vec();
+    migrator.migrations = all.iter().filter(|m| m.version < 7).cloned().collect();
+    migrator.run(&mut connection).await.unwrap();
+    let old = [
+        ("2026-01-05", "satisfaction", "good", 3),
+        ("2026-01-05", "contact_tried", "*", 2),
+        ("2026-01-05", "contact_reached", "phone:yes", 2),
+        ("2026-01-20", "satisfaction", "good", 4),
+        ("2026-01-20", "contact_satisfaction", "chat:5", 1),
+        ("2026-02-01", "verbatim", "*", 7),
+    ];
+    for (day, question, value, count) in old {
+        sqlx::query(
+            "INSERT INTO aggregates (procedure_id, day, button_id, question, value, count) \
+             VALUES ('p', $1, 'b', $2, $3, $4)",
+        )
+        .bind(day)
+        .bind(question)
+        .bind(value)
+        .bind(count)
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    }
+    migrator.migrations = all.into();
+    migrator.run(&mut connection).await.unwrap();
+
+    let read = |sql: &'static str| sqlx::query_as::<_, (String, i64, i64, i64, i64, i64)>(sql);
+    let days = read(
+        "SELECT day, satisfaction_good, contact_tried_answered, contact_reached_phone_yes, \
+         contact_satisfaction_chat_5, verbatim_answered FROM daily_counters ORDER BY day",
+    )
+    .fetch_all(&mut connection)
+    .await
+    .unwrap();
+    assert_eq!(
+        days,
+        [
+            ("2026-01-05".to_owned(), 3, 2, 2, 0, 0),
+            ("2026-01-20".to_owned(), 4, 0, 0, 1, 0),
+            ("2026-02-01".to_owned(), 0, 0, 0, 0, 7),
+        ]
+    );
+    let months = read(
+        "SELECT month, satisfaction_good, contact_tried_answered, contact_reached_phone_yes, \
+         contact_satisfaction_chat_5, verbatim_answered FROM monthly_counters ORDER BY month",
+    )
+    .fetch_all(&mut connection)
+    .await
+    .unwrap();
+    assert_eq!(
+        months,
+        [
+            ("2026-01".to_owned(), 7, 2, 2, 1, 0),
+            ("2026-02".to_owned(), 0, 0, 0, 0, 7),
+        ]
+    );
 }
