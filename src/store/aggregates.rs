@@ -12,7 +12,8 @@ use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::{Store, StoreError, id, placeholders};
+use super::rows::{self, Rows, cell, source};
+use super::{Backend, Store, StoreError, id};
 use crate::domain::aggregate::{self, Key, Tally};
 
 /// Where a tally lives: procedure, period (day `YYYY-MM-DD` or month `YYYY-MM`), button.
@@ -36,9 +37,6 @@ pub static SUMS: LazyLock<String> = LazyLock::new(|| {
         .collect::<Vec<_>>()
         .join(", ")
 });
-
-/// Rows per statement: 50 parameters each, far below both engines' limits.
-const ROWS_PER_STATEMENT: usize = 100;
 
 /// One counter, as `avis aggregates show` lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -76,13 +74,42 @@ pub async fn apply(
 
 /// Adds day tallies to their days and to their months, inside the caller's transaction.
 pub async fn add(conn: &mut AnyConnection, days: &Tallies) -> Result<(), sqlx::Error> {
-    let days: Tallies = days
+    let days = tallies_without_zeros(days);
+    let backend = Backend::of(conn);
+    let (days, months) = (tally_rows(&days), tally_rows(&by_month(&days)));
+    match backend {
+        // One call to SQLite's connection thread for both statements.
+        Backend::Sqlite => {
+            let sql = format!(
+                "{}; {}",
+                upsert(backend, Table::Days, Write::Add, 1),
+                upsert(backend, Table::Months, Write::Add, 2)
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(days)
+                .bind(months)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Backend::Postgres => {
+            for (table, json) in [(Table::Days, days), (Table::Months, months)] {
+                sqlx::query(sqlx::AssertSqlSafe(upsert(backend, table, Write::Add, 1)))
+                    .bind(json)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The tallies that move something.
+pub fn tallies_without_zeros(tallies: &Tallies) -> Tallies {
+    tallies
         .iter()
         .filter(|(_, tally)| !tally.is_zero())
         .map(|(place, tally)| (place.clone(), *tally))
-        .collect();
-    write(conn, Table::Days, &days, Write::Add).await?;
-    write(conn, Table::Months, &by_month(&days), Write::Add).await
+        .collect()
 }
 
 /// The same tallies summed per month.
@@ -128,44 +155,57 @@ pub enum Write {
     Replace,
 }
 
-/// Upserts `tallies` into `table`, a few statements for any number of rows.
+/// Upserts `tallies` into `table`: one statement, whatever the number of rows.
 pub async fn write(
     conn: &mut AnyConnection,
     table: Table,
     tallies: &Tallies,
     how: Write,
 ) -> Result<(), sqlx::Error> {
-    let rows: Vec<(&Place, &Tally)> = tallies.iter().collect();
-    let backend = super::Backend::of(conn);
+    if tallies.is_empty() {
+        return Ok(());
+    }
+    let sql = upsert(Backend::of(conn), table, how, 1);
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(tally_rows(tallies))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The statement that upserts into `table` the tallies bound, as [`tally_rows`], at parameter `n`.
+pub fn upsert(backend: Backend, table: Table, how: Write, n: usize) -> String {
     let (name, period) = (table.name(), table.period());
-    let set = COLUMNS
+    let cells: Vec<String> = (0..3 + aggregate::WIDTH)
+        .map(|i| cell(i, if i < 3 { "TEXT" } else { "BIGINT" }))
+        .collect();
+    let set: Vec<String> = COLUMNS
         .iter()
         .map(|c| match how {
             Write::Add => format!("{c} = {name}.{c} + excluded.{c}"),
             Write::Replace => format!("{c} = excluded.{c}"),
         })
-        .collect::<Vec<_>>()
-        .join(", ");
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO {name} (procedure_id, {period}, button_id, {}) VALUES {} \
-             ON CONFLICT (procedure_id, {period}, button_id) DO UPDATE SET {set}",
-            *COLUMN_LIST,
-            placeholders(backend, 1, chunk.len(), 3 + aggregate::WIDTH)
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for ((procedure, period, button), tally) in chunk {
-            query = query
-                .bind(procedure.as_str())
-                .bind(period.as_str())
-                .bind(button.as_str());
-            for n in tally.0 {
-                query = query.bind(n);
-            }
-        }
-        query.execute(&mut *conn).await?;
+        .collect();
+    // `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join constraint.
+    format!(
+        "INSERT INTO {name} (procedure_id, {period}, button_id, {columns}) \
+         SELECT {cells} FROM {source} WHERE true \
+         ON CONFLICT (procedure_id, {period}, button_id) DO UPDATE SET {set}",
+        columns = *COLUMN_LIST,
+        cells = cells.join(", "),
+        source = source(backend, n),
+        set = set.join(", "),
+    )
+}
+
+/// Tallies as the JSON rows [`upsert`] reads: place, then every counter.
+pub fn tally_rows(tallies: &Tallies) -> String {
+    let mut rows = Rows::default();
+    for ((procedure, period, button), tally) in tallies {
+        let place = [procedure, period, button].map(|t| rows::Cell::from(t.as_str()));
+        rows.push(place.into_iter().chain(tally.0.map(rows::Cell::from)));
     }
-    Ok(())
+    rows.into_json()
 }
 
 /// Reads a tally from a row holding every counter column.

@@ -1,4 +1,5 @@
-//! Many new reviews in one transaction: a few statements for the whole batch, whatever its size.
+//! Many new reviews in one transaction: a few statements for the whole batch, whatever its size,
+//! each fed its rows as one JSON parameter (see [`super::rows`]).
 //!
 //! Duplicate screening sees the reviews already stored and those earlier in the batch, so a batch
 //! decides exactly as the same reviews one by one would. Burst screening counts from the
@@ -6,26 +7,21 @@
 //! per button in the database was the largest cost of a batch.
 
 use std::collections::HashMap;
-
-use sqlx::Row;
-
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::aggregates::{self, Tallies};
+use super::aggregates::{self, Table, Tallies, Write, by_month, tallies_without_zeros};
 use super::reviews::{NewReview, Screening, StoredReview, Update, amend, structured_json};
-use super::{Store, StoreError, parameter, placeholders};
+use super::rows::{Cell, Rows, cell, source};
+use super::{Backend, Store, StoreError};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
 use crate::domain::burst::RecentReviews;
 use crate::domain::questionnaire::CURRENT_VERSION;
 use crate::domain::time::{paris_day, to_millis};
-
-/// Rows per multi-row statement: far below both engines' limits on bound parameters.
-const ROWS_PER_STATEMENT: usize = 200;
 
 impl Store {
     /// Stores every review of `batch` and moves the counters of those that count, in one
@@ -101,22 +97,23 @@ impl Store {
 
         // The latest review of each fingerprint in the batch, among those already stored.
         let mut last_seen: HashMap<String, i64> = HashMap::new();
-        let fingerprints: Vec<&String> = batch
-            .iter()
-            .filter_map(|r| r.fingerprint.as_ref())
-            .collect();
-        for chunk in fingerprints.chunks(ROWS_PER_STATEMENT) {
+        let mut fingerprints = Rows::default();
+        for fingerprint in batch.iter().filter_map(|r| r.fingerprint.as_deref()) {
+            fingerprints.push([Cell::from(fingerprint)]);
+        }
+        if !fingerprints.is_empty() {
             let sql = format!(
-                "SELECT fingerprint, MAX(created_at) AS last FROM reviews WHERE created_at >= {} \
-                 AND fingerprint IN {} GROUP BY fingerprint",
-                parameter(self.backend, 1),
-                placeholders(self.backend, 2, 1, chunk.len())
+                "SELECT fingerprint, MAX(created_at) AS last FROM reviews WHERE created_at >= $1 \
+                 AND fingerprint IN (SELECT {} FROM {}) GROUP BY fingerprint",
+                cell(0, "TEXT"),
+                source(self.backend, 2)
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(oldest - window);
-            for fingerprint in chunk {
-                query = query.bind(fingerprint.as_str());
-            }
-            for row in query.fetch_all(&mut *tx).await? {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(oldest - window)
+                .bind(fingerprints.into_json())
+                .fetch_all(&mut *tx)
+                .await?;
+            for row in rows {
                 last_seen.insert(row.try_get("fingerprint")?, row.try_get("last")?);
             }
         }
@@ -157,38 +154,59 @@ impl Store {
             reasons.push(reason);
         }
 
-        for (chunk, chunk_reasons) in batch
-            .chunks(ROWS_PER_STATEMENT)
-            .zip(reasons.chunks(ROWS_PER_STATEMENT))
-        {
-            let sql = format!(
-                "INSERT INTO reviews (id, button_id, procedure_id, questionnaire_version, day, created_at, \
-                 updated_at, answers, contact_tried_other, verbatim, edit_token_hash, edit_token_expires_at, \
-                 redactions, fingerprint, excluded_reason) VALUES {}",
-                placeholders(self.backend, 1, chunk.len(), 15)
+        let mut reviews = Rows::default();
+        for (review, reason) in batch.iter().zip(&reasons) {
+            let created_at = to_millis(review.created_at);
+            let day = paris_day(review.created_at).to_string();
+            let (id, button, procedure) = (
+                review.id.to_string(),
+                review.button_id.to_string(),
+                review.procedure_id.to_string(),
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (review, reason) in chunk.iter().zip(chunk_reasons) {
-                query = query
-                    .bind(review.id.to_string())
-                    .bind(review.button_id.to_string())
-                    .bind(review.procedure_id.to_string())
-                    .bind(CURRENT_VERSION)
-                    .bind(paris_day(review.created_at).to_string())
-                    .bind(to_millis(review.created_at))
-                    .bind(to_millis(review.created_at))
-                    .bind(structured_json(&review.answers)?)
-                    .bind(review.answers.contact_tried_other.clone())
-                    .bind(review.answers.verbatim.clone())
-                    .bind(review.edit_token_hash.clone())
-                    .bind(to_millis(review.edit_token_expires_at))
-                    .bind(i64::from(review.redactions))
-                    .bind(review.fingerprint.clone())
-                    .bind(*reason);
-            }
-            query.execute(&mut *tx).await?;
+            let answers = structured_json(&review.answers)?;
+            reviews.push([
+                Cell::from(id.as_str()),
+                Cell::from(button.as_str()),
+                Cell::from(procedure.as_str()),
+                Cell::from(i64::from(CURRENT_VERSION)),
+                Cell::from(day.as_str()),
+                Cell::from(created_at),
+                Cell::from(created_at),
+                Cell::from(answers.as_str()),
+                Cell::from(review.answers.contact_tried_other.as_deref()),
+                Cell::from(review.answers.verbatim.as_deref()),
+                Cell::from(review.edit_token_hash.as_str()),
+                Cell::from(to_millis(review.edit_token_expires_at)),
+                Cell::from(i64::from(review.redactions)),
+                Cell::from(review.fingerprint.as_deref()),
+                Cell::from(*reason),
+            ]);
         }
-        aggregates::add(tx, &tallies).await?;
+        let insert = insert_reviews_sql(self.backend);
+        match self.backend {
+            // One call to SQLite's connection thread for the reviews and their counters.
+            Backend::Sqlite => {
+                let tallies = tallies_without_zeros(&tallies);
+                let sql = format!(
+                    "{insert}; {}; {}",
+                    aggregates::upsert(self.backend, Table::Days, Write::Add, 2),
+                    aggregates::upsert(self.backend, Table::Months, Write::Add, 3)
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(reviews.into_json())
+                    .bind(aggregates::tally_rows(&tallies))
+                    .bind(aggregates::tally_rows(&by_month(&tallies)))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Backend::Postgres => {
+                sqlx::query(sqlx::AssertSqlSafe(insert))
+                    .bind(reviews.into_json())
+                    .execute(&mut *tx)
+                    .await?;
+                aggregates::add(tx, &tallies).await?;
+            }
+        }
         Ok(reasons)
     }
 }
@@ -206,4 +224,37 @@ pub struct Amendment<E> {
     pub added_redactions: u32,
     /// Called with the review as stored; may be called again if its batch is retried.
     pub decide: Arc<Decide<E>>,
+}
+
+/// Inserts the reviews bound as JSON rows at parameter 1, columns in this order.
+fn insert_reviews_sql(backend: Backend) -> String {
+    const COLUMNS: [(&str, &str); 15] = [
+        ("id", "TEXT"),
+        ("button_id", "TEXT"),
+        ("procedure_id", "TEXT"),
+        ("questionnaire_version", "BIGINT"),
+        ("day", "TEXT"),
+        ("created_at", "BIGINT"),
+        ("updated_at", "BIGINT"),
+        ("answers", "TEXT"),
+        ("contact_tried_other", "TEXT"),
+        ("verbatim", "TEXT"),
+        ("edit_token_hash", "TEXT"),
+        ("edit_token_expires_at", "BIGINT"),
+        ("redactions", "BIGINT"),
+        ("fingerprint", "TEXT"),
+        ("excluded_reason", "TEXT"),
+    ];
+    let names: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
+    let cells: Vec<String> = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, (_, ty))| cell(i, ty))
+        .collect();
+    format!(
+        "INSERT INTO reviews ({}) SELECT {} FROM {}",
+        names.join(", "),
+        cells.join(", "),
+        source(backend, 1)
+    )
 }

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod moderation;
 pub mod retention;
 pub mod reviews;
+pub mod rows;
 pub mod salts;
 
 use std::time::Duration;
@@ -50,29 +51,6 @@ impl Backend {
             Backend::Postgres
         }
     }
-}
-
-/// The `n`-th parameter of a statement (from 1). SQLite gets anonymous `?`: naming thousands of
-/// parameters makes binding them quadratic (each bind looks its name up in a list), which was the
-/// largest cost of a batch.
-fn parameter(backend: Backend, n: usize) -> String {
-    match backend {
-        Backend::Sqlite => "?".to_owned(),
-        Backend::Postgres => format!("${n}"),
-    }
-}
-
-/// `(…), (…)` for `rows` rows of `columns` parameters, numbered from `first`.
-fn placeholders(backend: Backend, first: usize, rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let cells: Vec<String> = (0..columns)
-                .map(|c| parameter(backend, first + row * columns + c))
-                .collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Handle on the database: cheap to clone, shared by every request.
@@ -207,14 +185,20 @@ fn sqlite_pool(max_connections: u32, cache_mib: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
+        // A database file does not go away like a server does: checking each connection
+        // before handing it out only added a round trip to every batch and every query.
+        .test_before_acquire(false)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 // WAL lets readers run beside the writer; FULL makes every commit durable
-                // against power loss, not only against a crash of the process.
+                // against power loss, not only against a crash of the process. Temporary
+                // storage in memory: each multi-row statement of a batch keeps a statement
+                // journal, which otherwise spills into a temporary file created and deleted
+                // every time.
                 conn.execute(sqlx::AssertSqlSafe(format!(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                     PRAGMA cache_size = -{};",
+                     PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{};",
                     cache_mib * 1024
                 )))
                 .await?;
@@ -265,19 +249,4 @@ fn id(text: &str) -> Result<Uuid, sqlx::Error> {
 /// A stored 0/1 flag.
 fn flag(value: i64) -> bool {
     value != 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Backend, placeholders};
-
-    #[test]
-    fn placeholders_number_rows_after_rows_or_stay_anonymous() {
-        assert_eq!(
-            placeholders(Backend::Postgres, 1, 2, 3),
-            "($1, $2, $3), ($4, $5, $6)"
-        );
-        assert_eq!(placeholders(Backend::Postgres, 2, 1, 2), "($2, $3)");
-        assert_eq!(placeholders(Backend::Sqlite, 2, 2, 2), "(?, ?), (?, ?)");
-    }
 }
