@@ -168,7 +168,7 @@ impl Store {
                 Cell::from(id.as_str()),
                 Cell::from(button.as_str()),
                 Cell::from(procedure.as_str()),
-                Cell::from(i64::from(CURRENT_VERSION)),
+                Cell::from(CURRENT_VERSION),
                 Cell::from(day.as_str()),
                 Cell::from(created_at),
                 Cell::from(created_at),
