@@ -7,9 +7,11 @@
 //! rather than letting requests pile up without bound.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
+use sqlx::Any;
+use sqlx::pool::PoolConnection;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -95,10 +97,16 @@ fn dropped() -> ApiError {
 /// Batches between two sweeps of the burst window.
 const SWEEP_EVERY: u64 = 256;
 
+/// How long the writer keeps its write connection while jobs keep coming. Taking it from the
+/// pool for every batch cost more than a statement; giving it back now and then lets the other
+/// writers (catalog, moderation, emptying the SQLite log) have their turn.
+const HOLD: Duration = Duration::from_millis(100);
+
 async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Job>) {
     // What this node wrote lately, per button: burst screening reads it instead of the database.
     let mut recent = RecentReviews::default();
     let mut batches = 0u64;
+    let mut held: Option<(PoolConnection<Any>, Instant)> = None;
     while let Some(first) = receiver.recv().await {
         batches += 1;
         if batches.is_multiple_of(SWEEP_EVERY) {
@@ -127,9 +135,29 @@ async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Jo
         }
         let started = Instant::now();
         let size = reviews.len() + amendments.len();
-        let outcome = store
-            .write_batch(&reviews, &screening, &mut recent, &amendments)
-            .await;
+        if held
+            .as_ref()
+            .is_some_and(|(_, since)| since.elapsed() > HOLD)
+        {
+            held = None;
+        }
+        let conn = match held.take() {
+            Some(held) => Ok(held),
+            None => store.write_connection().await.map(|c| (c, Instant::now())),
+        };
+        let outcome = match conn {
+            Ok((mut conn, since)) => {
+                let outcome = store
+                    .write_batch_on(&mut conn, &reviews, &screening, &mut recent, &amendments)
+                    .await;
+                // Kept only while more jobs wait and the batch went through.
+                if outcome.is_ok() && !receiver.is_empty() {
+                    held = Some((conn, since));
+                }
+                outcome
+            }
+            Err(err) => Err(err),
+        };
         metrics::histogram!("avis_batch_size").record(size as f64);
         metrics::histogram!("avis_batch_commit_seconds").record(started.elapsed().as_secs_f64());
         match outcome {

@@ -45,7 +45,6 @@ impl Store {
     /// in one transaction. An amendment refused or aimed at no review changes nothing (it runs
     /// under its own savepoint). Returns the creations' exclusion reasons and the amendments'
     /// outcomes, in order.
-    #[tracing::instrument(skip_all, fields(batch = batch.len(), amendments = amendments.len()))]
     pub async fn write_batch<E>(
         &self,
         batch: &[NewReview],
@@ -53,7 +52,23 @@ impl Store {
         recent: &mut RecentReviews,
         amendments: &[Amendment<E>],
     ) -> Result<Written<E>, StoreError> {
-        let mut tx = self.write.begin().await?;
+        let mut conn = self.write_connection().await?;
+        self.write_batch_on(&mut conn, batch, screening, recent, amendments)
+            .await
+    }
+
+    /// [`Store::write_batch`] on a write connection the caller holds (see
+    /// [`Store::write_connection`]).
+    #[tracing::instrument(skip_all, fields(batch = batch.len(), amendments = amendments.len()))]
+    pub async fn write_batch_on<E>(
+        &self,
+        conn: &mut AnyConnection,
+        batch: &[NewReview],
+        screening: &Screening,
+        recent: &mut RecentReviews,
+        amendments: &[Amendment<E>],
+    ) -> Result<Written<E>, StoreError> {
+        let mut tx = sqlx::Connection::begin(conn).await?;
         let reasons = self
             .insert_reviews(&mut tx, batch, screening, recent)
             .await?;
