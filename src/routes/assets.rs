@@ -152,7 +152,7 @@ pub async fn button_image(
     let id = Uuid::parse_str(&path).map_err(|_| ApiError::ButtonNotFound)?;
     state
         .store
-        .find_button(id)
+        .find_button_recent(id)
         .await?
         .ok_or(ApiError::ButtonNotFound)?;
     let params = Params::of(&req);

@@ -116,7 +116,7 @@ pub async fn update_preflight(
         .ok_or(ApiError::ReviewNotFound)?;
     let button = state
         .store
-        .find_button(review.button_id)
+        .find_button_recent(review.button_id)
         .await?
         .ok_or(ApiError::ReviewNotFound)?;
     let origin = check(&req, &button.allowed_origins)?.ok_or(ApiError::OriginNotAllowed)?;

@@ -92,7 +92,7 @@ async fn open_button(
     };
     let button = state
         .store
-        .find_button(id)
+        .find_button_recent(id)
         .await?
         .ok_or(ApiError::ButtonNotFound)?;
     if !button.is_open {
@@ -256,7 +256,7 @@ pub async fn show_step(
         Some("4") => {
             let button = state
                 .store
-                .find_button(Uuid::parse_str(&path.0).map_err(|_| ApiError::ButtonNotFound)?)
+                .find_button_recent(Uuid::parse_str(&path.0).map_err(|_| ApiError::ButtonNotFound)?)
                 .await?;
             pages::comment(lang, &token, button.is_some_and(|b| b.asks_contact_email))
         }
@@ -302,7 +302,7 @@ pub async fn answer_step(
             if patch.contact_email().is_some() {
                 let offering = state
                     .store
-                    .find_button(button)
+                    .find_button_recent(button)
                     .await?
                     .ok_or(ApiError::ButtonNotFound)?;
                 super::reviews::check_contact(&patch, &offering)?;
