@@ -62,6 +62,11 @@ impl Store {
         }
         if let Some(button) = filter.button {
             add("r.button_id = ?", button.to_string());
+            // Through the procedure's index: there is none on the button.
+            add(
+                "r.procedure_id = (SELECT procedure_id FROM buttons WHERE id = ?)",
+                button.to_string(),
+            );
         }
         if let Some(from) = filter.from {
             add("r.day >= ?", from.to_string());
