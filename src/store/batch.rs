@@ -117,9 +117,12 @@ impl Store {
             fingerprints.push([Cell::from(fingerprint)]);
         }
         if !fingerprints.is_empty() {
+            // One index probe per fingerprint: written as `IN (…)`, PostgreSQL chose to scan
+            // every review of the window and hash them instead.
             let sql = format!(
-                "SELECT fingerprint, MAX(created_at) AS last FROM reviews WHERE created_at >= $1 \
-                 AND fingerprint IN (SELECT {} FROM {}) GROUP BY fingerprint",
+                "SELECT f.fingerprint, (SELECT MAX(r.created_at) FROM reviews r \
+                 WHERE r.fingerprint = f.fingerprint AND r.created_at >= $1) AS last \
+                 FROM (SELECT DISTINCT {} AS fingerprint FROM {}) AS f",
                 cell(0, "TEXT"),
                 source(self.backend, 2)
             );
@@ -129,7 +132,9 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?;
             for row in rows {
-                last_seen.insert(row.try_get("fingerprint")?, row.try_get("last")?);
+                if let Some(last) = row.try_get::<Option<i64>, _>("last")? {
+                    last_seen.insert(row.try_get("fingerprint")?, last);
+                }
             }
         }
         let bursts_matter = screening.burst_per_minute < i64::MAX;

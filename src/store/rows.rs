@@ -101,7 +101,7 @@ fn escape(json: &mut String, text: &str) {
 pub fn source(backend: Backend, n: usize) -> String {
     match backend {
         Backend::Sqlite => format!("jsonb_each(${n})"),
-        Backend::Postgres => format!("json_array_elements(CAST(${n} AS json)) AS r(value)"),
+        Backend::Postgres => format!("jsonb_array_elements(CAST(${n} AS jsonb)) AS r(value)"),
     }
 }
 
