@@ -1,8 +1,9 @@
 //! The counters indicators are computed from, moved inside review transactions.
 //!
 //! One row per procedure, day and button holds every counter of questionnaire version 1 side by
-//! side, one column each (see [`aggregate::ALL`]); `monthly_counters` holds the same per
-//! Europe/Paris month (`YYYY-MM`). Every move goes to both, in the same statement batch.
+//! side, one column each (see [`aggregate::ALL`]); `running_counters` holds, per button, the same
+//! summed over every day up to the row's, so that any window is two reads per button. Every move
+//! goes to both, in the same call.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -12,11 +13,11 @@ use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::rows::{self, Rows, cell, source};
+use super::rows::{self, Rows, Script, cell, source};
 use super::{Backend, Store, StoreError, id};
 use crate::domain::aggregate::{self, Key, Tally};
 
-/// Where a tally lives: procedure, period (day `YYYY-MM-DD` or month `YYYY-MM`), button.
+/// Where a tally lives: procedure, day (`YYYY-MM-DD`), button.
 pub type Place = (String, String, String);
 
 /// Tallies by place.
@@ -72,35 +73,128 @@ pub async fn apply(
     add(conn, &BTreeMap::from([(place, tally)])).await
 }
 
-/// Adds day tallies to their days and to their months, inside the caller's transaction.
+/// Adds day tallies to their days and to the running totals, inside the caller's transaction.
 pub async fn add(conn: &mut AnyConnection, days: &Tallies) -> Result<(), sqlx::Error> {
+    let mut script = Script::new(Backend::of(conn));
+    push_moves(&mut script, days);
+    script.run(conn).await
+}
+
+/// The statements that add `days` to the day counters and to the running totals.
+pub fn push_moves(script: &mut Script, days: &Tallies) {
     let days = tallies_without_zeros(days);
-    let backend = Backend::of(conn);
-    let (days, months) = (tally_rows(&days), tally_rows(&by_month(&days)));
-    match backend {
-        // One call to SQLite's connection thread for both statements.
-        Backend::Sqlite => {
-            let sql = format!(
-                "{}; {}",
-                upsert(backend, Table::Days, Write::Add, 1),
-                upsert(backend, Table::Months, Write::Add, 2)
+    if days.is_empty() {
+        return;
+    }
+    let backend = script.backend();
+    script.push(
+        |n| upsert(backend, Table::Days, Write::Add, n),
+        tally_rows(&days),
+    );
+    let (ranges, ranks) = running_moves(&days);
+    script.push(|n| update_running(backend, n), ranges);
+    for rank in ranks {
+        script.push(|n| insert_running(backend, n), rank);
+    }
+}
+
+/// For the running totals: each button's cumulated moves over the day ranges they apply to
+/// (`[procedure, button, from, until, counts…]`, `until` excluded), and the rows of the days
+/// moved, first day of each button first (`[procedure, button, day, counts…]`), then the second…
+fn running_moves(days: &Tallies) -> (String, Vec<String>) {
+    let mut by_button: BTreeMap<(&str, &str), Vec<(&str, &Tally)>> = BTreeMap::new();
+    for ((procedure, day, button), tally) in days {
+        by_button
+            .entry((procedure.as_str(), button.as_str()))
+            .or_default()
+            .push((day.as_str(), tally));
+    }
+    let mut ranges = Rows::default();
+    let mut ranks: Vec<Rows> = Vec::new();
+    for ((procedure, button), moves) in &by_button {
+        let mut running = Tally::default();
+        for (rank, (day, tally)) in moves.iter().enumerate() {
+            running.merge(tally);
+            let until = moves.get(rank + 1).map_or(AFTER_ALL_DAYS, |(next, _)| next);
+            let place = [*procedure, *button, *day].map(rows::Cell::from);
+            ranges.push(
+                place
+                    .into_iter()
+                    .chain([rows::Cell::from(until)])
+                    .chain(running.0.map(rows::Cell::from)),
             );
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(days)
-                .bind(months)
-                .execute(&mut *conn)
-                .await?;
-        }
-        Backend::Postgres => {
-            for (table, json) in [(Table::Days, days), (Table::Months, months)] {
-                sqlx::query(sqlx::AssertSqlSafe(upsert(backend, table, Write::Add, 1)))
-                    .bind(json)
-                    .execute(&mut *conn)
-                    .await?;
+            if ranks.len() <= rank {
+                ranks.push(Rows::default());
             }
+            ranks[rank].push(place.into_iter().chain(tally.0.map(rows::Cell::from)));
         }
     }
-    Ok(())
+    (
+        ranges.into_json(),
+        ranks.into_iter().map(Rows::into_json).collect(),
+    )
+}
+
+/// Sorts after every `YYYY-MM-DD`.
+const AFTER_ALL_DAYS: &str = "9999-99-99";
+
+/// Adds each button's cumulated moves to its running totals of the days they cover.
+fn update_running(backend: Backend, n: usize) -> String {
+    let set: Vec<String> = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            format!(
+                "{c} = running_counters.{c} + CAST(m.value ->> {} AS BIGINT)",
+                4 + i
+            )
+        })
+        .collect();
+    format!(
+        "UPDATE running_counters SET {} FROM (SELECT value, {} AS p, {} AS b, {} AS f, {} AS u \
+         FROM {}) AS m WHERE running_counters.procedure_id = m.p \
+         AND running_counters.button_id = m.b AND running_counters.day >= m.f \
+         AND running_counters.day < m.u",
+        set.join(", "),
+        cell(0, "TEXT"),
+        cell(1, "TEXT"),
+        cell(2, "TEXT"),
+        cell(3, "TEXT"),
+        source(backend, n)
+    )
+}
+
+/// Creates the running totals of days that had none: the button's latest earlier totals (by
+/// then up to date) plus the day's moves. Days that had totals were moved by [`update_running`].
+fn insert_running(backend: Backend, n: usize) -> String {
+    let cells: Vec<String> = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            format!(
+                "COALESCE(prev.{c}, 0) + CAST(m.value ->> {} AS BIGINT)",
+                3 + i
+            )
+        })
+        .collect();
+    // Days that have totals are skipped before their counts are read; the `WHERE` also keeps
+    // SQLite from reading `ON CONFLICT` as a join constraint.
+    format!(
+        "INSERT INTO running_counters (procedure_id, button_id, day, {columns}) \
+         SELECT m.p, m.b, m.d, {cells} FROM (SELECT value, {p} AS p, {b} AS b, {d} AS d FROM {source}) AS m \
+         LEFT JOIN running_counters prev ON prev.procedure_id = m.p AND prev.button_id = m.b \
+         AND prev.day = (SELECT MAX(x.day) FROM running_counters x \
+         WHERE x.procedure_id = m.p AND x.button_id = m.b AND x.day < m.d) \
+         WHERE NOT EXISTS (SELECT 1 FROM running_counters e \
+         WHERE e.procedure_id = m.p AND e.button_id = m.b AND e.day = m.d) \
+         ON CONFLICT (procedure_id, button_id, day) DO NOTHING",
+        columns = *COLUMN_LIST,
+        cells = cells.join(", "),
+        p = cell(0, "TEXT"),
+        b = cell(1, "TEXT"),
+        d = cell(2, "TEXT"),
+        source = source(backend, n),
+    )
 }
 
 /// The tallies that move something.
@@ -112,38 +206,40 @@ pub fn tallies_without_zeros(tallies: &Tallies) -> Tallies {
         .collect()
 }
 
-/// The same tallies summed per month.
-pub fn by_month(days: &Tallies) -> Tallies {
-    let mut months = Tallies::new();
+/// Running totals from day tallies: for each button, the sum of its days up to each day.
+pub fn running_totals(days: &Tallies) -> Tallies {
+    let mut by_button: BTreeMap<(&String, &String), Vec<(&String, &Tally)>> = BTreeMap::new();
     for ((procedure, day, button), tally) in days {
-        let month = day.get(..7).unwrap_or(day).to_owned();
-        months
-            .entry((procedure.clone(), month, button.clone()))
+        by_button
+            .entry((procedure, button))
             .or_default()
-            .merge(tally);
+            .push((day, tally));
     }
-    months
+    let mut running = Tallies::new();
+    for ((procedure, button), moves) in by_button {
+        let mut total = Tally::default();
+        for (day, tally) in moves {
+            total.merge(tally);
+            running.insert((procedure.clone(), day.clone(), button.clone()), total);
+        }
+    }
+    running
 }
 
-/// The two counter tables.
+/// The counter tables.
 #[derive(Debug, Clone, Copy)]
 pub enum Table {
+    /// Each day's counts.
     Days,
-    Months,
+    /// Each button's counts summed over every day up to the row's.
+    Running,
 }
 
 impl Table {
     pub fn name(self) -> &'static str {
         match self {
             Table::Days => "daily_counters",
-            Table::Months => "monthly_counters",
-        }
-    }
-
-    pub fn period(self) -> &'static str {
-        match self {
-            Table::Days => "day",
-            Table::Months => "month",
+            Table::Running => "running_counters",
         }
     }
 }
@@ -165,17 +261,15 @@ pub async fn write(
     if tallies.is_empty() {
         return Ok(());
     }
-    let sql = upsert(Backend::of(conn), table, how, 1);
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(tally_rows(tallies))
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    let mut script = Script::new(Backend::of(conn));
+    let backend = script.backend();
+    script.push(|n| upsert(backend, table, how, n), tally_rows(tallies));
+    script.run(conn).await
 }
 
 /// The statement that upserts into `table` the tallies bound, as [`tally_rows`], at parameter `n`.
 pub fn upsert(backend: Backend, table: Table, how: Write, n: usize) -> String {
-    let (name, period) = (table.name(), table.period());
+    let name = table.name();
     let cells: Vec<String> = (0..3 + aggregate::WIDTH)
         .map(|i| cell(i, if i < 3 { "TEXT" } else { "BIGINT" }))
         .collect();
@@ -188,9 +282,9 @@ pub fn upsert(backend: Backend, table: Table, how: Write, n: usize) -> String {
         .collect();
     // `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join constraint.
     format!(
-        "INSERT INTO {name} (procedure_id, {period}, button_id, {columns}) \
+        "INSERT INTO {name} (procedure_id, day, button_id, {columns}) \
          SELECT {cells} FROM {source} WHERE true \
-         ON CONFLICT (procedure_id, {period}, button_id) DO UPDATE SET {set}",
+         ON CONFLICT (procedure_id, day, button_id) DO UPDATE SET {set}",
         columns = *COLUMN_LIST,
         cells = cells.join(", "),
         source = source(backend, n),

@@ -13,9 +13,9 @@ use jiff::Timestamp;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::aggregates::{self, Table, Tallies, Write, by_month, tallies_without_zeros};
+use super::aggregates::{self, Tallies};
 use super::reviews::{NewReview, Screening, StoredReview, Update, amend, structured_json};
-use super::rows::{Cell, Rows, cell, source};
+use super::rows::{Cell, Rows, Script, cell, source};
 use super::{Backend, Store, StoreError};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
@@ -202,31 +202,12 @@ impl Store {
                 Cell::from(*reason),
             ]);
         }
-        let insert = insert_reviews_sql(self.backend);
-        match self.backend {
-            // One call to SQLite's connection thread for the reviews and their counters.
-            Backend::Sqlite => {
-                let tallies = tallies_without_zeros(&tallies);
-                let sql = format!(
-                    "{insert}; {}; {}",
-                    aggregates::upsert(self.backend, Table::Days, Write::Add, 2),
-                    aggregates::upsert(self.backend, Table::Months, Write::Add, 3)
-                );
-                sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(reviews.into_json())
-                    .bind(aggregates::tally_rows(&tallies))
-                    .bind(aggregates::tally_rows(&by_month(&tallies)))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            Backend::Postgres => {
-                sqlx::query(sqlx::AssertSqlSafe(insert))
-                    .bind(reviews.into_json())
-                    .execute(&mut *tx)
-                    .await?;
-                aggregates::add(tx, &tallies).await?;
-            }
-        }
+        // The reviews and every counter they move, in one call on SQLite.
+        let mut script = Script::new(self.backend);
+        let backend = self.backend;
+        script.push(|n| insert_reviews_sql(backend, n), reviews.into_json());
+        aggregates::push_moves(&mut script, &tallies);
+        script.run(tx).await?;
         Ok(reasons)
     }
 }
@@ -246,8 +227,8 @@ pub struct Amendment<E> {
     pub decide: Arc<Decide<E>>,
 }
 
-/// Inserts the reviews bound as JSON rows at parameter 1, columns in this order.
-fn insert_reviews_sql(backend: Backend) -> String {
+/// Inserts the reviews bound as JSON rows at parameter `n`, columns in this order.
+fn insert_reviews_sql(backend: Backend, n: usize) -> String {
     const COLUMNS: [(&str, &str); 15] = [
         ("id", "TEXT"),
         ("button_id", "TEXT"),
@@ -275,6 +256,6 @@ fn insert_reviews_sql(backend: Backend) -> String {
         "INSERT INTO reviews ({}) SELECT {} FROM {}",
         names.join(", "),
         cells.join(", "),
-        source(backend, 1)
+        source(backend, n)
     )
 }

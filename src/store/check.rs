@@ -1,17 +1,17 @@
 //! Consistency of the counters with the reviews they count, and the repair of any drift.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use futures_util::TryStreamExt;
 use sqlx::Row;
 
-use super::aggregates::{self, COLUMN_LIST, Place, Table, Tallies, Write, by_month};
+use super::aggregates::{self, COLUMN_LIST, Place, Table, Tallies, Write, running_totals};
 use super::reviews::stored_review;
 use super::{Store, StoreError};
 use crate::domain::aggregate::{self, Tally};
 use crate::domain::answers::Answers;
 
-/// A counter's key: procedure, day (or `YYYY-MM` for a monthly roll-up), button, question, value.
+/// A counter's key: procedure, day, button, question, value.
 type CounterKey = (String, String, String, String, String);
 
 /// What a recomputation found.
@@ -49,12 +49,11 @@ impl Store {
                 .add(&aggregate::delta(&Answers::default(), &review.answers));
         }
         drop(rows);
-        let expected_months = by_month(&expected);
         let daily = compare(&self.stored_tallies(Table::Days).await?, &expected);
-        let monthly = compare(&self.stored_tallies(Table::Months).await?, &expected_months);
+        let running = compare_running(&self.stored_tallies(Table::Running).await?, &expected);
 
         let mut differences = Vec::new();
-        for (place, stored, want) in daily.iter().chain(&monthly) {
+        for (place, stored, want) in daily.iter().chain(&running) {
             for ((key, stored), want) in aggregate::ALL.iter().zip(stored.0).zip(want.0) {
                 if stored != want {
                     let (procedure, period, button) = place.clone();
@@ -65,7 +64,7 @@ impl Store {
         }
         if repair && !differences.is_empty() {
             let mut tx = self.write.begin().await?;
-            for (table, drifted) in [(Table::Days, daily), (Table::Months, monthly)] {
+            for (table, drifted) in [(Table::Days, daily), (Table::Running, running)] {
                 let rows = drifted.into_iter().map(|(place, _, want)| (place, want));
                 aggregates::write(&mut tx, table, &rows.collect(), Write::Replace).await?;
             }
@@ -81,8 +80,7 @@ impl Store {
     async fn stored_tallies(&self, table: Table) -> Result<Tallies, StoreError> {
         let mut stored = Tallies::new();
         let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT procedure_id, {} AS period, button_id, {} FROM {}",
-            table.period(),
+            "SELECT procedure_id, day, button_id, {} FROM {}",
             *COLUMN_LIST,
             table.name()
         )))
@@ -90,7 +88,7 @@ impl Store {
         while let Some(row) = rows.try_next().await? {
             let place = (
                 row.try_get("procedure_id")?,
-                row.try_get("period")?,
+                row.try_get("day")?,
                 row.try_get("button_id")?,
             );
             stored.insert(place, aggregates::tally(&row)?);
@@ -121,4 +119,36 @@ fn compare(stored: &Tallies, expected: &Tallies) -> Vec<(Place, Tally, Tally)> {
             (have != want).then(|| (place.clone(), *have, *want))
         })
         .collect()
+}
+
+/// The running totals whose stored value differs from the one recomputed from `days`: a stored
+/// row must hold its button's totals as of its day (a day whose reviews were all excluded keeps
+/// a row equal to the one before); a day with counted reviews must have its row.
+fn compare_running(stored: &Tallies, days: &Tallies) -> Vec<(Place, Tally, Tally)> {
+    let mut expected: BTreeMap<(&String, &String), BTreeMap<&String, Tally>> = BTreeMap::new();
+    let running = running_totals(days);
+    for ((procedure, day, button), total) in &running {
+        expected
+            .entry((procedure, button))
+            .or_default()
+            .insert(day, *total);
+    }
+    let zero = Tally::default();
+    let mut differences = Vec::new();
+    for (place, have) in stored {
+        let (procedure, day, button) = place;
+        let want = expected
+            .get(&(procedure, button))
+            .and_then(|days| days.range::<&String, _>(..=day).next_back())
+            .map_or(zero, |(_, total)| *total);
+        if *have != want {
+            differences.push((place.clone(), *have, want));
+        }
+    }
+    for (place, want) in running {
+        if !stored.contains_key(&place) {
+            differences.push((place, zero, want));
+        }
+    }
+    differences
 }

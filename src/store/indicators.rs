@@ -10,28 +10,46 @@ use jiff::civil::Date;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::aggregates::{COLUMNS, SUMS, Table, tally};
+use super::aggregates::{COLUMNS, SUMS, tally};
 use super::{Store, StoreError, id};
 use crate::domain::aggregate::Tally;
 use crate::domain::indicators::Counts;
 
-/// The counters of the reviews that count, from one of the counter tables. Both tables are keyed
-/// by procedure first: going through the (small) buttons table first makes each procedure's
-/// window one range of the key (a `CROSS JOIN` keeps SQLite from scanning the whole table
-/// instead; PostgreSQL plans it as any inner join).
-fn counting(table: Table) -> String {
+/// Each day's counters of the reviews that count. The table is keyed by procedure first: going
+/// through the (small) buttons table first makes a procedure's days one range of the key (a
+/// `CROSS JOIN` keeps SQLite from scanning the whole table instead; PostgreSQL plans it as any
+/// inner join).
+static DAYS: LazyLock<String> = LazyLock::new(|| {
     let columns: Vec<String> = COLUMNS.iter().map(|c| format!("a.{c}")).collect();
     format!(
-        "SELECT a.procedure_id, a.{period} AS period, {} FROM buttons b CROSS JOIN {} a \
+        "SELECT a.procedure_id, a.day AS period, {} FROM buttons b CROSS JOIN daily_counters a \
          WHERE a.procedure_id = b.procedure_id AND a.button_id = b.id AND b.is_test = 0",
         columns.join(", "),
-        table.name(),
-        period = table.period(),
     )
-}
+});
 
-static DAYS: LazyLock<String> = LazyLock::new(|| counting(Table::Days));
-static MONTHS: LazyLock<String> = LazyLock::new(|| counting(Table::Months));
+/// Each counting button's running totals at the end of `$1` and at the end of `$2` (the day
+/// before a window, and its last day): each the button's latest row on or before that day, one
+/// seek along the key (procedure, button, day). The window's counts are their differences.
+static WINDOW: LazyLock<String> = LazyLock::new(|| {
+    let at = |alias: &str, param: &str| {
+        format!(
+            "LEFT JOIN running_counters {alias} ON {alias}.procedure_id = b.procedure_id \
+             AND {alias}.button_id = b.id AND {alias}.day = (SELECT MAX(x.day) FROM running_counters x \
+             WHERE x.procedure_id = b.procedure_id AND x.button_id = b.id AND x.day <= {param})"
+        )
+    };
+    let sums: Vec<String> = COLUMNS
+        .iter()
+        .map(|c| format!("CAST(SUM(COALESCE(hi.{c}, 0) - COALESCE(lo.{c}, 0)) AS BIGINT) AS {c}"))
+        .collect();
+    format!(
+        "SELECT b.procedure_id, {} FROM buttons b {} {} WHERE b.is_test = 0",
+        sums.join(", "),
+        at("lo", "$1"),
+        at("hi", "$2"),
+    )
+});
 
 /// The counts of a tally, keyed as indicators read them.
 fn counts(tally: &Tally) -> Counts {
@@ -41,49 +59,9 @@ fn counts(tally: &Tally) -> Counts {
         .collect()
 }
 
-/// A window cut into the whole months it covers and the days around them.
-#[derive(Debug, PartialEq, Eq)]
-struct Split {
-    /// First and last whole month, as `YYYY-MM`, if the window covers one.
-    months: Option<(String, String)>,
-    /// Day ranges, both ends included, outside those months.
-    days: Vec<(Date, Date)>,
-}
-
-fn split(from: Date, to: Date) -> Split {
-    let first_whole = if from.day() == 1 {
-        from
-    } else {
-        from.last_of_month().tomorrow().unwrap_or(from)
-    };
-    let last_whole = if to == to.last_of_month() {
-        to
-    } else {
-        to.first_of_month().yesterday().unwrap_or(to)
-    };
-    if first_whole > last_whole || first_whole > to {
-        return Split {
-            months: None,
-            days: vec![(from, to)],
-        };
-    }
-    let month = |d: Date| d.strftime("%Y-%m").to_string();
-    let mut days = Vec::new();
-    if from < first_whole {
-        days.push((from, first_whole.yesterday().unwrap_or(from)));
-    }
-    if last_whole < to {
-        days.push((last_whole.tomorrow().unwrap_or(to), to));
-    }
-    Split {
-        months: Some((month(first_whole), month(last_whole.first_of_month()))),
-        days,
-    }
-}
-
 impl Store {
-    /// Summed counters per procedure over `[from, to]`, for one procedure or all of them. Whole
-    /// months come from the monthly roll-ups, the days around them from the day counters.
+    /// Summed counters per procedure over `[from, to]`, for one procedure or all of them: two
+    /// reads of running totals per button, whatever the window's length.
     #[tracing::instrument(skip(self))]
     pub async fn sum_counters(
         &self,
@@ -91,44 +69,20 @@ impl Store {
         to: Date,
         procedure: Option<Uuid>,
     ) -> Result<HashMap<Uuid, Counts>, StoreError> {
-        let window = split(from, to);
-        let mut binds: Vec<String> = Vec::new();
-        let mut bind = |value: String| {
-            binds.push(value);
-            format!("${}", binds.len())
+        let before = from
+            .yesterday()
+            .map_or_else(|_| "0".to_owned(), |d| d.to_string());
+        let only = if procedure.is_some() {
+            " AND b.procedure_id = $3"
+        } else {
+            ""
         };
-        let mut parts = Vec::new();
-        let ranges = window
-            .months
-            .map(|(first, last)| (Table::Months, first, last))
-            .into_iter()
-            .chain(
-                window
-                    .days
-                    .into_iter()
-                    .map(|(start, end)| (Table::Days, start.to_string(), end.to_string())),
-            );
-        for (table, first, last) in ranges {
-            let (first, last) = (bind(first), bind(last));
-            let only = procedure.map_or(String::new(), |p| {
-                format!(" AND a.procedure_id = {}", bind(p.to_string()))
-            });
-            let (counters, period) = match table {
-                Table::Days => (&*DAYS, "a.day"),
-                Table::Months => (&*MONTHS, "a.month"),
-            };
-            parts.push(format!(
-                "{counters} AND {period} >= {first} AND {period} <= {last}{only}"
-            ));
-        }
-        let sql = format!(
-            "SELECT procedure_id, {} FROM ({}) AS c GROUP BY procedure_id",
-            *SUMS,
-            parts.join(" UNION ALL ")
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for value in binds {
-            query = query.bind(value);
+        let sql = format!("{}{only} GROUP BY b.procedure_id", *WINDOW);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(before)
+            .bind(to.to_string());
+        if let Some(procedure) = procedure {
+            query = query.bind(procedure.to_string());
         }
         let mut sums: HashMap<Uuid, Counts> = HashMap::new();
         for row in query.fetch_all(&self.read).await? {
@@ -169,57 +123,5 @@ impl Store {
             }
         }
         Ok(days)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use jiff::civil::date;
-
-    fn months(first: &str, last: &str) -> Option<(String, String)> {
-        Some((first.to_owned(), last.to_owned()))
-    }
-
-    #[test]
-    fn windows_split_into_whole_months_and_edge_days() {
-        // Twelve months ending mid-month: eleven whole months and two edges.
-        assert_eq!(
-            split(date(2025, 11, 23), date(2026, 11, 22)),
-            Split {
-                months: months("2025-12", "2026-10"),
-                days: vec![
-                    (date(2025, 11, 23), date(2025, 11, 30)),
-                    (date(2026, 11, 1), date(2026, 11, 22))
-                ],
-            }
-        );
-        // Whole months only.
-        assert_eq!(
-            split(date(2026, 1, 1), date(2026, 3, 31)),
-            Split {
-                months: months("2026-01", "2026-03"),
-                days: vec![],
-            }
-        );
-        // Within one month, or across two without a whole one: days only.
-        for (from, to) in [
-            (date(2026, 2, 3), date(2026, 2, 20)),
-            (date(2026, 1, 15), date(2026, 2, 14)),
-            (date(2026, 2, 1), date(2026, 2, 27)),
-        ] {
-            assert_eq!(
-                split(from, to),
-                Split {
-                    months: None,
-                    days: vec![(from, to)],
-                }
-            );
-        }
-        // A leap February, whole.
-        assert_eq!(
-            split(date(2028, 2, 1), date(2028, 2, 29)).months,
-            months("2028-02", "2028-02")
-        );
     }
 }

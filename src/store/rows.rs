@@ -9,6 +9,7 @@ use std::fmt::Write;
 use super::Backend;
 
 /// One cell of a row.
+#[derive(Debug, Clone, Copy)]
 pub enum Cell<'a> {
     Text(&'a str),
     Int(i64),
@@ -101,13 +102,65 @@ fn escape(json: &mut String, text: &str) {
 pub fn source(backend: Backend, n: usize) -> String {
     match backend {
         Backend::Sqlite => format!("jsonb_each(${n})"),
-        Backend::Postgres => format!("jsonb_array_elements(CAST(${n} AS jsonb)) AS r(value)"),
+        Backend::Postgres => format!("jsonb_array_elements(CAST(${n} AS jsonb)) AS j(value)"),
     }
 }
 
 /// Cell `i` of a row, as SQL type `ty` (`TEXT` or `BIGINT`).
 pub fn cell(i: usize, ty: &str) -> String {
     format!("CAST(value ->> {i} AS {ty})")
+}
+
+/// Statements fed one JSON parameter each, run in order: in one call on SQLite (every call to its
+/// connection's thread is a round trip between threads), one by one on PostgreSQL (which takes
+/// one statement per call when it has parameters).
+pub struct Script {
+    backend: Backend,
+    statements: Vec<(String, String)>,
+}
+
+impl Script {
+    pub fn new(backend: Backend) -> Script {
+        Script {
+            backend,
+            statements: Vec::new(),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Adds a statement; `sql` writes it with its parameter numbered as it is told.
+    pub fn push(&mut self, sql: impl Fn(usize) -> String, json: String) {
+        let n = match self.backend {
+            Backend::Sqlite => self.statements.len() + 1,
+            Backend::Postgres => 1,
+        };
+        self.statements.push((sql(n), json));
+    }
+
+    pub async fn run(self, conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite if !self.statements.is_empty() => {
+                let (sql, jsons): (Vec<String>, Vec<String>) = self.statements.into_iter().unzip();
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.join(";\n")));
+                for json in jsons {
+                    query = query.bind(json);
+                }
+                query.execute(&mut *conn).await?;
+            }
+            _ => {
+                for (sql, json) in self.statements {
+                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(json)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -195,22 +195,22 @@ async fn check_finds_drift_and_repairs_it() {
         assert!(!output.status.success());
         String::from_utf8_lossy(&output.stdout).into_owned()
     };
-    // Two day counters; the months were left alone.
+    // Two day counters; the running totals were left alone.
     assert!(drifted().contains("2 counters differ"));
 
     assert!(cli(&url, &["check", "--repair"]).contains("repaired"));
     assert!(cli(&url, &["check"]).contains("0 counters differ"));
 
-    // Months drift on their own too: a row lost, then a row that should not be there.
-    sqlx::query("DELETE FROM monthly_counters")
+    // Running totals drift on their own too: a row lost, then a row that should not be there.
+    sqlx::query("DELETE FROM running_counters")
         .execute(&mut connection)
         .await
         .unwrap();
     assert!(drifted().contains("2 counters differ"));
     assert!(cli(&url, &["check", "--repair"]).contains("repaired"));
     sqlx::query(
-        "INSERT INTO monthly_counters (procedure_id, month, button_id, verbatim_answered) \
-         VALUES ('p', '2020-01', 'b', 3)",
+        "INSERT INTO running_counters (procedure_id, button_id, day, verbatim_answered) \
+         VALUES ('p', 'b', '2020-01-01', 3)",
     )
     .execute(&mut connection)
     .await

@@ -93,9 +93,9 @@ async fn both_migration_sets_create_the_same_tables_and_columns() {
         .map(|(t, c)| ((*t).to_owned(), (*c).to_owned()))
         .collect();
     // The counter tables: their keys and one column per counter of questionnaire version 1.
-    for (table, period) in [("daily_counters", "day"), ("monthly_counters", "month")] {
+    for table in ["daily_counters", "running_counters"] {
         let mut columns: Vec<String> = COLUMNS.clone();
-        columns.extend(["button_id", period, "procedure_id"].map(String::from));
+        columns.extend(["button_id", "day", "procedure_id"].map(String::from));
         columns.sort();
         expected.push((table.to_owned(), columns.join(" ")));
     }
@@ -115,7 +115,7 @@ async fn migrating_an_up_to_date_database_changes_nothing() {
 }
 
 /// Counters stored one row per (question, value) before migration 7 end up in their columns,
-/// by day and by month.
+/// by day and as running totals.
 #[tokio::test]
 async fn counters_stored_one_per_row_move_into_their_columns() {
     let (url, _dir) = fresh_database().await;
@@ -177,18 +177,19 @@ async fn counters_stored_one_per_row_move_into_their_columns() {
             ("2026-02-01".to_owned(), 0, 0, 0, 0, 7),
         ]
     );
-    let months = read(
-        "SELECT month, satisfaction_good, contact_tried_answered, contact_reached_phone_yes, \
-         contact_satisfaction_chat_5, verbatim_answered FROM monthly_counters ORDER BY month",
+    let running = read(
+        "SELECT day, satisfaction_good, contact_tried_answered, contact_reached_phone_yes, \
+         contact_satisfaction_chat_5, verbatim_answered FROM running_counters ORDER BY day",
     )
     .fetch_all(&mut connection)
     .await
     .unwrap();
     assert_eq!(
-        months,
+        running,
         [
-            ("2026-01".to_owned(), 7, 2, 2, 1, 0),
-            ("2026-02".to_owned(), 0, 0, 0, 0, 7),
+            ("2026-01-05".to_owned(), 3, 2, 2, 0, 0),
+            ("2026-01-20".to_owned(), 7, 2, 2, 1, 0),
+            ("2026-02-01".to_owned(), 7, 2, 2, 1, 7),
         ]
     );
 }

@@ -101,7 +101,7 @@ fn raw() -> impl Strategy<Value = Raw> {
 
 fn generated() -> impl Strategy<Value = Generated> {
     // Minutes over 70 days around the start of summer time, so some reviews fall at the edges of
-    // days and months, and windows cover whole months (read from the monthly roll-ups) or not.
+    // days and months, and reviews arrive out of order (moving the running totals of later days).
     (
         0..3usize,
         0..70 * 24 * 60i64,
@@ -304,7 +304,100 @@ async fn check(
             serde_json::from_value(served["distribution"].clone()).unwrap();
         prop_assert_eq!(served_distribution, distribution, "{} distribution", name);
     }
+    let drift = app.store.check_counters(false).await.unwrap();
+    prop_assert!(drift.differences.is_empty(), "{:?}", drift.differences);
     Ok(())
+}
+
+/// One batch may carry several days of one button, in any order, before and after days that
+/// already have totals (a batch across midnight, a bulk load): every running total stays exact.
+#[tokio::test]
+async fn batches_spanning_days_keep_running_totals_exact() {
+    let app = spawn_app().await;
+    let first = app.button().await;
+    let other = app.sibling(&first, false).await;
+    let unscreened = avis::store::reviews::Screening {
+        duplicate_window_seconds: 1,
+        burst_per_minute: i64::MAX,
+    };
+    let review = |button: &avis::store::catalog::Button, day: i64, good: bool| {
+        let at: Timestamp = "2026-03-01T12:00:00Z".parse().unwrap();
+        let at = at.checked_add((day * 24).hours()).unwrap();
+        avis::store::reviews::NewReview {
+            id: uuid::Uuid::now_v7(),
+            button_id: button.id,
+            procedure_id: button.procedure_id,
+            answers: crate::helpers::rated(if good {
+                Satisfaction::Good
+            } else {
+                Satisfaction::Bad
+            }),
+            edit_token_hash: "unused".to_owned(),
+            edit_token_expires_at: at,
+            created_at: at,
+            redactions: 0,
+            fingerprint: None,
+            excluded_reason: None,
+        }
+    };
+    let batches = [
+        vec![review(&first, 5, true), review(&first, 1, false)],
+        vec![
+            review(&first, 3, true),
+            review(&other, 2, true),
+            review(&first, 1, true),
+            review(&first, 7, false),
+            review(&first, 0, true),
+            review(&first, 5, true),
+        ],
+        vec![
+            review(&first, 4, false),
+            review(&first, 9, true),
+            review(&first, 2, true),
+        ],
+    ];
+    let mut all = Vec::new();
+    for batch in batches {
+        app.store.create_reviews(&batch, &unscreened).await.unwrap();
+        all.extend(batch);
+    }
+    let drift = app.store.check_counters(false).await.unwrap();
+    assert!(drift.differences.is_empty(), "{:?}", drift.differences);
+    for (from, to) in [(0, 9), (1, 1), (2, 4), (3, 8), (6, 6), (8, 30)] {
+        let day = |offset: i64| {
+            jiff::civil::date(2026, 3, 1)
+                .checked_add(offset.days())
+                .unwrap()
+        };
+        let sums = app
+            .store
+            .sum_counters(day(from), day(to), Some(first.procedure_id))
+            .await
+            .unwrap();
+        let counted = |good: bool| {
+            all.iter()
+                .filter(|r| {
+                    let d = paris_day(r.created_at);
+                    d >= day(from)
+                        && d <= day(to)
+                        && r.answers.satisfaction
+                            == Some(if good {
+                                Satisfaction::Good
+                            } else {
+                                Satisfaction::Bad
+                            })
+                })
+                .count() as i64
+        };
+        let served = |value: &str| {
+            sums.get(&first.procedure_id)
+                .and_then(|c| c.get(&("satisfaction".to_owned(), value.to_owned())))
+                .copied()
+                .unwrap_or(0)
+        };
+        assert_eq!(served("good"), counted(true), "{from}..{to}");
+        assert_eq!(served("bad"), counted(false), "{from}..{to}");
+    }
 }
 
 #[test]
