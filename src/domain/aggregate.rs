@@ -91,6 +91,15 @@ static CELLS: LazyLock<HashMap<Key, usize>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The same, looked up without building a key.
+static CELLS_BY_NAME: LazyLock<HashMap<(&'static str, &'static str), usize>> =
+    LazyLock::new(|| {
+        ALL.iter()
+            .enumerate()
+            .map(|(i, (question, value))| ((*question, value.as_str()), i))
+            .collect()
+    });
+
 /// The column that holds a counter in the counter tables: `satisfaction_good`,
 /// `contact_reached_phone_yes`, `verbatim_answered`…
 pub fn column(key: &Key) -> String {
@@ -130,8 +139,26 @@ impl Tally {
         }
     }
 
+    /// One counter's count; 0 for a counter questionnaire version 1 does not have.
+    pub fn get(&self, question: &str, value: &str) -> i64 {
+        let cells: &HashMap<(&str, &str), usize> = &CELLS_BY_NAME;
+        cells
+            .get(&(question, value))
+            .map_or(0, |&cell| self.0[cell])
+    }
+
     pub fn is_zero(&self) -> bool {
         self.0.iter().all(|n| *n == 0)
+    }
+
+    /// Reads the counts written as `n,n,…` in tally order.
+    pub fn parse(text: &str) -> Option<Tally> {
+        let mut tally = Tally::default();
+        let mut cells = text.split(',');
+        for cell in &mut tally.0 {
+            *cell = cells.next()?.trim().parse().ok()?;
+        }
+        cells.next().is_none().then_some(tally)
     }
 
     /// The non-zero counters, with their keys.

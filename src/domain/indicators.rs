@@ -4,7 +4,7 @@
 //! 95 % interval. Shares are between 0 and 1, with a Wilson 95 % interval. An indicator nobody
 //! answered has no value, never 0.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -15,8 +15,8 @@ use super::answers::Channel;
 /// z for a two-sided 95 % interval.
 const Z95: f64 = 1.959_963_984_540_054;
 
-/// Summed counters: (question, value) → count.
-pub type Counts = HashMap<(String, String), i64>;
+/// Summed counters, one per (question, value) of the questionnaire.
+pub type Counts = super::aggregate::Tally;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -67,12 +67,7 @@ impl Indicators {
 
 /// Computes every indicator from a procedure's summed counters.
 pub fn compute(counts: &Counts, threshold: i64) -> Indicators {
-    let count = |question: &str, value: &str| -> i64 {
-        counts
-            .get(&(question.to_owned(), value.to_owned()))
-            .copied()
-            .unwrap_or(0)
-    };
+    let count = |question: &str, value: &str| -> i64 { counts.get(question, value) };
     let satisfaction: Vec<(String, f64, i64)> = [("good", 10.0), ("medium", 5.0), ("bad", 0.0)]
         .into_iter()
         .map(|(v, points)| (v.to_owned(), points, count("satisfaction", v)))
@@ -213,11 +208,14 @@ impl Indicator {
 mod tests {
     use super::*;
 
-    fn counts(pairs: &[(&str, &str, i64)]) -> Counts {
-        pairs
+    fn counts(pairs: &[(&'static str, &str, i64)]) -> Counts {
+        let mut counts = Counts::default();
+        let moves: Vec<_> = pairs
             .iter()
-            .map(|(q, v, n)| (((*q).to_owned(), (*v).to_owned()), *n))
-            .collect()
+            .map(|(q, v, n)| ((*q, (*v).to_owned()), *n))
+            .collect();
+        counts.add(&moves);
+        counts
     }
 
     #[test]
@@ -345,7 +343,7 @@ mod tests {
 
     #[test]
     fn an_indicator_nobody_answered_has_no_value() {
-        let found = compute(&Counts::new(), 100);
+        let found = compute(&Counts::default(), 100);
         for (_, indicator) in found.named() {
             assert_eq!(indicator, &Indicator::empty());
         }

@@ -316,11 +316,9 @@ pub async fn series(
         .peekable();
     let mut series = Vec::with_capacity(buckets.len());
     for bucket in &buckets {
-        let mut counts = indicators::Counts::new();
+        let mut counts = indicators::Counts::default();
         while let Some((_, day_counts)) = days.next_if(|(day, _)| *day <= bucket.to) {
-            for (key, n) in day_counts {
-                *counts.entry(key).or_default() += n;
-            }
+            counts.merge(&day_counts);
         }
         series.push(indicators::compute(&counts, state.publication_threshold));
     }

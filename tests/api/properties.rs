@@ -391,9 +391,7 @@ async fn batches_spanning_days_keep_running_totals_exact() {
         };
         let served = |value: &str| {
             sums.get(&first.procedure_id)
-                .and_then(|c| c.get(&("satisfaction".to_owned(), value.to_owned())))
-                .copied()
-                .unwrap_or(0)
+                .map_or(0, |c| c.get("satisfaction", value))
         };
         assert_eq!(served("good"), counted(true), "{from}..{to}");
         assert_eq!(served("bad"), counted(false), "{from}..{to}");
