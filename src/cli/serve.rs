@@ -145,6 +145,7 @@ pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
     let app = Application::on(listener, store.clone(), options)?;
     spawn_daily_purge(store.clone(), settings.text_retention_days);
     spawn_checkpoints(store.clone());
+    spawn_metrics_upkeep();
     tracing::info!(
         database = %settings.database_url,
         listen = %settings.listen,
@@ -171,8 +172,6 @@ fn local_base_url(listen: &str, port: u16) -> String {
     format!("http://{host}:{port}")
 }
 
-/// Purges texts and fingerprints at start and then every hour (a purge finds nothing to do most
-/// of the time, and an hour bounds how long a fingerprint outlives its day).
 /// Every second, the log is copied into the database; every thirty, it is emptied.
 fn spawn_checkpoints(store: Store) {
     tokio::spawn(async move {
@@ -186,6 +185,21 @@ fn spawn_checkpoints(store: Store) {
     });
 }
 
+/// Every five seconds, folds the latency samples recorded since into the metrics' histograms.
+/// Without it they pile up until `/metrics` is read: a server nobody scrapes grew by about 27
+/// bytes per request (a 10-minute soak: +26 MB).
+fn spawn_metrics_upkeep() {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            ticks.tick().await;
+            crate::routes::metrics::recorder().run_upkeep();
+        }
+    });
+}
+
+/// Purges texts and fingerprints at start and then every hour (a purge finds nothing to do most
+/// of the time, and an hour bounds how long a fingerprint outlives its day).
 fn spawn_daily_purge(store: Store, retention_days: i64) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3_600));

@@ -39,20 +39,30 @@ static WINDOW: LazyLock<String> = LazyLock::new(|| {
              WHERE x.procedure_id = b.procedure_id AND x.button_id = b.id AND x.day <= {param})"
         )
     };
-    // All 47 sums in one text column: decoding one column per counter and row cost more than
-    // the query itself.
-    let sums: Vec<String> = COLUMNS
-        .iter()
-        .map(|c| format!("CAST(SUM(COALESCE(hi.{c}, 0) - COALESCE(lo.{c}, 0)) AS BIGINT)"))
-        .collect();
+    // Each side's 47 counts in one text column (empty when the button has no totals yet), added
+    // up per procedure by the caller: decoding one column per counter cost more than the query,
+    // and summing them in SQL about as much again.
+    let packed = |alias: &str| {
+        let cells: Vec<String> = COLUMNS.iter().map(|c| format!("{alias}.{c}")).collect();
+        format!("concat_ws(',', {}) AS {alias}", cells.join(", "))
+    };
     format!(
-        "SELECT b.procedure_id, concat_ws(',', {}) AS counts FROM buttons b {} {} \
-         WHERE b.is_test = 0",
-        sums.join(", "),
+        "SELECT b.procedure_id, {}, {} FROM buttons b {} {} WHERE b.is_test = 0",
+        packed("lo"),
+        packed("hi"),
         at("lo", "$1"),
         at("hi", "$2"),
     )
 });
+
+/// A side of [`WINDOW`]: no totals (an empty text) count as zeros.
+fn totals(row: &sqlx::any::AnyRow, side: &str) -> Result<Tally, sqlx::Error> {
+    let text: String = row.try_get(side)?;
+    if text.is_empty() {
+        return Ok(Tally::default());
+    }
+    Tally::parse(&text).ok_or_else(|| sqlx::Error::Decode(format!("running totals: {text}").into()))
+}
 
 impl Store {
     /// Summed counters per procedure over `[from, to]`, for one procedure or all of them: two
@@ -72,7 +82,7 @@ impl Store {
         } else {
             ""
         };
-        let sql = format!("{}{only} GROUP BY b.procedure_id", *WINDOW);
+        let sql = format!("{}{only}", *WINDOW);
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(before)
             .bind(to.to_string());
@@ -81,14 +91,14 @@ impl Store {
         }
         let mut sums: HashMap<Uuid, Counts> = HashMap::new();
         for row in query.fetch_all(&self.read).await? {
-            let text: String = row.try_get("counts")?;
-            let tally = Tally::parse(&text).ok_or_else(|| {
-                sqlx::Error::Decode(format!("counters of a window: {text}").into())
-            })?;
-            if !tally.is_zero() {
-                sums.insert(id(row.try_get("procedure_id")?)?, tally);
+            let (before, last) = (totals(&row, "lo")?, totals(&row, "hi")?);
+            if before != last {
+                let sum = sums.entry(id(row.try_get("procedure_id")?)?).or_default();
+                sum.merge(&last);
+                sum.subtract(&before);
             }
         }
+        sums.retain(|_, tally| !tally.is_zero());
         Ok(sums)
     }
 
