@@ -57,7 +57,7 @@ pub struct Cell<'a> {
     pub day: &'a str,
 }
 
-/// Adds each move to its counter, by day and by month, inside the caller's transaction.
+/// Adds each move to its day counter and to the running totals, inside the caller's transaction.
 pub async fn apply(
     conn: &mut AnyConnection,
     cell: &Cell<'_>,
@@ -102,21 +102,16 @@ pub fn push_moves(script: &mut Script, days: &Tallies) {
 /// (`[procedure, button, from, until, counts…]`, `until` excluded), and the rows of the days
 /// moved, first day of each button first (`[procedure, button, day, counts…]`), then the second…
 fn running_moves(days: &Tallies) -> (String, Vec<String>) {
-    let mut by_button: BTreeMap<(&str, &str), Vec<(&str, &Tally)>> = BTreeMap::new();
-    for ((procedure, day, button), tally) in days {
-        by_button
-            .entry((procedure.as_str(), button.as_str()))
-            .or_default()
-            .push((day.as_str(), tally));
-    }
     let mut ranges = Rows::default();
     let mut ranks: Vec<Rows> = Vec::new();
-    for ((procedure, button), moves) in &by_button {
+    for ((procedure, button), moves) in by_button(days) {
         let mut running = Tally::default();
         for (rank, (day, tally)) in moves.iter().enumerate() {
             running.merge(tally);
-            let until = moves.get(rank + 1).map_or(AFTER_ALL_DAYS, |(next, _)| next);
-            let place = [*procedure, *button, *day].map(rows::Cell::from);
+            let until = moves
+                .get(rank + 1)
+                .map_or(AFTER_ALL_DAYS, |(next, _)| next.as_str());
+            let place = [procedure, button, *day].map(|t| rows::Cell::from(t.as_str()));
             ranges.push(
                 place
                     .into_iter()
@@ -133,6 +128,20 @@ fn running_moves(days: &Tallies) -> (String, Vec<String>) {
         ranges.into_json(),
         ranks.into_iter().map(Rows::into_json).collect(),
     )
+}
+
+/// Day tallies per (procedure, button), each button's days in order.
+type ByButton<'a> = BTreeMap<(&'a String, &'a String), Vec<(&'a String, &'a Tally)>>;
+
+fn by_button(days: &Tallies) -> ByButton<'_> {
+    let mut by_button = ByButton::new();
+    for ((procedure, day, button), tally) in days {
+        by_button
+            .entry((procedure, button))
+            .or_default()
+            .push((day, tally));
+    }
+    by_button
 }
 
 /// Sorts after every `YYYY-MM-DD`.
@@ -208,15 +217,8 @@ pub fn tallies_without_zeros(tallies: &Tallies) -> Tallies {
 
 /// Running totals from day tallies: for each button, the sum of its days up to each day.
 pub fn running_totals(days: &Tallies) -> Tallies {
-    let mut by_button: BTreeMap<(&String, &String), Vec<(&String, &Tally)>> = BTreeMap::new();
-    for ((procedure, day, button), tally) in days {
-        by_button
-            .entry((procedure, button))
-            .or_default()
-            .push((day, tally));
-    }
     let mut running = Tallies::new();
-    for ((procedure, button), moves) in by_button {
+    for ((procedure, button), moves) in by_button(days) {
         let mut total = Tally::default();
         for (day, tally) in moves {
             total.merge(tally);
