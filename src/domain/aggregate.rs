@@ -59,6 +59,12 @@ pub fn delta(before: &Answers, after: &Answers) -> Vec<(Key, i64)> {
     moves.into_iter().filter(|(_, n)| *n != 0).collect()
 }
 
+/// Where a counter sits in a tally, if questionnaire version 1 has it.
+pub fn cell_of(question: &str, value: &str) -> Option<usize> {
+    let cells: &HashMap<(&str, &str), usize> = &CELLS_BY_NAME;
+    cells.get(&(question, value)).copied()
+}
+
 /// How many counters a tally holds.
 pub const WIDTH: usize = 47;
 
@@ -147,10 +153,7 @@ impl Tally {
 
     /// One counter's count; 0 for a counter questionnaire version 1 does not have.
     pub fn get(&self, question: &str, value: &str) -> i64 {
-        let cells: &HashMap<(&str, &str), usize> = &CELLS_BY_NAME;
-        cells
-            .get(&(question, value))
-            .map_or(0, |&cell| self.0[cell])
+        cell_of(question, value).map_or(0, |cell| self.0[cell])
     }
 
     pub fn is_zero(&self) -> bool {

@@ -5,11 +5,12 @@
 //! answered has no value, never 0.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::aggregate::ANSWERED;
+use super::aggregate::{ANSWERED, cell_of};
 use super::answers::Channel;
 
 /// z for a two-sided 95 % interval.
@@ -17,6 +18,9 @@ const Z95: f64 = 1.959_963_984_540_054;
 
 /// Summed counters, one per (question, value) of the questionnaire.
 pub type Counts = super::aggregate::Tally;
+
+/// Counts of an indicator's raw answer values, by value.
+pub type Distribution = BTreeMap<&'static str, i64>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -39,7 +43,8 @@ pub struct Indicator {
     /// Whether `n` reaches the publication threshold.
     pub publishable: bool,
     /// Counts of the raw answer values.
-    pub distribution: BTreeMap<String, i64>,
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub distribution: Distribution,
 }
 
 /// The five indicators of one procedure over one window.
@@ -65,60 +70,114 @@ impl Indicators {
     }
 }
 
-/// Computes every indicator from a procedure's summed counters.
-pub fn compute(counts: &Counts, threshold: i64) -> Indicators {
-    let count = |question: &str, value: &str| -> i64 { counts.get(question, value) };
-    let satisfaction: Vec<(String, f64, i64)> = [("good", 10.0), ("medium", 5.0), ("bad", 0.0)]
-        .into_iter()
-        .map(|(v, points)| (v.to_owned(), points, count("satisfaction", v)))
-        .collect();
-    let scale = |per_value: &dyn Fn(u8) -> i64| -> Vec<(String, f64, i64)> {
-        (1..=5u8)
-            .map(|v| (v.to_string(), f64::from(v - 1) * 2.5, per_value(v)))
+/// The cells of a tally each indicator reads, found once: computing the indicators of every
+/// procedure looked each counter up by name, a hash and a formatted key per lookup.
+struct Layout {
+    /// Raw value, points, and the cells whose counts are answers of that value.
+    satisfaction: Vec<Part>,
+    comprehension: Vec<Part>,
+    help_quality: Vec<Part>,
+    reached: Vec<usize>,
+    not_reached: Vec<usize>,
+    tried: usize,
+    /// Each channel's code and cell, `none` included.
+    channels: Vec<(&'static str, usize)>,
+    no_help: usize,
+}
+
+struct Part {
+    value: &'static str,
+    points: f64,
+    cells: Vec<usize>,
+}
+
+impl Part {
+    fn count(&self, counts: &Counts) -> i64 {
+        self.cells.iter().map(|&cell| counts.0[cell]).sum()
+    }
+}
+
+const SCORES: [&str; 5] = ["1", "2", "3", "4", "5"];
+
+static LAYOUT: LazyLock<Layout> = LazyLock::new(|| {
+    let cell = |question: &str, value: &str| {
+        cell_of(question, value).unwrap_or_else(|| panic!("no counter {question}={value}"))
+    };
+    let administration = || Channel::ALL.into_iter().filter(|c| c.is_administration());
+    let per_channel = |question: &str, suffix: &str| -> Vec<usize> {
+        administration()
+            .map(|c| cell(question, &format!("{}:{suffix}", c.code())))
             .collect()
     };
-    let comprehension = scale(&|v| count("comprehension", &v.to_string()));
-    let per_channel = |question: &str, suffix: &str| -> i64 {
-        Channel::ALL
-            .into_iter()
-            .filter(|c| c.is_administration())
-            .map(|c| count(question, &format!("{}:{suffix}", c.code())))
-            .sum()
+    let scale = |cells: &dyn Fn(&str) -> Vec<usize>| -> Vec<Part> {
+        SCORES
+            .iter()
+            .zip(0u8..)
+            .map(|(value, rank)| Part {
+                value,
+                points: f64::from(rank) * 2.5,
+                cells: cells(value),
+            })
+            .collect()
     };
-    let help_quality = scale(&|v| per_channel("contact_satisfaction", &v.to_string()));
-    let (reached, not_reached) = (
-        per_channel("contact_reached", "yes"),
-        per_channel("contact_reached", "no"),
-    );
-    let tried = count("contact_tried", ANSWERED);
-    let channels: BTreeMap<String, i64> = Channel::ALL
-        .into_iter()
-        .map(|c| (c.code().to_owned(), count("contact_tried", c.code())))
-        .collect();
+    Layout {
+        satisfaction: [("good", 10.0), ("medium", 5.0), ("bad", 0.0)]
+            .into_iter()
+            .map(|(value, points)| Part {
+                value,
+                points,
+                cells: vec![cell("satisfaction", value)],
+            })
+            .collect(),
+        comprehension: scale(&|v| vec![cell("comprehension", v)]),
+        help_quality: scale(&|v| per_channel("contact_satisfaction", v)),
+        reached: per_channel("contact_reached", "yes"),
+        not_reached: per_channel("contact_reached", "no"),
+        tried: cell("contact_tried", ANSWERED),
+        channels: Channel::ALL
+            .into_iter()
+            .map(|c| (c.code(), cell("contact_tried", c.code())))
+            .collect(),
+        no_help: cell("contact_tried", Channel::None.code()),
+    }
+});
 
+/// Computes every indicator from a procedure's summed counters.
+pub fn compute(counts: &Counts, threshold: i64) -> Indicators {
+    let layout = &*LAYOUT;
+    let sum = |cells: &[usize]| -> i64 { cells.iter().map(|&cell| counts.0[cell]).sum() };
+    let (reached, not_reached) = (sum(&layout.reached), sum(&layout.not_reached));
     Indicators {
-        satisfaction: score(&satisfaction, threshold),
-        comprehension: score(&comprehension, threshold),
+        satisfaction: score(&layout.satisfaction, counts, threshold),
+        comprehension: score(&layout.comprehension, counts, threshold),
         help_reachable: share(
             reached,
             reached + not_reached,
-            BTreeMap::from([("yes".to_owned(), reached), ("no".to_owned(), not_reached)]),
+            BTreeMap::from([("yes", reached), ("no", not_reached)]),
             Some((0.85, 0.70)),
             threshold,
         ),
-        help_quality: score(&help_quality, threshold),
+        help_quality: score(&layout.help_quality, counts, threshold),
         autonomy: share(
-            count("contact_tried", Channel::None.code()),
-            tried,
-            channels,
+            counts.0[layout.no_help],
+            counts.0[layout.tried],
+            layout
+                .channels
+                .iter()
+                .map(|&(code, cell)| (code, counts.0[cell]))
+                .collect(),
             None,
             threshold,
         ),
     }
 }
 
-/// A mean of points over answers: (raw value, points, count).
-fn score(values: &[(String, f64, i64)], threshold: i64) -> Indicator {
+/// A mean of points over answers, each part giving its value's points and count.
+fn score(parts: &[Part], counts: &Counts, threshold: i64) -> Indicator {
+    let values: Vec<(&'static str, f64, i64)> = parts
+        .iter()
+        .map(|part| (part.value, part.points, part.count(counts)))
+        .collect();
     let n: i64 = values.iter().map(|(_, _, c)| c).sum();
     if n == 0 {
         return Indicator::empty();
@@ -143,7 +202,7 @@ fn score(values: &[(String, f64, i64)], threshold: i64) -> Indicator {
         ci95,
         level: Some(level(mean, 8.0, 5.0)),
         publishable: n >= threshold,
-        distribution: values.iter().map(|(v, _, c)| (v.clone(), *c)).collect(),
+        distribution: values.iter().map(|(v, _, c)| (*v, *c)).collect(),
     }
 }
 
@@ -151,7 +210,7 @@ fn score(values: &[(String, f64, i64)], threshold: i64) -> Indicator {
 fn share(
     hits: i64,
     n: i64,
-    distribution: BTreeMap<String, i64>,
+    distribution: Distribution,
     levels: Option<(f64, f64)>,
     threshold: i64,
 ) -> Indicator {
@@ -237,11 +296,7 @@ mod tests {
         assert_eq!(s.ci95, Some([6.84, 8.16]));
         assert_eq!(
             s.distribution,
-            BTreeMap::from([
-                ("good".into(), 60),
-                ("medium".into(), 30),
-                ("bad".into(), 10)
-            ])
+            BTreeMap::from([("good", 60), ("medium", 30), ("bad", 10)])
         );
     }
 

@@ -114,14 +114,12 @@ async fn list_response(
     let organisation = params.uuid("organisation")?;
     let only = params.uuid("procedure")?;
     let essential = params.flag("essential")?;
-    let mut sums = state
-        .store
-        .sum_counters(window.from, window.to, only)
-        .await?;
-    let procedures: Vec<ProcedureIndicators> = state
-        .store
-        .list_procedures(organisation)
-        .await?
+    // Both reads at once, each on its own connection.
+    let (mut sums, listed) = tokio::try_join!(
+        state.store.sum_counters(window.from, window.to, only),
+        state.store.list_procedures(organisation),
+    )?;
+    let procedures: Vec<ProcedureIndicators> = listed
         .into_iter()
         .filter(|p| {
             keep(p)

@@ -11,7 +11,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::aggregates::{COLUMNS, SUMS, tally};
-use super::{Store, StoreError, id};
+use super::{Backend, Store, StoreError};
 use crate::domain::aggregate::Tally;
 use crate::domain::indicators::Counts;
 
@@ -28,41 +28,50 @@ static DAYS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// Each counting button's running totals at the end of `$1` and at the end of `$2` (the day
-/// before a window, and its last day): each the button's latest row on or before that day, one
-/// seek along the key (procedure, button, day). The window's counts are their differences.
-static WINDOW: LazyLock<String> = LazyLock::new(|| {
+/// Each counting button's counts over a window: its running totals at the end of `$2` (the
+/// window's last day) minus those at the end of `$1` (the day before its first), each the
+/// button's latest row on or before that day, one seek along the key (procedure, button, day).
+/// Buttons whose totals did not move in the window are left out.
+fn window_sql(backend: Backend) -> String {
     let at = |alias: &str, param: &str| {
         format!(
-            "LEFT JOIN running_counters {alias} ON {alias}.procedure_id = b.procedure_id \
+            "running_counters {alias} ON {alias}.procedure_id = b.procedure_id \
              AND {alias}.button_id = b.id AND {alias}.day = (SELECT MAX(x.day) FROM running_counters x \
              WHERE x.procedure_id = b.procedure_id AND x.button_id = b.id AND x.day <= {param})"
         )
     };
-    // Each side's 47 counts in one text column (empty when the button has no totals yet), added
-    // up per procedure by the caller: decoding one column per counter cost more than the query,
-    // and summing them in SQL about as much again.
-    let packed = |alias: &str| {
-        let cells: Vec<String> = COLUMNS.iter().map(|c| format!("{alias}.{c}")).collect();
-        format!("concat_ws(',', {}) AS {alias}", cells.join(", "))
+    // The 47 differences in one text column, added up per procedure by the caller: decoding
+    // one column per counter cost more than the query, and summing in SQL about as much again.
+    // SQLite's `printf` writes the numbers straight into one string, where `concat_ws` first
+    // made a text value of each.
+    let differences = COLUMNS
+        .iter()
+        .map(|c| format!("hi.{c} - COALESCE(lo.{c}, 0)"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // All of them in one row, `procedure,n,n,…;procedure,n,…`: sqlx hands each row from
+    // SQLite's thread to the caller's with a wake-up, which cost more than the row's work.
+    let (packed, all) = match backend {
+        Backend::Sqlite => (
+            format!(
+                "printf('{}', {differences})",
+                vec!["%d"; COLUMNS.len()].join(",")
+            ),
+            "group_concat",
+        ),
+        Backend::Postgres => (format!("concat_ws(',', {differences})"), "string_agg"),
     };
     format!(
-        "SELECT b.procedure_id, {}, {} FROM buttons b {} {} WHERE b.is_test = 0",
-        packed("lo"),
-        packed("hi"),
-        at("lo", "$1"),
+        "SELECT {all}(b.procedure_id || ',' || {packed}, ';') AS counts \
+         FROM buttons b JOIN {} LEFT JOIN {} \
+         WHERE b.is_test = 0 AND (lo.day IS NULL OR lo.day < hi.day)",
         at("hi", "$2"),
+        at("lo", "$1"),
     )
-});
-
-/// A side of [`WINDOW`]: no totals (an empty text) count as zeros.
-fn totals(row: &sqlx::any::AnyRow, side: &str) -> Result<Tally, sqlx::Error> {
-    let text: String = row.try_get(side)?;
-    if text.is_empty() {
-        return Ok(Tally::default());
-    }
-    Tally::parse(&text).ok_or_else(|| sqlx::Error::Decode(format!("running totals: {text}").into()))
 }
+
+static WINDOW_SQLITE: LazyLock<String> = LazyLock::new(|| window_sql(Backend::Sqlite));
+static WINDOW_POSTGRES: LazyLock<String> = LazyLock::new(|| window_sql(Backend::Postgres));
 
 impl Store {
     /// Summed counters per procedure over `[from, to]`, for one procedure or all of them: two
@@ -77,26 +86,29 @@ impl Store {
         let before = from
             .yesterday()
             .map_or_else(|_| "0".to_owned(), |d| d.to_string());
-        let only = if procedure.is_some() {
-            " AND b.procedure_id = $3"
-        } else {
-            ""
+        let window = match self.backend {
+            Backend::Sqlite => &*WINDOW_SQLITE,
+            Backend::Postgres => &*WINDOW_POSTGRES,
         };
-        let sql = format!("{}{only}", *WINDOW);
+        let sql = match procedure {
+            Some(_) => format!("{window} AND b.procedure_id = $3"),
+            None => window.clone(),
+        };
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(before)
             .bind(to.to_string());
         if let Some(procedure) = procedure {
             query = query.bind(procedure.to_string());
         }
+        let packed: Option<String> = query.fetch_one(&self.read).await?.try_get("counts")?;
         let mut sums: HashMap<Uuid, Counts> = HashMap::new();
-        for row in query.fetch_all(&self.read).await? {
-            let (before, last) = (totals(&row, "lo")?, totals(&row, "hi")?);
-            if before != last {
-                let sum = sums.entry(id(row.try_get("procedure_id")?)?).or_default();
-                sum.merge(&last);
-                sum.subtract(&before);
-            }
+        for button in packed.iter().flat_map(|p| p.split(';')) {
+            let decoded = button.split_once(',').and_then(|(procedure, counts)| {
+                Some((Uuid::parse_str(procedure).ok()?, Tally::parse(counts)?))
+            });
+            let (procedure, counts) = decoded
+                .ok_or_else(|| sqlx::Error::Decode(format!("window counts: {button}").into()))?;
+            sums.entry(procedure).or_default().merge(&counts);
         }
         sums.retain(|_, tally| !tally.is_zero());
         Ok(sums)

@@ -32,6 +32,9 @@ pub struct CreatedKey {
 const KEY_COLUMNS: &str =
     "SELECT id, prefix, scope, organisation_id, created_at, last_used_at, revoked_at FROM api_keys";
 
+/// How stale a key's recorded last use may be.
+const LAST_USE_PRECISION_MS: i64 = 60_000;
+
 impl Store {
     #[tracing::instrument(skip(self))]
     pub async fn create_api_key(
@@ -78,7 +81,7 @@ impl Store {
         Ok(rows.iter().map(api_key).collect::<Result<_, _>>()?)
     }
 
-    /// The live key whose secret this is, recording its use.
+    /// The live key whose secret this is, recording its use (to the minute).
     pub async fn authenticate_api_key(&self, secret: &str) -> Result<Option<ApiKey>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{KEY_COLUMNS} WHERE secret_hash = $1 AND revoked_at IS NULL"
@@ -89,11 +92,19 @@ impl Store {
         let Some(key) = row.as_ref().map(api_key).transpose()? else {
             return Ok(None);
         };
-        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
-            .bind(to_millis(Timestamp::now()))
-            .bind(key.id.to_string())
-            .execute(&self.write)
-            .await?;
+        // At most once a minute per key: a write on every call took the write connection from
+        // the review writer and, on SQLite, emptied every read connection's page cache.
+        let now = Timestamp::now();
+        let recent = key
+            .last_used_at
+            .is_some_and(|at| to_millis(now) - to_millis(at) < LAST_USE_PRECISION_MS);
+        if !recent {
+            sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+                .bind(to_millis(now))
+                .bind(key.id.to_string())
+                .execute(&self.write)
+                .await?;
+        }
         Ok(Some(key))
     }
 

@@ -31,9 +31,12 @@ use crate::config::DatabaseUrl;
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// Page cache of SQLite's one write connection, and of each of its read connections.
+/// Page cache of SQLite's one write connection, and of each of its read connections. A reader's
+/// cache holds the running totals one call over every procedure reads (about 16 MiB with 2,000
+/// buttons): with 4 MiB, each call read them again from the operating system. Caches fill only
+/// as pages are read.
 const WRITER_CACHE_MIB: u32 = 16;
-const READER_CACHE_MIB: u32 = 4;
+const READER_CACHE_MIB: u32 = 32;
 
 /// Which database engine a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
