@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 pub use super::buttons::{Button, NewButton};
-use super::{Store, StoreError, flag, id};
+use super::{Backend, Store, StoreError, flag, id};
 use crate::domain::catalog::{Name, Tag};
 use crate::domain::time::{from_millis, to_millis};
 
@@ -40,8 +40,57 @@ pub struct NewProcedure {
     pub yearly_volume: Option<i64>,
 }
 
-const PROCEDURE_COLUMNS: &str = "SELECT id, organisation_id, title, external_id, is_essential, \
-     is_public, yearly_volume, closed_at, created_at FROM procedures";
+macro_rules! procedure_fields {
+    () => {
+        "id, organisation_id, title, external_id, is_essential, is_public, yearly_volume, \
+         closed_at, created_at"
+    };
+}
+const PROCEDURE_FIELDS: &str = procedure_fields!();
+const PROCEDURE_COLUMNS: &str = concat!("SELECT ", procedure_fields!(), " FROM procedures");
+
+/// A procedure as [`Store::list_procedures`] reads it: every procedure comes in one JSON array
+/// of these, in one row. sqlx hands each row from SQLite's thread to the caller's with a
+/// wake-up and builds it anew for the `Any` driver, which cost more than the row's work.
+#[derive(serde::Deserialize)]
+struct Listed(
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+);
+
+impl Listed {
+    fn procedure(self) -> Result<Procedure, sqlx::Error> {
+        let Listed(
+            id_,
+            organisation_id,
+            title,
+            external_id,
+            essential,
+            public,
+            volume,
+            closed,
+            created,
+        ) = self;
+        Ok(Procedure {
+            id: id(&id_)?,
+            organisation_id: id(&organisation_id)?,
+            title,
+            external_id,
+            is_essential: flag(essential),
+            is_public: flag(public),
+            yearly_volume: volume,
+            closed_at: closed.map(from_millis),
+            created_at: from_millis(created),
+        })
+    }
+}
 
 impl Store {
     #[tracing::instrument(skip(self))]
@@ -159,24 +208,33 @@ impl Store {
         &self,
         organisation: Option<Uuid>,
     ) -> Result<Vec<Procedure>, StoreError> {
-        let rows = match organisation {
-            Some(org) => {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "{PROCEDURE_COLUMNS} WHERE organisation_id = $1 ORDER BY title"
-                )))
-                .bind(org.to_string())
-                .fetch_all(&self.read)
-                .await?
-            }
-            None => {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "{PROCEDURE_COLUMNS} ORDER BY title"
-                )))
-                .fetch_all(&self.read)
-                .await?
-            }
+        let only = if organisation.is_some() {
+            " WHERE organisation_id = $1"
+        } else {
+            ""
         };
-        Ok(rows.iter().map(procedure).collect::<Result<_, _>>()?)
+        let (all, array) = match self.backend {
+            Backend::Sqlite => ("json_group_array", "json_array"),
+            Backend::Postgres => ("json_agg", "json_build_array"),
+        };
+        let sql = format!(
+            "SELECT CAST({all}({array}({PROCEDURE_FIELDS}) ORDER BY title) AS TEXT) AS list \
+             FROM procedures{only}"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(organisation) = organisation {
+            query = query.bind(organisation.to_string());
+        }
+        let list: Option<String> = query.fetch_one(&self.read).await?.try_get("list")?;
+        let Some(list) = list else {
+            return Ok(Vec::new());
+        };
+        let listed: Vec<Listed> =
+            serde_json::from_str(&list).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        Ok(listed
+            .into_iter()
+            .map(Listed::procedure)
+            .collect::<Result<_, _>>()?)
     }
 
     pub async fn find_procedure(

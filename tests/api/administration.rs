@@ -319,3 +319,54 @@ async fn invalid_administration_requests_name_their_fields() {
         );
     }
 }
+
+#[tokio::test]
+async fn procedures_are_listed_as_stored_in_title_order() {
+    use avis::domain::catalog::{Name, Tag};
+    use avis::store::catalog::NewProcedure;
+
+    let app = spawn_app().await;
+    assert!(app.store.list_procedures(None).await.unwrap().is_empty());
+    let organisation = |name: &str| {
+        let store = app.store.clone();
+        let name = Name::parse(name).unwrap();
+        async move { store.create_organisation(&name).await.unwrap() }
+    };
+    let (first, second) = (organisation("DINUM").await, organisation("DGFiP").await);
+    let titles = [
+        "Zéro \"guillemets\" \\ et 🙂",
+        "Allocation: l'aide",
+        "Mairie — état civil",
+    ];
+    for (n, title) in titles.iter().enumerate() {
+        app.store
+            .create_procedure(&NewProcedure {
+                organisation_id: if n == 1 { second.id } else { first.id },
+                title: Name::parse(title).unwrap(),
+                external_id: (n != 2).then(|| Tag::parse(&format!("ext-{n}")).unwrap()),
+                is_essential: n == 0,
+                is_public: n == 2,
+                yearly_volume: (n == 1).then_some(1_200_000),
+            })
+            .await
+            .unwrap();
+    }
+    let listed = app.store.list_procedures(None).await.unwrap();
+    let order: Vec<&str> = listed.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(order, [titles[1], titles[2], titles[0]]);
+    app.store.close_procedure(listed[0].id).await.unwrap();
+    for listed in app.store.list_procedures(None).await.unwrap() {
+        let found = app.store.find_procedure(listed.id).await.unwrap().unwrap();
+        assert_eq!(format!("{listed:?}"), format!("{found:?}"));
+    }
+    let closed = app
+        .store
+        .find_procedure(listed[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(closed.closed_at.is_some());
+    let of_second = app.store.list_procedures(Some(second.id)).await.unwrap();
+    assert_eq!(of_second.len(), 1);
+    assert_eq!(of_second[0].yearly_volume, Some(1_200_000));
+}
