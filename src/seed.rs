@@ -2,8 +2,9 @@
 //!
 //! Reviews are spread over procedures (one open button each) and over the days of a period
 //! ending today, with answers drawn at random but following the questionnaire's rules. They come
-//! in the order of time, as a real history would, and go through the same batch insert as live
-//! reviews (without screening), so the counters stay consistent. Each batch is written in the
+//! in the order of time, as a real history would, and are written with their day counters in
+//! batches. The seed keeps its buttons' running totals in memory (they are its own and their
+//! reviews come in the order of time) and writes them outright. Each batch is written in the
 //! order of its procedures, so the indexes are filled where they were left rather than at random.
 
 use std::time::Instant;
@@ -17,11 +18,12 @@ use uuid::Uuid;
 use crate::domain::answers::{Answers, Channel, Reached, Satisfaction, Score};
 use crate::domain::catalog::{Name, Tag};
 use crate::store::Store;
+use crate::store::batch::KnownTotals;
 use crate::store::catalog::{NewButton, NewProcedure};
-use crate::store::reviews::{NewReview, Screening};
+use crate::store::reviews::NewReview;
 
 /// Reviews per transaction.
-const BATCH: usize = 20_000;
+pub const BATCH: usize = 20_000;
 
 fn score(rng: &mut SmallRng) -> Score {
     Score::try_from(rng.random_range(1..=5u8)).expect("1 to 5")
@@ -85,13 +87,16 @@ fn answers(rng: &mut SmallRng) -> Answers {
 }
 
 /// Creates `procedures` procedures with one button each, then `reviews` reviews over the last
-/// `days` days. Prints progress on standard error; returns the reviews written per second.
+/// `days` days, `batch` per transaction. Prints progress on standard error; returns the reviews
+/// written per second.
 pub async fn seed(
     store: &Store,
     reviews: u64,
     procedures: usize,
     days: i64,
+    batch: usize,
 ) -> anyhow::Result<f64> {
+    let batch_size = batch.max(1);
     let organisation = store
         .create_organisation(
             &Name::parse(&format!("Seed {}", Uuid::now_v7())).map_err(anyhow::Error::msg)?,
@@ -125,10 +130,7 @@ pub async fn seed(
     }
     // The write connection is the seed's alone: 64 MiB of index pages save it reading them back.
     store.widen_write_cache(64).await?;
-    let unscreened = Screening {
-        duplicate_window_seconds: 0,
-        burst_per_minute: i64::MAX,
-    };
+    let mut totals = KnownTotals::new();
     let mut rng = SmallRng::seed_from_u64(2026);
     let now = Timestamp::now();
     let period_ms = days.max(1) * 86_400_000;
@@ -137,7 +139,7 @@ pub async fn seed(
     let started = Instant::now();
     let mut written = 0u64;
     while written < reviews {
-        let size = BATCH.min((reviews - written) as usize);
+        let size = batch_size.min((reviews - written) as usize);
         let mut batch: Vec<NewReview> = (0..size)
             .map(|i| {
                 let (procedure_id, button_id) = targets[rng.random_range(0..targets.len())];
@@ -158,9 +160,9 @@ pub async fn seed(
             })
             .collect();
         batch.sort_by_key(|r| (r.procedure_id, r.created_at));
-        store.create_reviews(&batch, &unscreened).await?;
+        store.load_reviews(&batch, &mut totals).await?;
         written += size as u64;
-        if written % 100_000 < BATCH as u64 {
+        if written % 100_000 < batch_size as u64 {
             eprintln!(
                 "{written} reviews, {:.0}/s",
                 written as f64 / started.elapsed().as_secs_f64()

@@ -318,7 +318,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             days,
         } => {
             let store = open_store(&database_url).await?;
-            let rate = crate::seed::seed(&store, reviews, procedures.max(1), days).await?;
+            let rate =
+                crate::seed::seed(&store, reviews, procedures.max(1), days, crate::seed::BATCH)
+                    .await?;
             store.close().await;
             println!("{reviews} reviews over {procedures} procedures written, {rate:.0} reviews/s");
             Ok(())

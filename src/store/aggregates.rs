@@ -13,7 +13,7 @@ use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::rows::{self, Rows, Script, cell, source};
+use super::rows::{self, Counted, Rows, Script, count, counted};
 use super::{Backend, Store, StoreError, id};
 use crate::domain::aggregate::{self, Key, Tally};
 
@@ -89,9 +89,9 @@ pub fn push_moves(script: &mut Script, days: &Tallies) {
     let backend = script.backend();
     script.push(
         |n| upsert(backend, Table::Days, Write::Add, n),
-        tally_rows(&days),
+        tally_rows(backend, &days),
     );
-    let (ranges, ranks) = running_moves(&days);
+    let (ranges, ranks) = running_moves(backend, &days);
     script.push(|n| update_running(backend, n), ranges);
     for rank in ranks {
         script.push(|n| insert_running(backend, n), rank);
@@ -101,7 +101,7 @@ pub fn push_moves(script: &mut Script, days: &Tallies) {
 /// For the running totals: each button's cumulated moves over the day ranges they apply to
 /// (`[procedure, button, from, until, counts…]`, `until` excluded), and the rows of the days
 /// moved, first day of each button first (`[procedure, button, day, counts…]`), then the second…
-fn running_moves(days: &Tallies) -> (String, Vec<String>) {
+fn running_moves(backend: Backend, days: &Tallies) -> (String, Vec<String>) {
     let mut ranges = Rows::default();
     let mut ranks: Vec<Rows> = Vec::new();
     for ((procedure, button), moves) in by_button(days) {
@@ -112,16 +112,15 @@ fn running_moves(days: &Tallies) -> (String, Vec<String>) {
                 .get(rank + 1)
                 .map_or(AFTER_ALL_DAYS, |(next, _)| next.as_str());
             let place = [procedure, button, *day].map(|t| rows::Cell::from(t.as_str()));
-            ranges.push(
-                place
-                    .into_iter()
-                    .chain([rows::Cell::from(until)])
-                    .chain(running.0.map(rows::Cell::from)),
+            ranges.push_counted(
+                backend,
+                place.into_iter().chain([rows::Cell::from(until)]),
+                &running.0,
             );
             if ranks.len() <= rank {
                 ranks.push(Rows::default());
             }
-            ranks[rank].push(place.into_iter().chain(tally.0.map(rows::Cell::from)));
+            ranks[rank].push_counted(backend, place, &tally.0);
         }
     }
     (
@@ -152,24 +151,14 @@ fn update_running(backend: Backend, n: usize) -> String {
     let set: Vec<String> = COLUMNS
         .iter()
         .enumerate()
-        .map(|(i, c)| {
-            format!(
-                "{c} = running_counters.{c} + CAST(m.value ->> {} AS BIGINT)",
-                4 + i
-            )
-        })
+        .map(|(i, c)| format!("{c} = running_counters.{c} + {}", count(backend, 4, i)))
         .collect();
+    let Counted { with, from } = counted(backend, n, 4);
     format!(
-        "UPDATE running_counters SET {} FROM (SELECT value, {} AS p, {} AS b, {} AS f, {} AS u \
-         FROM {}) AS m WHERE running_counters.procedure_id = m.p \
-         AND running_counters.button_id = m.b AND running_counters.day >= m.f \
-         AND running_counters.day < m.u",
+        "{with}UPDATE running_counters SET {} FROM {from} \
+         WHERE running_counters.procedure_id = m.c0 AND running_counters.button_id = m.c1 \
+         AND running_counters.day >= m.c2 AND running_counters.day < m.c3",
         set.join(", "),
-        cell(0, "TEXT"),
-        cell(1, "TEXT"),
-        cell(2, "TEXT"),
-        cell(3, "TEXT"),
-        source(backend, n)
     )
 }
 
@@ -179,30 +168,22 @@ fn insert_running(backend: Backend, n: usize) -> String {
     let cells: Vec<String> = COLUMNS
         .iter()
         .enumerate()
-        .map(|(i, c)| {
-            format!(
-                "COALESCE(prev.{c}, 0) + CAST(m.value ->> {} AS BIGINT)",
-                3 + i
-            )
-        })
+        .map(|(i, c)| format!("COALESCE(prev.{c}, 0) + {}", count(backend, 3, i)))
         .collect();
+    let Counted { with, from } = counted(backend, n, 3);
     // Days that have totals are skipped before their counts are read; the `WHERE` also keeps
     // SQLite from reading `ON CONFLICT` as a join constraint.
     format!(
-        "INSERT INTO running_counters (procedure_id, button_id, day, {columns}) \
-         SELECT m.p, m.b, m.d, {cells} FROM (SELECT value, {p} AS p, {b} AS b, {d} AS d FROM {source}) AS m \
-         LEFT JOIN running_counters prev ON prev.procedure_id = m.p AND prev.button_id = m.b \
+        "{with}INSERT INTO running_counters (procedure_id, button_id, day, {columns}) \
+         SELECT m.c0, m.c1, m.c2, {cells} FROM {from} \
+         LEFT JOIN running_counters prev ON prev.procedure_id = m.c0 AND prev.button_id = m.c1 \
          AND prev.day = (SELECT MAX(x.day) FROM running_counters x \
-         WHERE x.procedure_id = m.p AND x.button_id = m.b AND x.day < m.d) \
+         WHERE x.procedure_id = m.c0 AND x.button_id = m.c1 AND x.day < m.c2) \
          WHERE NOT EXISTS (SELECT 1 FROM running_counters e \
-         WHERE e.procedure_id = m.p AND e.button_id = m.b AND e.day = m.d) \
+         WHERE e.procedure_id = m.c0 AND e.button_id = m.c1 AND e.day = m.c2) \
          ON CONFLICT (procedure_id, button_id, day) DO NOTHING",
         columns = *COLUMN_LIST,
         cells = cells.join(", "),
-        p = cell(0, "TEXT"),
-        b = cell(1, "TEXT"),
-        d = cell(2, "TEXT"),
-        source = source(backend, n),
     )
 }
 
@@ -265,16 +246,20 @@ pub async fn write(
     }
     let mut script = Script::new(Backend::of(conn));
     let backend = script.backend();
-    script.push(|n| upsert(backend, table, how, n), tally_rows(tallies));
+    script.push(
+        |n| upsert(backend, table, how, n),
+        tally_rows(backend, tallies),
+    );
     script.run(conn).await
 }
 
 /// The statement that upserts into `table` the tallies bound, as [`tally_rows`], at parameter `n`.
 pub fn upsert(backend: Backend, table: Table, how: Write, n: usize) -> String {
     let name = table.name();
-    let cells: Vec<String> = (0..3 + aggregate::WIDTH)
-        .map(|i| cell(i, if i < 3 { "TEXT" } else { "BIGINT" }))
+    let counts: Vec<String> = (0..aggregate::WIDTH)
+        .map(|i| count(backend, 3, i))
         .collect();
+    let Counted { with, from } = counted(backend, n, 3);
     let set: Vec<String> = COLUMNS
         .iter()
         .map(|c| match how {
@@ -284,22 +269,21 @@ pub fn upsert(backend: Backend, table: Table, how: Write, n: usize) -> String {
         .collect();
     // `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join constraint.
     format!(
-        "INSERT INTO {name} (procedure_id, day, button_id, {columns}) \
-         SELECT {cells} FROM {source} WHERE true \
+        "{with}INSERT INTO {name} (procedure_id, day, button_id, {columns}) \
+         SELECT m.c0, m.c1, m.c2, {counts} FROM {from} WHERE true \
          ON CONFLICT (procedure_id, day, button_id) DO UPDATE SET {set}",
         columns = *COLUMN_LIST,
-        cells = cells.join(", "),
-        source = source(backend, n),
+        counts = counts.join(", "),
         set = set.join(", "),
     )
 }
 
 /// Tallies as the JSON rows [`upsert`] reads: place, then every counter.
-pub fn tally_rows(tallies: &Tallies) -> String {
+pub fn tally_rows(backend: Backend, tallies: &Tallies) -> String {
     let mut rows = Rows::default();
     for ((procedure, period, button), tally) in tallies {
         let place = [procedure, period, button].map(|t| rows::Cell::from(t.as_str()));
-        rows.push(place.into_iter().chain(tally.0.map(rows::Cell::from)));
+        rows.push_counted(backend, place, &tally.0);
     }
     rows.into_json()
 }

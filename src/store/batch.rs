@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::aggregates::{self, Tallies};
+use super::aggregates::{self, Table, Tallies, Write};
 use super::reviews::{NewReview, Screening, StoredReview, Update, amend, structured_json};
 use super::rows::{Cell, Rows, Script, cell, source};
 use super::{Backend, Store, StoreError};
@@ -91,6 +91,56 @@ impl Store {
         }
         tx.commit().await?;
         Ok((reasons, outcomes))
+    }
+
+    /// Stores reviews that all count, for buttons whose reviews all come this way in the order
+    /// of time (`avis seed`, on buttons it created): `totals` holds each button's running totals
+    /// as written so far, so the new days' totals are written outright instead of being read,
+    /// moved and inserted rank by rank in the database. No screening.
+    pub async fn load_reviews(
+        &self,
+        batch: &[NewReview],
+        totals: &mut KnownTotals,
+    ) -> Result<(), StoreError> {
+        let mut days = Tallies::new();
+        for review in batch {
+            let place = (
+                review.procedure_id.to_string(),
+                paris_day(review.created_at).to_string(),
+                review.button_id.to_string(),
+            );
+            days.entry(place)
+                .or_default()
+                .add(&aggregate::delta(&Answers::default(), &review.answers));
+        }
+        let mut running = Tallies::new();
+        for ((procedure, day, button), tally) in &days {
+            let total = totals
+                .entry((procedure.clone(), button.clone()))
+                .or_default();
+            total.merge(tally);
+            running.insert((procedure.clone(), day.clone(), button.clone()), *total);
+        }
+        let reasons = vec![None; batch.len()];
+        let mut conn = self.write_connection().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let mut script = Script::new(self.backend);
+        let backend = self.backend;
+        script.push(
+            |n| insert_reviews_sql(backend, n),
+            review_rows(batch, &reasons)?,
+        );
+        script.push(
+            |n| aggregates::upsert(backend, Table::Days, Write::Add, n),
+            aggregates::tally_rows(backend, &days),
+        );
+        script.push(
+            |n| aggregates::upsert(backend, Table::Running, Write::Replace, n),
+            aggregates::tally_rows(backend, &running),
+        );
+        script.run(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn insert_reviews(
@@ -174,43 +224,19 @@ impl Store {
             reasons.push(reason);
         }
 
-        let mut reviews = Rows::default();
-        for (review, reason) in batch.iter().zip(&reasons) {
-            let created_at = to_millis(review.created_at);
-            let day = paris_day(review.created_at).to_string();
-            let (id, button, procedure) = (
-                review.id.to_string(),
-                review.button_id.to_string(),
-                review.procedure_id.to_string(),
-            );
-            let answers = structured_json(&review.answers)?;
-            reviews.push([
-                Cell::from(id.as_str()),
-                Cell::from(button.as_str()),
-                Cell::from(procedure.as_str()),
-                Cell::from(CURRENT_VERSION),
-                Cell::from(day.as_str()),
-                Cell::from(created_at),
-                Cell::from(created_at),
-                Cell::from(answers.as_str()),
-                Cell::from(review.answers.contact_tried_other.as_deref()),
-                Cell::from(review.answers.verbatim.as_deref()),
-                Cell::from(review.edit_token_hash.as_str()),
-                Cell::from(to_millis(review.edit_token_expires_at)),
-                Cell::from(i64::from(review.redactions)),
-                Cell::from(review.fingerprint.as_deref()),
-                Cell::from(*reason),
-            ]);
-        }
+        let reviews = review_rows(batch, &reasons)?;
         // The reviews and every counter they move, in one call on SQLite.
         let mut script = Script::new(self.backend);
         let backend = self.backend;
-        script.push(|n| insert_reviews_sql(backend, n), reviews.into_json());
+        script.push(|n| insert_reviews_sql(backend, n), reviews);
         aggregates::push_moves(&mut script, &tallies);
         script.run(tx).await?;
         Ok(reasons)
     }
 }
+
+/// Running totals a caller keeps for the buttons only it writes to, by (procedure, button).
+pub type KnownTotals = HashMap<(String, String), aggregate::Tally>;
 
 /// What decides a review's new answers from the stored review, or refuses.
 pub type Decide<E> = dyn Fn(&StoredReview) -> Result<Answers, E> + Send + Sync;
@@ -225,6 +251,43 @@ pub struct Amendment<E> {
     pub added_redactions: u32,
     /// Called with the review as stored; may be called again if its batch is retried.
     pub decide: Arc<Decide<E>>,
+}
+
+/// The reviews of a batch as the JSON rows [`insert_reviews_sql`] reads, each with why it does
+/// not count, if it does not.
+fn review_rows(
+    batch: &[NewReview],
+    reasons: &[Option<&'static str>],
+) -> Result<String, StoreError> {
+    let mut reviews = Rows::default();
+    for (review, reason) in batch.iter().zip(reasons) {
+        let created_at = to_millis(review.created_at);
+        let day = paris_day(review.created_at).to_string();
+        let (id, button, procedure) = (
+            review.id.to_string(),
+            review.button_id.to_string(),
+            review.procedure_id.to_string(),
+        );
+        let answers = structured_json(&review.answers)?;
+        reviews.push([
+            Cell::from(id.as_str()),
+            Cell::from(button.as_str()),
+            Cell::from(procedure.as_str()),
+            Cell::from(CURRENT_VERSION),
+            Cell::from(day.as_str()),
+            Cell::from(created_at),
+            Cell::from(created_at),
+            Cell::from(answers.as_str()),
+            Cell::from(review.answers.contact_tried_other.as_deref()),
+            Cell::from(review.answers.verbatim.as_deref()),
+            Cell::from(review.edit_token_hash.as_str()),
+            Cell::from(to_millis(review.edit_token_expires_at)),
+            Cell::from(i64::from(review.redactions)),
+            Cell::from(review.fingerprint.as_deref()),
+            Cell::from(*reason),
+        ]);
+    }
+    Ok(reviews.into_json())
 }
 
 /// Inserts the reviews bound as JSON rows at parameter `n`, columns in this order.

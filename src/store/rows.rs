@@ -43,22 +43,70 @@ pub struct Rows {
 
 impl Rows {
     pub fn push<'a>(&mut self, cells: impl IntoIterator<Item = Cell<'a>>) {
+        self.open();
+        for cell in cells {
+            self.write(cell);
+        }
+        self.close();
+    }
+
+    fn open(&mut self) {
         self.json
             .push_str(if self.count == 0 { "[[" } else { ",[" });
-        for (i, cell) in cells.into_iter().enumerate() {
-            if i > 0 {
-                self.json.push(',');
-            }
-            match cell {
-                Cell::Text(text) => escape(&mut self.json, text),
-                Cell::Int(n) => {
-                    let _ = write!(self.json, "{n}");
-                }
-                Cell::Null => self.json.push_str("null"),
-            }
+    }
+
+    fn separate(&mut self) {
+        if !self.json.ends_with('[') {
+            self.json.push(',');
         }
+    }
+
+    fn write(&mut self, cell: Cell<'_>) {
+        self.separate();
+        match cell {
+            Cell::Text(text) => escape(&mut self.json, text),
+            Cell::Int(n) => {
+                let _ = write!(self.json, "{n}");
+            }
+            Cell::Null => self.json.push_str("null"),
+        }
+    }
+
+    fn close(&mut self) {
         self.json.push(']');
         self.count += 1;
+    }
+
+    /// Pushes `cells`, then `counts`: on PostgreSQL each count a cell of its own; on SQLite all of
+    /// them in one text of fixed-width fields, read back by [`count`]. SQLite finds an array's
+    /// element by walking the elements before it, so reading 47 counts as cells walked about
+    /// 1,100 elements per row (a third of the time `avis seed` spent in SQLite).
+    pub fn push_counted<'a>(
+        &mut self,
+        backend: Backend,
+        cells: impl IntoIterator<Item = Cell<'a>>,
+        counts: &[i64],
+    ) {
+        self.open();
+        for cell in cells {
+            self.write(cell);
+        }
+        match backend {
+            Backend::Postgres => {
+                for n in counts {
+                    self.write(Cell::Int(*n));
+                }
+            }
+            Backend::Sqlite => {
+                self.separate();
+                self.json.push('"');
+                for n in counts {
+                    fixed_width(&mut self.json, *n);
+                }
+                self.json.push('"');
+            }
+        }
+        self.close();
     }
 
     pub fn len(&self) -> usize {
@@ -79,8 +127,33 @@ impl Rows {
     }
 }
 
+/// Appends `n` right-aligned in [`COUNT_WIDTH`] characters.
+fn fixed_width(json: &mut String, n: i64) {
+    let mut field = [b' '; COUNT_WIDTH];
+    let mut magnitude = n.unsigned_abs();
+    let mut at = COUNT_WIDTH;
+    loop {
+        at -= 1;
+        field[at] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        field[at - 1] = b'-';
+    }
+    json.push_str(std::str::from_utf8(&field).expect("digits, spaces and a sign are ASCII"));
+}
+
 /// Appends `text` as a JSON string.
 fn escape(json: &mut String, text: &str) {
+    if !text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        json.push('"');
+        json.push_str(text);
+        json.push('"');
+        return;
+    }
     json.push('"');
     for c in text.chars() {
         match c {
@@ -103,6 +176,51 @@ pub fn source(backend: Backend, n: usize) -> String {
     match backend {
         Backend::Sqlite => format!("jsonb_each(${n})"),
         Backend::Postgres => format!("jsonb_array_elements(CAST(${n} AS jsonb)) AS j(value)"),
+    }
+}
+
+/// Characters of one count on SQLite (see [`Rows::push_counted`]): any `i64`, sign included.
+const COUNT_WIDTH: usize = 20;
+
+/// Rows pushed with [`Rows::push_counted`], bound as parameter `n`, as a row source named `m`:
+/// its first cells (`first` of them) as text columns `m.c0`, `m.c1`…, its counts read with
+/// [`count`]. On SQLite, a materialized `WITH` (to put before the statement) reads each row's
+/// counts once, as a blob: taken from the row for every count, they were copied 47 times, and
+/// a text's slice counts characters from its start.
+pub struct Counted {
+    pub with: String,
+    pub from: String,
+}
+
+pub fn counted(backend: Backend, n: usize, first: usize) -> Counted {
+    let cells: Vec<String> = (0..first)
+        .map(|i| format!("CAST(value ->> {i} AS TEXT) AS c{i}"))
+        .collect();
+    let cells = cells.join(", ");
+    match backend {
+        Backend::Sqlite => Counted {
+            with: format!(
+                "WITH m AS MATERIALIZED (SELECT {cells}, CAST(value ->> {first} AS BLOB) AS counts \
+                 FROM jsonb_each(${n})) "
+            ),
+            from: "m".to_owned(),
+        },
+        Backend::Postgres => Counted {
+            with: String::new(),
+            from: format!("(SELECT value, {cells} FROM {}) AS m", source(backend, n)),
+        },
+    }
+}
+
+/// Count `i` of the rows of a [`Counted`] source with `first` cells before the counts, as a
+/// `BIGINT`.
+pub fn count(backend: Backend, first: usize, i: usize) -> String {
+    match backend {
+        Backend::Sqlite => format!(
+            "CAST(substr(m.counts, {}, {COUNT_WIDTH}) AS INTEGER)",
+            1 + i * COUNT_WIDTH
+        ),
+        Backend::Postgres => format!("CAST(m.value ->> {} AS BIGINT)", first + i),
     }
 }
 
@@ -181,5 +299,26 @@ mod tests {
             serde_json::json!([["a\"b\\c\nd\u{1}é", -42, null], ["x", null]])
         );
         assert_eq!(Rows::default().into_json(), "[]");
+    }
+
+    #[test]
+    fn counts_are_fixed_width_fields_on_sqlite_and_cells_on_postgresql() {
+        let counts = [0, 7, -1, i64::MAX, i64::MIN, 1234567890];
+        let mut rows = Rows::default();
+        rows.push_counted(Backend::Sqlite, [Cell::from("p")], &counts);
+        let parsed: serde_json::Value = serde_json::from_str(&rows.into_json()).unwrap();
+        let fields = parsed[0][1].as_str().unwrap();
+        assert_eq!(fields.len(), counts.len() * COUNT_WIDTH);
+        let read: Vec<i64> = fields
+            .as_bytes()
+            .chunks(COUNT_WIDTH)
+            .map(|f| std::str::from_utf8(f).unwrap().trim().parse().unwrap())
+            .collect();
+        assert_eq!(read, counts);
+        assert_eq!(parsed[0][0], "p");
+
+        let mut rows = Rows::default();
+        rows.push_counted(Backend::Postgres, [Cell::from("p")], &counts[..2]);
+        assert_eq!(rows.into_json(), r#"[["p",0,7]]"#);
     }
 }

@@ -418,3 +418,33 @@ fn indicators_from_aggregates_equal_a_naive_computation_over_reviews() {
         })
         .unwrap();
 }
+
+#[tokio::test]
+async fn seeded_reviews_keep_counters_consistent_across_batches() {
+    let app = spawn_app().await;
+    // Batches of 250 over 20 days: most batches end in the middle of a day the next one
+    // continues, the case where running totals written from memory must replace, not add.
+    let rate = avis::seed::seed(&app.store, 3_000, 4, 20, 250)
+        .await
+        .unwrap();
+    assert!(rate > 0.0);
+    let drift = app.store.check_counters(false).await.unwrap();
+    assert_eq!(drift.reviews, 3_000);
+    assert!(drift.differences.is_empty(), "{:?}", drift.differences);
+    let today = paris_day(Timestamp::now());
+    let sums = app
+        .store
+        .sum_counters(today.checked_sub(30.days()).unwrap(), today, None)
+        .await
+        .unwrap();
+    let answered: i64 = sums
+        .values()
+        .map(|c| {
+            ["good", "medium", "bad"]
+                .map(|v| c.get("satisfaction", v))
+                .iter()
+                .sum::<i64>()
+        })
+        .sum();
+    assert_eq!((sums.len(), answered), (4, 3_000));
+}
