@@ -51,19 +51,26 @@ fn window_sql(backend: Backend) -> String {
         .join(", ");
     // All of them in one row, `procedure,n,n,…;procedure,n,…`: sqlx hands each row from
     // SQLite's thread to the caller's with a wake-up, which cost more than the row's work.
-    let (packed, all) = match backend {
+    // SQLite goes through the buttons first only when told so (`CROSS JOIN`): for one
+    // procedure it chose to scan all of its running totals instead.
+    let (packed, all, join) = match backend {
         Backend::Sqlite => (
             format!(
                 "printf('{}', {differences})",
                 vec!["%d"; COLUMNS.len()].join(",")
             ),
             "group_concat",
+            "CROSS JOIN",
         ),
-        Backend::Postgres => (format!("concat_ws(',', {differences})"), "string_agg"),
+        Backend::Postgres => (
+            format!("concat_ws(',', {differences})"),
+            "string_agg",
+            "JOIN",
+        ),
     };
     format!(
         "SELECT {all}(b.procedure_id || ',' || {packed}, ';') AS counts \
-         FROM buttons b JOIN {} LEFT JOIN {} \
+         FROM buttons b {join} {} LEFT JOIN {} \
          WHERE b.is_test = 0 AND (lo.day IS NULL OR lo.day < hi.day)",
         at("hi", "$2"),
         at("lo", "$1"),

@@ -19,6 +19,7 @@ pub struct ApiKey {
     pub scope: Scope,
     pub organisation_id: Option<Uuid>,
     pub created_at: Timestamp,
+    /// Last authenticated use, to the minute.
     pub last_used_at: Option<Timestamp>,
     pub revoked_at: Option<Timestamp>,
 }
