@@ -17,10 +17,10 @@ use uuid::Uuid;
 
 use crate::domain::answers::{Answers, Channel, Reached, Satisfaction, Score};
 use crate::domain::catalog::{Name, Tag};
-use crate::store::Store;
 use crate::store::batch::KnownTotals;
 use crate::store::catalog::{NewButton, NewProcedure};
 use crate::store::reviews::NewReview;
+use crate::store::{Store, StoreError};
 
 /// Reviews per transaction.
 pub const BATCH: usize = 20_000;
@@ -130,20 +130,34 @@ pub async fn seed(
     }
     // The write connection is the seed's alone: 64 MiB of index pages save it reading them back.
     store.widen_write_cache(64).await?;
-    let mut totals = KnownTotals::new();
+    let mut totals = Some(KnownTotals::new());
     let mut rng = SmallRng::seed_from_u64(2026);
     let now = Timestamp::now();
     let period_ms = days.max(1) * 86_400_000;
     let oldest = now.checked_sub(period_ms.milliseconds()).unwrap_or(now);
     let step = period_ms as f64 / reviews.max(1) as f64;
     let started = Instant::now();
-    let mut written = 0u64;
-    while written < reviews {
-        let size = batch_size.min((reviews - written) as usize);
+    let progress = |written: u64| {
+        if written % 100_000 < batch_size as u64 {
+            eprintln!(
+                "{written} reviews, {:.0}/s",
+                written as f64 / started.elapsed().as_secs_f64()
+            );
+        }
+    };
+    // Each batch is written while the next one is drawn: the writing task hands the running
+    // totals back when its batch is committed.
+    let mut writing: Option<(
+        u64,
+        tokio::task::JoinHandle<Result<KnownTotals, StoreError>>,
+    )> = None;
+    let mut drawn = 0u64;
+    while drawn < reviews {
+        let size = batch_size.min((reviews - drawn) as usize);
         let mut batch: Vec<NewReview> = (0..size)
             .map(|i| {
                 let (procedure_id, button_id) = targets[rng.random_range(0..targets.len())];
-                let elapsed = ((written as usize + i) as f64 * step) as i64;
+                let elapsed = ((drawn as usize + i) as f64 * step) as i64;
                 let created_at = oldest.checked_add(elapsed.milliseconds()).unwrap_or(now);
                 NewReview {
                     id: Uuid::now_v7(),
@@ -160,14 +174,22 @@ pub async fn seed(
             })
             .collect();
         batch.sort_by_key(|r| (r.procedure_id, r.created_at));
-        store.load_reviews(&batch, &mut totals).await?;
-        written += size as u64;
-        if written % 100_000 < batch_size as u64 {
-            eprintln!(
-                "{written} reviews, {:.0}/s",
-                written as f64 / started.elapsed().as_secs_f64()
-            );
+        drawn += size as u64;
+        if let Some((written, task)) = writing.take() {
+            totals = Some(task.await??);
+            progress(written);
         }
+        let mut running = totals.take().unwrap_or_default();
+        let store = store.clone();
+        let task = tokio::spawn(async move {
+            store.load_reviews(&batch, &mut running).await?;
+            Ok(running)
+        });
+        writing = Some((drawn, task));
     }
-    Ok(written as f64 / started.elapsed().as_secs_f64())
+    if let Some((written, task)) = writing.take() {
+        task.await??;
+        progress(written);
+    }
+    Ok(drawn as f64 / started.elapsed().as_secs_f64())
 }
