@@ -130,7 +130,7 @@ pub async fn seed(
     }
     // The write connection is the seed's alone: 64 MiB of index pages save it reading them back.
     store.widen_write_cache(64).await?;
-    let mut totals = Some(KnownTotals::new());
+    let mut totals = KnownTotals::new();
     let mut rng = SmallRng::seed_from_u64(2026);
     let now = Timestamp::now();
     let period_ms = days.max(1) * 86_400_000;
@@ -176,10 +176,10 @@ pub async fn seed(
         batch.sort_by_key(|r| (r.procedure_id, r.created_at));
         drawn += size as u64;
         if let Some((written, task)) = writing.take() {
-            totals = Some(task.await??);
+            totals = task.await??;
             progress(written);
         }
-        let mut running = totals.take().unwrap_or_default();
+        let mut running = std::mem::take(&mut totals);
         let store = store.clone();
         let task = tokio::spawn(async move {
             store.load_reviews(&batch, &mut running).await?;

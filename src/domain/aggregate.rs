@@ -145,12 +145,6 @@ impl Tally {
         }
     }
 
-    pub fn subtract(&mut self, other: &Tally) {
-        for (cell, n) in self.0.iter_mut().zip(other.0) {
-            *cell -= n;
-        }
-    }
-
     /// One counter's count; 0 for a counter questionnaire version 1 does not have.
     pub fn get(&self, question: &str, value: &str) -> i64 {
         cell_of(question, value).map_or(0, |cell| self.0[cell])

@@ -104,14 +104,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut days = Tallies::new();
         for review in batch {
-            let place = (
-                review.procedure_id.to_string(),
-                paris_day(review.created_at).to_string(),
-                review.button_id.to_string(),
-            );
-            days.entry(place)
-                .or_default()
-                .add(&aggregate::delta(&Answers::default(), &review.answers));
+            count_new(&mut days, review);
         }
         let mut running = Tallies::new();
         for ((procedure, day, button), tally) in &days {
@@ -211,15 +204,7 @@ impl Store {
                 }
             }
             if reason.is_none() {
-                let place = (
-                    review.procedure_id.to_string(),
-                    paris_day(review.created_at).to_string(),
-                    review.button_id.to_string(),
-                );
-                tallies
-                    .entry(place)
-                    .or_default()
-                    .add(&aggregate::delta(&Answers::default(), &review.answers));
+                count_new(&mut tallies, review);
             }
             reasons.push(reason);
         }
@@ -233,6 +218,18 @@ impl Store {
         script.run(tx).await?;
         Ok(reasons)
     }
+}
+
+/// Adds a new review's answers to its day's tally.
+fn count_new(days: &mut Tallies, review: &NewReview) {
+    let place = (
+        review.procedure_id.to_string(),
+        paris_day(review.created_at).to_string(),
+        review.button_id.to_string(),
+    );
+    days.entry(place)
+        .or_default()
+        .add(&aggregate::delta(&Answers::default(), &review.answers));
 }
 
 /// Running totals a caller keeps for the buttons only it writes to, by (procedure, button).
