@@ -2,9 +2,11 @@
 //!
 //! Requests hand their job to one writer task through a bounded channel and wait for its
 //! answer. The writer takes what has queued up while the previous transaction committed (up to
-//! a batch size), writes it in one transaction, and answers each request only after the commit,
-//! so a `201` or `200` always means the change is on disk. A full queue answers `503` at once
-//! rather than letting requests pile up without bound.
+//! a batch size), writes it in one transaction, and answers each request only once the commit is
+//! on disk, so a `201` or `200` always means the change survives a power loss. On SQLite the
+//! commit itself does not wait for the disk: a second task syncs the log and then answers, while
+//! the writer already writes the next batch (one sync often covers several batches). A full
+//! queue answers `503` at once rather than letting requests pile up without bound.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,7 +23,7 @@ use crate::domain::time::to_millis;
 use crate::error::ApiError;
 use crate::store::batch::Amendment;
 use crate::store::reviews::{NewReview, Screening, StoredReview, Update};
-use crate::store::{Store, StoreError};
+use crate::store::{Backend, Store, StoreError};
 
 /// The most jobs one transaction takes.
 const MAX_BATCH: usize = 512;
@@ -103,6 +105,16 @@ const SWEEP_EVERY: u64 = 256;
 const HOLD: Duration = Duration::from_millis(100);
 
 async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Job>) {
+    // On SQLite, commits do not wait for the disk: a batch's answers wait for the log to be
+    // synced, which happens while the writer goes on with the next batch.
+    let durable = match store.backend() {
+        Backend::Sqlite => {
+            let (answers, waiting) = mpsc::unbounded_channel();
+            tokio::spawn(sync_then_answer(store.clone(), waiting));
+            Some(answers)
+        }
+        Backend::Postgres => None,
+    };
     // What this node wrote lately, per button: burst screening reads it instead of the database.
     let mut recent = RecentReviews::default();
     let mut batches = 0u64;
@@ -143,7 +155,7 @@ async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Jo
         }
         let conn = match held.take() {
             Some(held) => Ok(held),
-            None => store.write_connection().await.map(|c| (c, Instant::now())),
+            None => take_connection(&store).await,
         };
         let outcome = match conn {
             Ok((mut conn, since)) => {
@@ -162,15 +174,22 @@ async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Jo
         metrics::histogram!("avis_batch_commit_seconds").record(started.elapsed().as_secs_f64());
         match outcome {
             Ok((reasons, outcomes)) => {
-                for (reply, reason) in created.into_iter().zip(reasons) {
-                    let _ = reply.send(Ok(reason));
-                }
-                for (reply, outcome) in amended.into_iter().zip(outcomes) {
-                    let _ = reply.send(Ok(outcome));
+                let answers = Replies {
+                    created: created.into_iter().zip(reasons).collect(),
+                    amended: amended.into_iter().zip(outcomes).collect(),
+                };
+                match &durable {
+                    Some(syncer) => {
+                        if let Err(unsent) = syncer.send(answers) {
+                            unsent.0.fail(dropped_store_error);
+                        }
+                    }
+                    None => answers.send(),
                 }
             }
             Err(err) => {
-                // One bad job must not sink the others: retry each on its own.
+                // One bad job must not sink the others: retry each on its own (these commits
+                // wait for the disk, and with it for the batches before them).
                 tracing::warn!(error = ?err, size, "batch failed, writing its jobs one by one");
                 for (review, reply) in reviews.iter().zip(created) {
                     let _ = reply.send(store.create_review(review, &screening).await);
@@ -182,6 +201,76 @@ async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Jo
                         })
                         .await;
                     let _ = reply.send(retried);
+                }
+            }
+        }
+    }
+}
+
+/// Takes the write connection from the pool for a run of batches.
+async fn take_connection(store: &Store) -> Result<(PoolConnection<Any>, Instant), StoreError> {
+    let mut conn = store.write_connection().await?;
+    store.review_writing(&mut conn).await?;
+    Ok((conn, Instant::now()))
+}
+
+/// The replies to the jobs of one committed batch.
+struct Replies {
+    created: Vec<(Created, Option<&'static str>)>,
+    amended: Vec<(Amended, Update<ApiError>)>,
+}
+
+impl Replies {
+    fn send(self) {
+        for (reply, reason) in self.created {
+            let _ = reply.send(Ok(reason));
+        }
+        for (reply, outcome) in self.amended {
+            let _ = reply.send(Ok(outcome));
+        }
+    }
+
+    fn fail(self, error: impl Fn() -> StoreError) {
+        for (reply, _) in self.created {
+            let _ = reply.send(Err(error()));
+        }
+        for (reply, _) in self.amended {
+            let _ = reply.send(Err(error()));
+        }
+    }
+}
+
+fn dropped_store_error() -> StoreError {
+    StoreError::Database(sqlx::Error::WorkerCrashed)
+}
+
+/// Syncs SQLite's log, then answers every batch committed before the sync began: one sync
+/// covers all the batches that queued up while the previous one ran. A batch whose log could
+/// not be synced is answered with an error, not acknowledged.
+async fn sync_then_answer(store: Store, mut waiting: mpsc::UnboundedReceiver<Replies>) {
+    while let Some(first) = waiting.recv().await {
+        let mut batches = vec![first];
+        while let Ok(next) = waiting.try_recv() {
+            batches.push(next);
+        }
+        let started = Instant::now();
+        let syncing = store.clone();
+        let synced = match tokio::task::spawn_blocking(move || syncing.sync_log()).await {
+            Ok(synced) => synced,
+            Err(stopped) => Err(std::io::Error::other(stopped)),
+        };
+        metrics::histogram!("avis_log_sync_seconds").record(started.elapsed().as_secs_f64());
+        match synced {
+            Ok(()) => batches.into_iter().for_each(Replies::send),
+            Err(err) => {
+                let message = err.to_string();
+                tracing::error!(error = %message, "cannot sync the database log: batches not acknowledged");
+                for batch in batches {
+                    batch.fail(|| {
+                        StoreError::Database(sqlx::Error::Io(std::io::Error::other(
+                            message.clone(),
+                        )))
+                    });
                 }
             }
         }

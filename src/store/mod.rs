@@ -62,6 +62,11 @@ pub struct Store {
     backend: Backend,
     read: AnyPool,
     write: AnyPool,
+    /// SQLite's write-ahead log, which [`Store::sync_log`] makes durable.
+    log: Option<std::path::PathBuf>,
+    /// Whether a task copies SQLite's log into the database on a schedule (`avis serve`), so
+    /// the review writer's commits need not.
+    scheduled_checkpoints: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Buttons recently read for the public paths; emptied by every catalog change.
     buttons: std::sync::Arc<buttons::RecentButtons>,
 }
@@ -75,18 +80,23 @@ impl Store {
         let store = match backend {
             Backend::Sqlite => {
                 create_parent_directory(url)?;
-                let write = sqlite_pool(1, WRITER_CACHE_MIB)
-                    .connect(&connection_url)
-                    .await;
+                let write = sqlite_write_pool().connect(&connection_url).await;
                 let write =
                     write.with_context(|| format!("cannot open the SQLite database {url}"))?;
                 let read = sqlite_pool(4, READER_CACHE_MIB)
                     .connect(&connection_url)
                     .await?;
+                let log = url.sqlite_file().map(|file| {
+                    let mut log = file.into_os_string();
+                    log.push("-wal");
+                    std::path::PathBuf::from(log)
+                });
                 Store {
                     backend,
                     read,
                     write,
+                    log,
+                    scheduled_checkpoints: Default::default(),
                     buttons: Default::default(),
                 }
             }
@@ -101,6 +111,8 @@ impl Store {
                     backend,
                     read: pool.clone(),
                     write: pool,
+                    log: None,
+                    scheduled_checkpoints: Default::default(),
                     buttons: Default::default(),
                 }
             }
@@ -130,6 +142,47 @@ impl Store {
             .run(&self.write)
             .await
             .context("cannot apply the database migrations")
+    }
+
+    /// Makes SQLite's write-ahead log durable: every transaction committed before the call
+    /// survives a power loss once it returns (see [`Store::review_writing`]). Blocks on the disk.
+    pub fn sync_log(&self) -> std::io::Result<()> {
+        let Some(log) = &self.log else {
+            return Ok(());
+        };
+        match std::fs::File::open(log) {
+            Ok(file) => file.sync_data(),
+            // No log: SQLite removed it after copying it into the database, which it synced.
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Turns the write connection `conn` over to the review writer: on SQLite its commits stop
+    /// waiting for the disk (the writer calls [`Store::sync_log`] before answering, while it
+    /// writes the next batch) and, when checkpoints are scheduled, stop copying the log into
+    /// the database. Whoever takes the connection from the pool next gets both back.
+    pub async fn review_writing(&self, conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+        if self.log.is_none() {
+            return Ok(());
+        }
+        let checkpoints = match self
+            .scheduled_checkpoints
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            true => 0,
+            false => AUTOMATIC_CHECKPOINT_PAGES,
+        };
+        let pragmas =
+            format!("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = {checkpoints};");
+        conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
+        Ok(())
+    }
+
+    /// Says that [`Store::checkpoint`] is called on a schedule from now on.
+    pub fn schedule_checkpoints(&self) {
+        self.scheduled_checkpoints
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Copies the SQLite write-ahead log into the database off the write path, and empties it
@@ -217,6 +270,24 @@ fn sqlite_pool(max_connections: u32, cache_mib: u32) -> AnyPoolOptions {
             })
         })
 }
+
+/// The write pool: the review writer relaxes durability and checkpoints on its connection (see
+/// [`Store::review_writing`]); anyone who takes the connection from the pool gets them back.
+fn sqlite_write_pool() -> AnyPoolOptions {
+    let durable = format!(
+        "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = {AUTOMATIC_CHECKPOINT_PAGES};"
+    );
+    sqlite_pool(1, WRITER_CACHE_MIB).before_acquire(move |conn, _meta| {
+        let durable = durable.clone();
+        Box::pin(async move {
+            conn.execute(sqlx::AssertSqlSafe(durable)).await?;
+            Ok(true)
+        })
+    })
+}
+
+/// SQLite's default: a commit that leaves this many pages in the log copies it into the database.
+const AUTOMATIC_CHECKPOINT_PAGES: u32 = 1000;
 
 fn create_parent_directory(url: &DatabaseUrl) -> anyhow::Result<()> {
     let parent = url

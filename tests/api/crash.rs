@@ -296,3 +296,31 @@ async fn checkpoints_under_load_lose_nothing() {
         crate::helpers::counts(&[("satisfaction=good", 300)])
     );
 }
+
+#[tokio::test]
+async fn the_review_writer_leaves_the_write_connection_durable_for_the_others() {
+    // On SQLite the review writer's commits do not wait for the disk: it syncs the log itself
+    // before answering. Whoever takes the write connection after it must commit durably again.
+    let app = crate::helpers::spawn_app().await;
+    let button = app.button().await;
+    app.rate(&button, "good").await;
+    let mut conn = app.store.write_connection().await.unwrap();
+    if app.store.backend() == avis::store::Backend::Postgres {
+        let on: String = sqlx::query_scalar("SHOW synchronous_commit")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(on, "on");
+        return;
+    }
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(synchronous, 2, "FULL");
+    let checkpoint_pages: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(checkpoint_pages, 1000);
+}

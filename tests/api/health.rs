@@ -81,4 +81,11 @@ async fn metrics_count_requests_reviews_batches_and_connections() {
     ] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
+    // On SQLite a batch is acknowledged once its log is synced (PostgreSQL commits durably).
+    let synced = text.contains("avis_log_sync_seconds_count 1");
+    assert_eq!(
+        synced,
+        app.store.backend() == avis::store::Backend::Sqlite,
+        "{text}"
+    );
 }
