@@ -25,8 +25,18 @@ pub fn new_api_key() -> String {
 ///
 /// The secrets are 256 random bits, so a fast hash is enough: there is nothing to brute-force.
 pub fn hash(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Lower-case hexadecimal, two digits per byte.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        text.push(char::from(DIGITS[usize::from(b >> 4)]));
+        text.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    text
 }
 
 /// The few characters of a key shown in listings so an operator can tell keys apart.
@@ -45,11 +55,7 @@ pub fn fingerprint(
     let mut mac =
         Hmac::<Sha256>::new_from_slice(salt.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(format!("{address}\n{user_agent}\n{procedure}").as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&mac.finalize().into_bytes())
 }
 
 /// The key that signs hosted-form tokens. Nodes that share a database must share it.
@@ -137,6 +143,12 @@ mod tests {
         assert_eq!(hash(&key).len(), 64);
         assert!(!hash(&key).contains(&key[5..]));
         assert!(display_prefix(&key).starts_with("avis_"));
+        // Keys stored by earlier versions must still be found: lower-case SHA-256 in hex.
+        assert_eq!(
+            hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
     }
 
     #[test]

@@ -45,14 +45,7 @@ const PAGES_CSS: Asset = Asset {
 impl Asset {
     fn etag(&self) -> String {
         let digest = Sha256::digest(self.body.as_bytes());
-        format!(
-            "\"{}\"",
-            digest
-                .iter()
-                .take(8)
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        )
+        format!("\"{}\"", crate::domain::secret::hex(&digest[..8]))
     }
 
     /// The file, or 304 when the client already has this version.
