@@ -172,10 +172,8 @@ fn local_base_url(listen: &str, port: u16) -> String {
     format!("http://{host}:{port}")
 }
 
-/// Every second, the log is copied into the database; every thirty, it is emptied. The review
-/// writer's commits then leave the copying to this task.
+/// Every second, the log is copied into the database; every thirty, it is emptied.
 fn spawn_checkpoints(store: Store) {
-    store.schedule_checkpoints();
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(std::time::Duration::from_secs(1));
         for n in 1u64.. {
