@@ -271,7 +271,7 @@ fn sqlite_write_pool() -> AnyPoolOptions {
 /// copy (ingest +18 %, the same p99). A checkpoint on another connection, once a second, does
 /// not replace it: it never caught up with a writer that commits every few milliseconds, so the
 /// log never started over and grew by 35 MB a second until it was emptied.
-const WRITER_CHECKPOINT_PAGES: u32 = 16_000;
+const WRITER_CHECKPOINT_PAGES: u32 = 4_000;
 
 fn create_parent_directory(url: &DatabaseUrl) -> anyhow::Result<()> {
     let parent = url
