@@ -105,13 +105,13 @@ const SWEEP_EVERY: u64 = 256;
 const HOLD: Duration = Duration::from_millis(100);
 
 async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Job>) {
-    // On SQLite, commits do not wait for the disk: a batch's answers wait for the log to be
+    // On SQLite, commits do not wait for the disk: a batch's replies wait for the log to be
     // synced, which happens while the writer goes on with the next batch.
     let durable = match store.backend() {
         Backend::Sqlite => {
-            let (answers, waiting) = mpsc::unbounded_channel();
+            let (replies, waiting) = mpsc::unbounded_channel();
             tokio::spawn(sync_then_answer(store.clone(), waiting));
-            Some(answers)
+            Some(replies)
         }
         Backend::Postgres => None,
     };
@@ -174,17 +174,17 @@ async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Jo
         metrics::histogram!("avis_batch_commit_seconds").record(started.elapsed().as_secs_f64());
         match outcome {
             Ok((reasons, outcomes)) => {
-                let answers = Replies {
+                let replies = Replies {
                     created: created.into_iter().zip(reasons).collect(),
                     amended: amended.into_iter().zip(outcomes).collect(),
                 };
                 match &durable {
                     Some(syncer) => {
-                        if let Err(unsent) = syncer.send(answers) {
+                        if let Err(unsent) = syncer.send(replies) {
                             unsent.0.fail(dropped_store_error);
                         }
                     }
-                    None => answers.send(),
+                    None => replies.send(),
                 }
             }
             Err(err) => {

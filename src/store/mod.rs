@@ -145,6 +145,8 @@ impl Store {
         let Some(log) = &self.log else {
             return Ok(());
         };
+        // Opened anew each time: SQLite deletes the log when its last connection closes and
+        // starts a new file, which a handle kept open would no longer reach.
         match std::fs::File::open(log) {
             Ok(file) => file.sync_data(),
             // No log: SQLite removed it after copying it into the database, which it synced.
@@ -258,15 +260,20 @@ fn sqlite_pool(max_connections: u32, cache_mib: u32) -> AnyPoolOptions {
 fn sqlite_write_pool() -> AnyPoolOptions {
     sqlite_pool(1, WRITER_CACHE_MIB).before_acquire(|conn, _meta| {
         Box::pin(async move {
-            conn.execute("PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 1000")
-                .await?;
+            let defaults = format!(
+                "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = {DEFAULT_CHECKPOINT_PAGES};"
+            );
+            conn.execute(sqlx::AssertSqlSafe(defaults)).await?;
             Ok(true)
         })
     })
 }
 
+/// SQLite's own: a commit that leaves this many pages in the log copies it into the database.
+const DEFAULT_CHECKPOINT_PAGES: u32 = 1_000;
+
 /// The review writer's commits copy the log into the database once it holds this many pages
-/// (16 MiB), instead of SQLite's 1,000: most of a batch's pages are the same hot index and
+/// (16 MiB), instead of [`DEFAULT_CHECKPOINT_PAGES`]: most of a batch's pages are the same hot index and
 /// counter pages as the last batch's, so a longer log holds fewer distinct pages per commit to
 /// copy (ingest +9 %). 16,000 pages gave +18 % but each copy, growing with the database, stalled
 /// the writer long enough to double a 10-minute soak's p99. A checkpoint on another connection,
