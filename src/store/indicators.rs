@@ -30,16 +30,9 @@ static DAYS: LazyLock<String> = LazyLock::new(|| {
 
 /// Each counting button's counts over a window: its running totals at the end of `$2` (the
 /// window's last day) minus those at the end of `$1` (the day before its first), each the
-/// button's latest row on or before that day, one seek along the key (procedure, button, day).
+/// button's latest row on or before that day, found along the key (procedure, button, day).
 /// Buttons whose totals did not move in the window are left out.
 fn window_sql(backend: Backend) -> String {
-    let at = |alias: &str, param: &str| {
-        format!(
-            "running_counters {alias} ON {alias}.procedure_id = b.procedure_id \
-             AND {alias}.button_id = b.id AND {alias}.day = (SELECT MAX(x.day) FROM running_counters x \
-             WHERE x.procedure_id = b.procedure_id AND x.button_id = b.id AND x.day <= {param})"
-        )
-    };
     // The 47 differences in one text column, added up per procedure by the caller: decoding
     // one column per counter cost more than the query, and summing in SQL about as much again.
     // SQLite's `printf` writes the numbers straight into one string, where `concat_ws` first
@@ -51,31 +44,63 @@ fn window_sql(backend: Backend) -> String {
         .join(", ");
     // All of them in one row, `procedure,n,n,…;procedure,n,…`: sqlx hands each row from
     // SQLite's thread to the caller's with a wake-up, which cost more than the row's work.
-    // SQLite goes through the buttons first only when told so (`CROSS JOIN`): for one
-    // procedure it chose to scan all of its running totals instead.
-    let (packed, all, join) = match backend {
-        Backend::Sqlite => (
-            format!(
-                "printf('{}', {differences})",
-                vec!["%d"; COLUMNS.len()].join(",")
-            ),
-            "group_concat",
-            "CROSS JOIN",
-        ),
-        Backend::Postgres => (
-            format!("concat_ws(',', {differences})"),
-            "string_agg",
-            "JOIN",
-        ),
+    let (packed, all, from) = match backend {
+        // SQLite has no `LATERAL`: the day is found first, then the row with it (two seeks).
+        // It goes through the buttons first only when told so (`CROSS JOIN`): for one
+        // procedure it chose to scan all of its running totals instead.
+        Backend::Sqlite => {
+            let at = |alias: &str, param: &str| {
+                format!(
+                    "running_counters {alias} ON {alias}.procedure_id = b.procedure_id \
+                     AND {alias}.button_id = b.id AND {alias}.day = (SELECT MAX(x.day) \
+                     FROM running_counters x WHERE x.procedure_id = b.procedure_id \
+                     AND x.button_id = b.id AND x.day <= {param})"
+                )
+            };
+            (
+                format!(
+                    "printf('{}', {differences})",
+                    vec!["%d"; COLUMNS.len()].join(",")
+                ),
+                "group_concat",
+                format!("CROSS JOIN {} LEFT JOIN {}", at("hi", "$2"), at("lo", "$1")),
+            )
+        }
+        // One backward scan of the key per end and button, which reads the row it stops at:
+        // half the descents of finding the day first (110 rather than 150 ms for 2,200
+        // buttons, 1 million reviews).
+        Backend::Postgres => {
+            let at = |param: &str| {
+                format!(
+                    "LATERAL (SELECT * FROM running_counters x WHERE x.procedure_id = b.procedure_id \
+                     AND x.button_id = b.id AND x.day <= {param} ORDER BY x.day DESC LIMIT 1)"
+                )
+            };
+            (
+                format!("concat_ws(',', {differences})"),
+                "string_agg",
+                format!(
+                    "CROSS JOIN {} hi LEFT JOIN {} lo ON TRUE",
+                    at("$2"),
+                    at("$1")
+                ),
+            )
+        }
     };
     format!(
         "SELECT {all}(b.procedure_id || ',' || {packed}, ';') AS counts \
-         FROM buttons b {join} {} LEFT JOIN {} \
-         WHERE b.is_test = 0 AND (lo.day IS NULL OR lo.day < hi.day)",
-        at("hi", "$2"),
-        at("lo", "$1"),
+         FROM buttons b {from} \
+         WHERE b.is_test = 0 AND (lo.day IS NULL OR lo.day < hi.day)"
     )
 }
+
+/// The digits a UUID's text ends with, in their order as text.
+const HEX_DIGITS: &str = "0123456789abcdef";
+
+/// Parts a read of every procedure is split into: one per core, at most 4 (the read
+/// connections of SQLite).
+static PARTS: LazyLock<usize> =
+    LazyLock::new(|| std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4)));
 
 static WINDOW_SQLITE: LazyLock<String> = LazyLock::new(|| window_sql(Backend::Sqlite));
 static WINDOW_POSTGRES: LazyLock<String> = LazyLock::new(|| window_sql(Backend::Postgres));
@@ -97,19 +122,44 @@ impl Store {
             Backend::Sqlite => &*WINDOW_SQLITE,
             Backend::Postgres => &*WINDOW_POSTGRES,
         };
-        let sql = match procedure {
-            Some(_) => format!("{window} AND b.procedure_id = $3"),
-            None => window.clone(),
+        // Every procedure at once is read in parts, each on its own connection: a part is the
+        // buttons whose id ends with one of a range of hex digits (random bits of a UUID v7).
+        let parts = match procedure {
+            Some(_) => 1,
+            None => *PARTS,
         };
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(before)
-            .bind(to.to_string());
-        if let Some(procedure) = procedure {
-            query = query.bind(procedure.to_string());
-        }
-        let packed: Option<String> = query.fetch_one(&self.read).await?.try_get("counts")?;
+        let reads = (0..parts).map(|part| {
+            let mut sql = window.clone();
+            let mut digits = None;
+            if let Some(procedure) = procedure {
+                sql.push_str(" AND b.procedure_id = $3");
+                digits = Some((procedure.to_string(), String::new()));
+            } else if parts > 1 {
+                sql.push_str(
+                    " AND lower(substr(b.id, 36, 1)) >= $3 AND lower(substr(b.id, 36, 1)) < $4",
+                );
+                let bound = |k: usize| HEX_DIGITS[(16 * k / parts)..].chars().next().unwrap_or('g');
+                digits = Some((bound(part).to_string(), bound(part + 1).to_string()));
+            }
+            let before = before.clone();
+            async move {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(before)
+                    .bind(to.to_string());
+                if let Some((first, second)) = digits {
+                    query = query.bind(first);
+                    if parts > 1 {
+                        query = query.bind(second);
+                    }
+                }
+                let packed: Option<String> =
+                    query.fetch_one(&self.read).await?.try_get("counts")?;
+                Ok::<_, StoreError>(packed)
+            }
+        });
+        let packed = futures_util::future::try_join_all(reads).await?;
         let mut sums: HashMap<Uuid, Counts> = HashMap::new();
-        for button in packed.iter().flat_map(|p| p.split(';')) {
+        for button in packed.iter().flatten().flat_map(|p| p.split(';')) {
             let decoded = button.split_once(',').and_then(|(procedure, counts)| {
                 Some((Uuid::parse_str(procedure).ok()?, Tally::parse(counts)?))
             });
