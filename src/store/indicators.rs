@@ -94,8 +94,16 @@ fn window_sql(backend: Backend) -> String {
     )
 }
 
-/// The digits a UUID's text ends with, in their order as text.
-const HEX_DIGITS: &str = "0123456789abcdef";
+/// The first hex digit of part `part` of `parts` (the parts share the 16 digits out in order),
+/// and for `part == parts` a character after all of them.
+fn first_digit(part: usize, parts: usize) -> String {
+    const DIGITS: &str = "0123456789abcdef";
+    DIGITS
+        .get(16 * part / parts..)
+        .and_then(|rest| rest.chars().next())
+        .unwrap_or('g')
+        .to_string()
+}
 
 /// Parts a read of every procedure is split into: one per core, at most 4 (the read
 /// connections of SQLite).
@@ -129,29 +137,21 @@ impl Store {
             None => *PARTS,
         };
         let reads = (0..parts).map(|part| {
-            let mut sql = window.clone();
-            let mut digits = None;
-            if let Some(procedure) = procedure {
-                sql.push_str(" AND b.procedure_id = $3");
-                digits = Some((procedure.to_string(), String::new()));
-            } else if parts > 1 {
-                sql.push_str(
+            let (filter, binds) = match procedure {
+                Some(procedure) => (" AND b.procedure_id = $3", vec![procedure.to_string()]),
+                None if parts > 1 => (
                     " AND lower(substr(b.id, 36, 1)) >= $3 AND lower(substr(b.id, 36, 1)) < $4",
-                );
-                let bound = |k: usize| HEX_DIGITS[(16 * k / parts)..].chars().next().unwrap_or('g');
-                digits = Some((bound(part).to_string(), bound(part + 1).to_string()));
+                    vec![first_digit(part, parts), first_digit(part + 1, parts)],
+                ),
+                None => ("", Vec::new()),
+            };
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(format!("{window}{filter}")))
+                .bind(before.clone())
+                .bind(to.to_string());
+            for bind in binds {
+                query = query.bind(bind);
             }
-            let before = before.clone();
             async move {
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(before)
-                    .bind(to.to_string());
-                if let Some((first, second)) = digits {
-                    query = query.bind(first);
-                    if parts > 1 {
-                        query = query.bind(second);
-                    }
-                }
                 let packed: Option<String> =
                     query.fetch_one(&self.read).await?.try_get("counts")?;
                 Ok::<_, StoreError>(packed)
@@ -200,5 +200,29 @@ impl Store {
             }
         }
         Ok(days)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_digit;
+
+    #[test]
+    fn the_parts_share_every_hex_digit_out_once() {
+        for parts in 1..=4 {
+            let digits: Vec<char> = "0123456789abcdef".chars().collect();
+            let mut owners = vec![0; digits.len()];
+            for part in 0..parts {
+                let (from, until) = (first_digit(part, parts), first_digit(part + 1, parts));
+                assert!(from < until, "{parts} parts: part {part} is empty");
+                for (i, digit) in digits.iter().enumerate() {
+                    let digit = digit.to_string();
+                    if from <= digit && digit < until {
+                        owners[i] += 1;
+                    }
+                }
+            }
+            assert_eq!(owners, vec![1; 16], "{parts} parts");
+        }
     }
 }
