@@ -87,8 +87,7 @@ async fn every_button_is_counted_once_in_the_call_over_every_procedure() {
             .find(|p| p["id"] == button.procedure_id.to_string())
             .unwrap();
         assert_eq!(
-            listed["indicators"]["satisfaction"]["n"],
-            1,
+            listed["indicators"]["satisfaction"]["n"], 1,
             "button {}",
             button.id
         );
