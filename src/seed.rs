@@ -22,8 +22,10 @@ use crate::store::catalog::{NewButton, NewProcedure};
 use crate::store::reviews::NewReview;
 use crate::store::{Store, StoreError};
 
-/// Reviews per transaction.
-pub const BATCH: usize = 20_000;
+/// Reviews per transaction. Seeding 1 million reviews, alternated: 50,000 per batch 14,608 to
+/// 16,356 reviews/s, 20,000 per batch 13,157 to 14,524; the seed's peak memory grows with it
+/// (716 MB against 436 MB).
+pub const BATCH: usize = 50_000;
 
 fn score(rng: &mut SmallRng) -> Score {
     Score::try_from(rng.random_range(1..=5u8)).expect("1 to 5")
