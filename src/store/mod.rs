@@ -17,6 +17,7 @@ pub mod retention;
 pub mod reviews;
 pub mod rows;
 pub mod salts;
+pub mod waiting;
 
 use std::time::Duration;
 
