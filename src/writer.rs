@@ -7,10 +7,6 @@
 //! commit itself does not wait for the disk: a second task syncs the log and then answers, while
 //! the writer already writes the next batch (one sync often covers several batches). A full
 //! queue answers `503` at once rather than letting requests pile up without bound.
-//!
-//! New reviews are listed as waiting to be counted (see [`crate::store::waiting`]) and reach
-//! the counters in bulk: in the first batch a second after the last count, when nothing has
-//! come for a second, or at once when a reader of the indicators asks ([`ReviewWriter::settle`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,7 +21,7 @@ use crate::domain::answers::Answers;
 use crate::domain::burst::RecentReviews;
 use crate::domain::time::to_millis;
 use crate::error::ApiError;
-use crate::store::batch::{Amendment, Counting};
+use crate::store::batch::Amendment;
 use crate::store::reviews::{NewReview, Screening, StoredReview, Update};
 use crate::store::{Backend, Store, StoreError};
 
@@ -35,13 +31,9 @@ const MAX_BATCH: usize = 512;
 type Created = oneshot::Sender<Result<Option<&'static str>, StoreError>>;
 type Amended = oneshot::Sender<Result<Update<ApiError>, StoreError>>;
 
-type Settled = oneshot::Sender<Result<(), StoreError>>;
-
 enum Job {
     Create(Box<NewReview>, Created),
     Amend(Amendment<ApiError>, Amended),
-    /// Count every review waiting to be counted, then answer.
-    Settle(Settled),
 }
 
 /// The handle requests use to reach the writer task.
@@ -86,19 +78,6 @@ impl ReviewWriter {
         Ok(outcome?)
     }
 
-    /// Returns once every review this node acknowledged is in the counters: readers of the
-    /// indicators call it first, so that what they read is exact.
-    pub async fn settle(&self) -> Result<(), ApiError> {
-        let (reply, answer) = oneshot::channel();
-        // Waits for room rather than failing: a reader asks for no new write.
-        self.queue
-            .send(Job::Settle(reply))
-            .await
-            .map_err(|_| ApiError::Internal(anyhow::anyhow!("the review writer stopped")))?;
-        let settled = answer.await.map_err(|_| dropped())?;
-        Ok(settled?)
-    }
-
     fn enqueue(&self, job: Job) -> Result<(), ApiError> {
         self.queue.try_send(job).map_err(|err| match err {
             mpsc::error::TrySendError::Full(_) => {
@@ -116,11 +95,6 @@ impl ReviewWriter {
 fn dropped() -> ApiError {
     ApiError::Internal(anyhow::anyhow!("the review writer dropped a job"))
 }
-
-/// How long new reviews may wait to be counted, at most, while no reader asks for the
-/// indicators. Counting the reviews of a second at once moves each counter row once instead of
-/// once per batch.
-const COUNT_EVERY: Duration = Duration::from_secs(1);
 
 /// Batches between two sweeps of the burst window.
 const SWEEP_EVERY: u64 = 256;
@@ -145,29 +119,13 @@ async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Jo
     let mut recent = RecentReviews::default();
     let mut batches = 0u64;
     let mut held: Option<(PoolConnection<Any>, Instant)> = None;
-    // Whether reviews may wait to be counted: at start-up, those a crash left listed.
-    let mut waiting = true;
-    let mut last_count = Instant::now();
-    loop {
-        let first = if waiting {
-            match tokio::time::timeout(COUNT_EVERY, receiver.recv()).await {
-                Ok(Some(job)) => Some(job),
-                Ok(None) => break,
-                // Nothing came for a while: count what waits, in a transaction of its own.
-                Err(_) => None,
-            }
-        } else {
-            match receiver.recv().await {
-                Some(job) => Some(job),
-                None => break,
-            }
-        };
+    while let Some(first) = receiver.recv().await {
         batches += 1;
         if batches.is_multiple_of(SWEEP_EVERY) {
             recent.sweep(to_millis(Timestamp::now()));
         }
-        let mut jobs: Vec<Job> = first.into_iter().collect();
-        while !jobs.is_empty() && jobs.len() < MAX_BATCH {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
             match receiver.try_recv() {
                 Ok(next) => jobs.push(next),
                 Err(_) => break,
@@ -175,7 +133,6 @@ async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Jo
         }
         let (mut reviews, mut created) = (Vec::new(), Vec::new());
         let (mut amendments, mut amended) = (Vec::new(), Vec::new());
-        let mut settles = Vec::new();
         for job in jobs {
             match job {
                 Job::Create(review, reply) => {
@@ -186,21 +143,8 @@ async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Jo
                     amendments.push(amendment);
                     amended.push(reply);
                 }
-                Job::Settle(reply) => settles.push(reply),
             }
         }
-        let count_now = waiting
-            && (reviews.is_empty() || !settles.is_empty() || last_count.elapsed() >= COUNT_EVERY);
-        if !count_now && reviews.is_empty() && amendments.is_empty() {
-            // Only readers, and nothing waits.
-            for reply in settles {
-                let _ = reply.send(Ok(()));
-            }
-            continue;
-        }
-        let counting = Counting::Later {
-            count_waiting: count_now,
-        };
         let started = Instant::now();
         let size = reviews.len() + amendments.len();
         if held
@@ -216,14 +160,7 @@ async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Jo
         let outcome = match conn {
             Ok((mut conn, since)) => {
                 let outcome = store
-                    .write_batch_on(
-                        &mut conn,
-                        &reviews,
-                        &screening,
-                        &mut recent,
-                        &amendments,
-                        counting,
-                    )
+                    .write_batch_on(&mut conn, &reviews, &screening, &mut recent, &amendments)
                     .await;
                 // Kept only while more jobs wait and the batch went through.
                 if outcome.is_ok() && !receiver.is_empty() {
@@ -233,20 +170,10 @@ async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Jo
             }
             Err(err) => Err(err),
         };
-        if size > 0 {
-            metrics::histogram!("avis_batch_size").record(size as f64);
-            metrics::histogram!("avis_batch_commit_seconds")
-                .record(started.elapsed().as_secs_f64());
-        }
+        metrics::histogram!("avis_batch_size").record(size as f64);
+        metrics::histogram!("avis_batch_commit_seconds").record(started.elapsed().as_secs_f64());
         match outcome {
             Ok((reasons, outcomes)) => {
-                if count_now {
-                    last_count = Instant::now();
-                }
-                waiting = !count_now && (waiting || reasons.iter().any(Option::is_none));
-                for reply in settles {
-                    let _ = reply.send(Ok(()));
-                }
                 let replies = Replies {
                     created: created.into_iter().zip(reasons).collect(),
                     amended: amended.into_iter().zip(outcomes).collect(),
@@ -274,31 +201,6 @@ async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Jo
                         })
                         .await;
                     let _ = reply.send(retried);
-                }
-                // Those were counted as they were written; what waited before still waits.
-                let counted = match count_now {
-                    true => store.count_waiting_reviews().await.map(|_| ()),
-                    false => Ok(()),
-                };
-                match counted {
-                    Ok(()) => {
-                        if count_now {
-                            waiting = false;
-                            last_count = Instant::now();
-                        }
-                        settles.into_iter().for_each(|reply| {
-                            let _ = reply.send(Ok(()));
-                        });
-                    }
-                    Err(err) => {
-                        let message = err.to_string();
-                        tracing::warn!(error = %message, "cannot count the reviews waiting to be counted");
-                        for reply in settles {
-                            let _ = reply.send(Err(StoreError::Database(sqlx::Error::Io(
-                                std::io::Error::other(message.clone()),
-                            ))));
-                        }
-                    }
                 }
             }
         }

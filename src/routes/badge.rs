@@ -90,7 +90,6 @@ pub async fn badge(
         .window()
         .resolve(paris_day(jiff::Timestamp::now()))
         .map_err(ApiError::InvalidRequest)?;
-    state.writer.settle().await?;
     let mut sums = state
         .store
         .sum_counters(window.from, window.to, Some(procedure.id))

@@ -114,7 +114,6 @@ async fn list_response(
     let organisation = params.uuid("organisation")?;
     let only = params.uuid("procedure")?;
     let essential = params.flag("essential")?;
-    state.writer.settle().await?;
     // Both reads at once, each on its own connection.
     let (mut sums, listed) = tokio::try_join!(
         state.store.sum_counters(window.from, window.to, only),
@@ -250,7 +249,6 @@ pub async fn one(
     let params = Params::of(&req);
     let format = params.format(&req)?;
     let window = resolve(params.window())?;
-    state.writer.settle().await?;
     let mut sums = state
         .store
         .sum_counters(window.from, window.to, Some(procedure.id))
@@ -308,7 +306,6 @@ pub async fn series(
     let interval = Interval::parse(params.get("interval").unwrap_or("month"))
         .map_err(ApiError::InvalidRequest)?;
     let buckets = interval.buckets(window).map_err(ApiError::InvalidRequest)?;
-    state.writer.settle().await?;
     let mut days = state
         .store
         .daily_counters(procedure.id, window.from, window.to)

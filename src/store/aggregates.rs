@@ -298,10 +298,8 @@ pub fn tally(row: &sqlx::any::AnyRow) -> Result<Tally, sqlx::Error> {
 }
 
 impl Store {
-    /// The non-zero counters of one procedure, by day, button, question and value, reviews
-    /// waiting to be counted included.
+    /// The non-zero counters of one procedure, by day, button, question and value.
     pub async fn list_counters(&self, procedure_id: Uuid) -> Result<Vec<Counter>, StoreError> {
-        self.count_waiting_reviews().await?;
         let sql = format!(
             "SELECT procedure_id, button_id, day, {} FROM daily_counters \
              WHERE procedure_id = $1 ORDER BY day, button_id",

@@ -16,7 +16,6 @@ use uuid::Uuid;
 use super::aggregates::{self, Table, Tallies, Write};
 use super::reviews::{NewReview, Screening, StoredReview, Update, amend, structured_json};
 use super::rows::{Cell, Rows, Script, cell, source};
-use super::waiting;
 use super::{Backend, Store, StoreError};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
@@ -37,25 +36,24 @@ impl Store {
         let none: &[Amendment<()>] = &[];
         let mut recent = RecentReviews::default();
         let (reasons, _) = self
-            .write_batch(batch, screening, &mut recent, none, Counting::Now)
+            .write_batch(batch, screening, &mut recent, none)
             .await?;
         Ok(reasons)
     }
 
     /// Stores `batch` as [`Store::create_reviews`] does, then applies each amendment in turn, all
-    /// in one transaction, counting the new reviews as `counting` says. An amendment refused or
-    /// aimed at no review changes nothing (it runs under its own savepoint). Returns the
-    /// creations' exclusion reasons and the amendments' outcomes, in order.
+    /// in one transaction. An amendment refused or aimed at no review changes nothing (it runs
+    /// under its own savepoint). Returns the creations' exclusion reasons and the amendments'
+    /// outcomes, in order.
     pub async fn write_batch<E>(
         &self,
         batch: &[NewReview],
         screening: &Screening,
         recent: &mut RecentReviews,
         amendments: &[Amendment<E>],
-        counting: Counting,
     ) -> Result<Written<E>, StoreError> {
         let mut conn = self.write_connection().await?;
-        self.write_batch_on(&mut conn, batch, screening, recent, amendments, counting)
+        self.write_batch_on(&mut conn, batch, screening, recent, amendments)
             .await
     }
 
@@ -69,11 +67,10 @@ impl Store {
         screening: &Screening,
         recent: &mut RecentReviews,
         amendments: &[Amendment<E>],
-        counting: Counting,
     ) -> Result<Written<E>, StoreError> {
         let mut tx = sqlx::Connection::begin(conn).await?;
         let reasons = self
-            .insert_reviews(&mut tx, batch, screening, recent, counting)
+            .insert_reviews(&mut tx, batch, screening, recent)
             .await?;
         let mut outcomes = Vec::with_capacity(amendments.len());
         for amendment in amendments {
@@ -91,13 +88,6 @@ impl Store {
                 Update::NotFound | Update::Refused(_) => savepoint.rollback().await?,
             }
             outcomes.push(outcome);
-        }
-        if counting
-            == (Counting::Later {
-                count_waiting: true,
-            })
-        {
-            waiting::count_waiting(&mut tx).await?;
         }
         tx.commit().await?;
         Ok((reasons, outcomes))
@@ -152,7 +142,6 @@ impl Store {
         batch: &[NewReview],
         screening: &Screening,
         recent: &mut RecentReviews,
-        counting: Counting,
     ) -> Result<Vec<Option<&'static str>>, StoreError> {
         if batch.is_empty() {
             return Ok(Vec::new());
@@ -214,45 +203,21 @@ impl Store {
                     reason = Some("burst");
                 }
             }
-            if reason.is_none() && counting == Counting::Now {
+            if reason.is_none() {
                 count_new(&mut tallies, review);
             }
             reasons.push(reason);
         }
 
         let reviews = review_rows(batch, &reasons)?;
-        // The reviews and every counter they move (or their place on the list of reviews waiting
-        // to be counted), in one call on SQLite.
+        // The reviews and every counter they move, in one call on SQLite.
         let mut script = Script::new(self.backend);
         let backend = self.backend;
         script.push(|n| insert_reviews_sql(backend, n), reviews);
-        match counting {
-            Counting::Now => aggregates::push_moves(&mut script, &tallies),
-            Counting::Later { .. } => {
-                let mut ids = Rows::default();
-                for (review, reason) in batch.iter().zip(&reasons) {
-                    if reason.is_none() {
-                        ids.push([Cell::from(review.id.to_string().as_str())]);
-                    }
-                }
-                if !ids.is_empty() {
-                    script.push(|n| waiting::list_sql(backend, n), ids.into_json());
-                }
-            }
-        }
+        aggregates::push_moves(&mut script, &tallies);
         script.run(tx).await?;
         Ok(reasons)
     }
-}
-
-/// When a batch's new reviews reach the counters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Counting {
-    /// In the batch's transaction.
-    Now,
-    /// Listed as waiting (see [`waiting`]); with `count_waiting`, every review listed, these
-    /// included, is counted at the end of the batch's transaction.
-    Later { count_waiting: bool },
 }
 
 /// Adds a new review's answers to its day's tally.

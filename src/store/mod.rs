@@ -17,7 +17,6 @@ pub mod retention;
 pub mod reviews;
 pub mod rows;
 pub mod salts;
-pub mod waiting;
 
 use std::time::Duration;
 

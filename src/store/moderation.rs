@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::aggregates::{self, Cell};
 use super::reviews::{REVIEW_COLUMNS, StoredReview, stored_review};
-use super::{Store, StoreError, id, waiting};
+use super::{Store, StoreError, id};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
 use crate::domain::time::{from_millis, to_millis};
@@ -177,10 +177,7 @@ impl Store {
             button_id: &button_id,
             day: &day,
         };
-        // A review waiting to be counted is counted as it is when its turn comes.
-        if !waiting::is_waiting(&mut tx, review_id).await? {
-            aggregates::apply(&mut tx, &cell, &moves).await?;
-        }
+        aggregates::apply(&mut tx, &cell, &moves).await?;
         sqlx::query("INSERT INTO audit_log (id, at, key_id, action, review_id, reason) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(Uuid::now_v7().to_string())
             .bind(to_millis(Timestamp::now()))

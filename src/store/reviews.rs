@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use super::aggregates::{self, Cell};
-use super::{Store, StoreError, id, waiting};
+use super::{Store, StoreError, id};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
 use crate::domain::time::{from_millis, to_millis};
@@ -161,8 +161,7 @@ pub(super) async fn amend<E>(
     .bind(review_id.to_string())
     .execute(&mut *conn)
     .await?;
-    // A review waiting to be counted is counted as it is when its turn comes.
-    if current.excluded_reason.is_none() && !waiting::is_waiting(conn, review_id).await? {
+    if current.excluded_reason.is_none() {
         let (procedure_id, button_id) = (
             current.procedure_id.to_string(),
             current.button_id.to_string(),

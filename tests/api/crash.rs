@@ -137,24 +137,6 @@ async fn a_kill_during_load_loses_no_acknowledged_review() {
         acknowledged.len()
     );
 
-    sqlx::any::install_default_drivers();
-    let waiting = || async {
-        let mut connection =
-            <sqlx::AnyConnection as sqlx::Connection>::connect(&connection_string(&url))
-                .await
-                .unwrap();
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reviews_waiting")
-            .fetch_one(&mut connection)
-            .await
-            .unwrap();
-        n
-    };
-    // Most often some reviews were waiting to be counted when the power went.
-    eprintln!(
-        "{} reviews waiting to be counted after the kill",
-        waiting().await
-    );
-
     let (mut again, base) = serve(&url);
     assert!(
         reqwest::get(format!("{base}/api/v1/health/ready"))
@@ -163,15 +145,6 @@ async fn a_kill_during_load_loses_no_acknowledged_review() {
             .status()
             .is_success()
     );
-    // The restarted server counts them on its own, unasked (within a second of quiet).
-    let restarted = Instant::now();
-    while waiting().await > 0 {
-        assert!(
-            restarted.elapsed() < Duration::from_secs(10),
-            "the restarted server left reviews waiting to be counted"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let stopped = Command::new("kill")
         .args(["-TERM", &again.id().to_string()])
         .status()

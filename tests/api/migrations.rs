@@ -52,7 +52,6 @@ const SCHEMA: &[(&str, &str)] = &[
         "reviews",
         "answers button_id contact_tried_other created_at day edit_token_expires_at edit_token_hash excluded_reason fingerprint id procedure_id questionnaire_version redactions text_purged_at updated_at verbatim",
     ),
-    ("reviews_waiting", "review_id"),
     ("salts", "day salt"),
 ];
 

@@ -311,129 +311,34 @@ async fn check(
 
 /// One batch may carry several days of one button, in any order, before and after days that
 /// already have totals (a batch across midnight, a bulk load): every running total stays exact.
-/// A review of `button` at `at`, as the writer hands it to the store.
-fn stored_review(
-    button: &avis::store::catalog::Button,
-    at: Timestamp,
-    satisfaction: Satisfaction,
-) -> avis::store::reviews::NewReview {
-    avis::store::reviews::NewReview {
-        id: uuid::Uuid::now_v7(),
-        button_id: button.id,
-        procedure_id: button.procedure_id,
-        answers: crate::helpers::rated(satisfaction),
-        edit_token_hash: "unused".to_owned(),
-        edit_token_expires_at: at,
-        created_at: at,
-        redactions: 0,
-        fingerprint: None,
-        excluded_reason: None,
-    }
-}
-
-/// Screening that lets every review count.
-fn unscreened() -> avis::store::reviews::Screening {
-    avis::store::reviews::Screening {
-        duplicate_window_seconds: 1,
-        burst_per_minute: i64::MAX,
-    }
-}
-
-/// Reviews the writer lists as waiting to be counted reach the counters once, as they last are:
-/// amended, excluded, or excluded then restored while they waited.
-#[tokio::test]
-async fn reviews_waiting_to_be_counted_are_counted_once_as_they_last_are() {
-    use avis::domain::burst::RecentReviews;
-    use avis::store::batch::{Amendment, Counting};
-
-    let app = spawn_app().await;
-    let button = app.button().await;
-    let at: Timestamp = "2026-03-01T12:00:00Z".parse().unwrap();
-    let batch: Vec<_> = [
-        Satisfaction::Good,
-        Satisfaction::Good,
-        Satisfaction::Medium,
-        Satisfaction::Bad,
-    ]
-    .into_iter()
-    .map(|satisfaction| stored_review(&button, at, satisfaction))
-    .collect();
-    let screening = unscreened();
-    let none: &[Amendment<()>] = &[];
-    let later = Counting::Later {
-        count_waiting: false,
-    };
-    let mut recent = RecentReviews::default();
-    app.store
-        .write_batch(&batch, &screening, &mut recent, none, later)
-        .await
-        .unwrap();
-    let day = jiff::civil::date(2026, 3, 1);
-    let served = |value: &'static str| {
-        let store = app.store.clone();
-        let procedure = button.procedure_id;
-        async move {
-            let sums = store.sum_counters(day, day, Some(procedure)).await.unwrap();
-            sums.get(&procedure)
-                .map_or(0, |c| c.get("satisfaction", value))
-        }
-    };
-    assert_eq!(served("good").await, 0, "the reviews wait");
-
-    let bad = crate::helpers::rated(Satisfaction::Bad);
-    app.store
-        .update_review(batch[0].id, Timestamp::now(), 0, move |_| Ok::<_, ()>(bad))
-        .await
-        .unwrap();
-    app.store
-        .exclude_review(batch[1].id, "burst", None)
-        .await
-        .unwrap();
-    app.store
-        .exclude_review(batch[2].id, "burst", None)
-        .await
-        .unwrap();
-    app.store
-        .restore_review(batch[2].id, "false alarm", None)
-        .await
-        .unwrap();
-    assert_eq!(
-        served("bad").await,
-        0,
-        "changes to waiting reviews move nothing"
-    );
-
-    assert_eq!(app.store.count_waiting_reviews().await.unwrap(), 4);
-    assert_eq!(served("good").await, 0);
-    assert_eq!(served("medium").await, 1);
-    assert_eq!(served("bad").await, 2);
-    assert_eq!(app.store.count_waiting_reviews().await.unwrap(), 0);
-    assert_eq!(served("bad").await, 2, "counted once");
-
-    // Once counted, a change moves the counters at once.
-    app.store
-        .exclude_review(batch[3].id, "burst", None)
-        .await
-        .unwrap();
-    assert_eq!(served("bad").await, 1);
-    let drift = app.store.check_counters(false).await.unwrap();
-    assert!(drift.differences.is_empty(), "{:?}", drift.differences);
-}
-
 #[tokio::test]
 async fn batches_spanning_days_keep_running_totals_exact() {
     let app = spawn_app().await;
     let first = app.button().await;
     let other = app.sibling(&first, false).await;
+    let unscreened = avis::store::reviews::Screening {
+        duplicate_window_seconds: 1,
+        burst_per_minute: i64::MAX,
+    };
     let review = |button: &avis::store::catalog::Button, day: i64, good: bool| {
         let at: Timestamp = "2026-03-01T12:00:00Z".parse().unwrap();
         let at = at.checked_add((day * 24).hours()).unwrap();
-        let satisfaction = if good {
-            Satisfaction::Good
-        } else {
-            Satisfaction::Bad
-        };
-        stored_review(button, at, satisfaction)
+        avis::store::reviews::NewReview {
+            id: uuid::Uuid::now_v7(),
+            button_id: button.id,
+            procedure_id: button.procedure_id,
+            answers: crate::helpers::rated(if good {
+                Satisfaction::Good
+            } else {
+                Satisfaction::Bad
+            }),
+            edit_token_hash: "unused".to_owned(),
+            edit_token_expires_at: at,
+            created_at: at,
+            redactions: 0,
+            fingerprint: None,
+            excluded_reason: None,
+        }
     };
     let batches = [
         vec![review(&first, 5, true), review(&first, 1, false)],
@@ -453,10 +358,7 @@ async fn batches_spanning_days_keep_running_totals_exact() {
     ];
     let mut all = Vec::new();
     for batch in batches {
-        app.store
-            .create_reviews(&batch, &unscreened())
-            .await
-            .unwrap();
+        app.store.create_reviews(&batch, &unscreened).await.unwrap();
         all.extend(batch);
     }
     let drift = app.store.check_counters(false).await.unwrap();
