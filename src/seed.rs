@@ -4,7 +4,7 @@
 //! ending today, with answers drawn at random but following the questionnaire's rules. They come
 //! in the order of time, as a real history would, and are written with their day counters in
 //! batches. The seed keeps its buttons' running totals in memory (they are its own and their
-//! reviews come in the order of time) and writes them outright. Each batch is written in the
+//! reviews come in the order of time) and writes those of closed days outright. Each batch is written in the
 //! order of its procedures, so the indexes are filled where they were left rather than at random.
 
 use std::time::Instant;
@@ -129,6 +129,10 @@ pub async fn seed(
             })
             .await?;
         targets.push((procedure.id, button.id));
+    }
+    // Days before today get their running totals as they are loaded.
+    if let Ok(yesterday) = crate::domain::time::paris_day(Timestamp::now()).yesterday() {
+        store.close_days(yesterday).await?;
     }
     // The write connection is the seed's alone: 64 MiB of index pages save it reading them back.
     store.widen_write_cache(64).await?;

@@ -145,6 +145,7 @@ pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
     let app = Application::on(listener, store.clone(), options)?;
     spawn_daily_purge(store.clone(), settings.text_retention_days);
     spawn_checkpoints(store.clone());
+    spawn_day_closing(store.clone());
     spawn_metrics_upkeep();
     tracing::info!(
         database = %settings.database_url,
@@ -180,6 +181,33 @@ fn spawn_checkpoints(store: Store) {
             ticks.tick().await;
             if let Err(err) = store.checkpoint(n % 30 == 0).await {
                 tracing::warn!(error = ?err, "checkpoint failed");
+            }
+        }
+    });
+}
+
+/// At start and then every five minutes, closes the days before today (Europe/Paris): their
+/// running totals are written once, and writes for today leave them alone (see
+/// [`crate::store::running`]). Several nodes may try at once: one closes, the others find it done.
+fn spawn_day_closing(store: Store) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            ticks.tick().await;
+            let today = crate::domain::time::paris_day(jiff::Timestamp::now());
+            let Ok(yesterday) = today.yesterday() else {
+                continue;
+            };
+            let started = std::time::Instant::now();
+            match store.close_days(yesterday).await {
+                Ok(Some(before)) => tracing::info!(
+                    from = %before,
+                    through = %yesterday,
+                    ms = started.elapsed().as_millis() as u64,
+                    "days closed"
+                ),
+                Ok(None) => {}
+                Err(err) => tracing::warn!(error = ?err, "closing days failed"),
             }
         }
     });

@@ -2,8 +2,8 @@
 //!
 //! One row per procedure, day and button holds every counter of questionnaire version 1 side by
 //! side, one column each (see [`aggregate::ALL`]); `running_counters` holds, per button, the same
-//! summed over every day up to the row's, so that any window is two reads per button. Every move
-//! goes to both, in the same call.
+//! summed over every day up to the row's, for closed days (see [`super::running`]). Every move
+//! goes to the day counters and, if its day is closed, to the running totals, in the same call.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -14,6 +14,7 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use super::rows::{self, Counted, Rows, Script, count, counted};
+use super::running;
 use super::{Backend, Store, StoreError, id};
 use crate::domain::aggregate::{self, Key, Tally};
 
@@ -57,7 +58,7 @@ pub struct Cell<'a> {
     pub day: &'a str,
 }
 
-/// Adds each move to its day counter and to the running totals, inside the caller's transaction.
+/// Adds each move to its day counter (and running totals), inside the caller's transaction.
 pub async fn apply(
     conn: &mut AnyConnection,
     cell: &Cell<'_>,
@@ -73,15 +74,21 @@ pub async fn apply(
     add(conn, &BTreeMap::from([(place, tally)])).await
 }
 
-/// Adds day tallies to their days and to the running totals, inside the caller's transaction.
+/// Adds day tallies to their days and, for closed days, to the running totals, inside the
+/// caller's transaction.
 pub async fn add(conn: &mut AnyConnection, days: &Tallies) -> Result<(), sqlx::Error> {
+    if days.values().all(Tally::is_zero) {
+        return Ok(());
+    }
+    let through = running::closed_through(conn).await?;
     let mut script = Script::new(Backend::of(conn));
-    push_moves(&mut script, days);
+    push_moves(&mut script, days, &through);
     script.run(conn).await
 }
 
-/// The statements that add `days` to the day counters and to the running totals.
-pub fn push_moves(script: &mut Script, days: &Tallies) {
+/// The statements that add `days` to the day counters and, for the days up to `through` (the
+/// last closed day, read in the same transaction), to the running totals.
+pub fn push_moves(script: &mut Script, days: &Tallies, through: &str) {
     let days = tallies_without_zeros(days);
     if days.is_empty() {
         return;
@@ -91,100 +98,7 @@ pub fn push_moves(script: &mut Script, days: &Tallies) {
         |n| upsert(backend, Table::Days, Write::Add, n),
         tally_rows(backend, &days),
     );
-    let (ranges, ranks) = running_moves(backend, &days);
-    script.push(|n| update_running(backend, n), ranges);
-    for rank in ranks {
-        script.push(|n| insert_running(backend, n), rank);
-    }
-}
-
-/// For the running totals: each button's cumulated moves over the day ranges they apply to
-/// (`[procedure, button, from, until, counts…]`, `until` excluded), and the rows of the days
-/// moved, first day of each button first (`[procedure, button, day, counts…]`), then the second…
-fn running_moves(backend: Backend, days: &Tallies) -> (String, Vec<String>) {
-    let mut ranges = Rows::default();
-    let mut ranks: Vec<Rows> = Vec::new();
-    for ((procedure, button), moves) in by_button(days) {
-        let mut running = Tally::default();
-        for (rank, (day, tally)) in moves.iter().enumerate() {
-            running.merge(tally);
-            let until = moves
-                .get(rank + 1)
-                .map_or(AFTER_ALL_DAYS, |(next, _)| next.as_str());
-            let place = [procedure, button, *day].map(|t| rows::Cell::from(t.as_str()));
-            ranges.push_counted(
-                backend,
-                place.into_iter().chain([rows::Cell::from(until)]),
-                &running.0,
-            );
-            if ranks.len() <= rank {
-                ranks.push(Rows::default());
-            }
-            ranks[rank].push_counted(backend, place, &tally.0);
-        }
-    }
-    (
-        ranges.into_json(),
-        ranks.into_iter().map(Rows::into_json).collect(),
-    )
-}
-
-/// Day tallies per (procedure, button), each button's days in order.
-type ByButton<'a> = BTreeMap<(&'a String, &'a String), Vec<(&'a String, &'a Tally)>>;
-
-fn by_button(days: &Tallies) -> ByButton<'_> {
-    let mut by_button = ByButton::new();
-    for ((procedure, day, button), tally) in days {
-        by_button
-            .entry((procedure, button))
-            .or_default()
-            .push((day, tally));
-    }
-    by_button
-}
-
-/// Sorts after every `YYYY-MM-DD`.
-const AFTER_ALL_DAYS: &str = "9999-99-99";
-
-/// Adds each button's cumulated moves to its running totals of the days they cover.
-fn update_running(backend: Backend, n: usize) -> String {
-    let set: Vec<String> = COLUMNS
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{c} = running_counters.{c} + {}", count(backend, 4, i)))
-        .collect();
-    let Counted { with, from } = counted(backend, n, 4);
-    format!(
-        "{with}UPDATE running_counters SET {} FROM {from} \
-         WHERE running_counters.procedure_id = m.c0 AND running_counters.button_id = m.c1 \
-         AND running_counters.day >= m.c2 AND running_counters.day < m.c3",
-        set.join(", "),
-    )
-}
-
-/// Creates the running totals of days that had none: the button's latest earlier totals (by
-/// then up to date) plus the day's moves. Days that had totals were moved by [`update_running`].
-fn insert_running(backend: Backend, n: usize) -> String {
-    let cells: Vec<String> = COLUMNS
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("COALESCE(prev.{c}, 0) + {}", count(backend, 3, i)))
-        .collect();
-    let Counted { with, from } = counted(backend, n, 3);
-    // Days that have totals are skipped before their counts are read; the `WHERE` also keeps
-    // SQLite from reading `ON CONFLICT` as a join constraint.
-    format!(
-        "{with}INSERT INTO running_counters (procedure_id, button_id, day, {columns}) \
-         SELECT m.c0, m.c1, m.c2, {cells} FROM {from} \
-         LEFT JOIN running_counters prev ON prev.procedure_id = m.c0 AND prev.button_id = m.c1 \
-         AND prev.day = (SELECT MAX(x.day) FROM running_counters x \
-         WHERE x.procedure_id = m.c0 AND x.button_id = m.c1 AND x.day < m.c2) \
-         WHERE NOT EXISTS (SELECT 1 FROM running_counters e \
-         WHERE e.procedure_id = m.c0 AND e.button_id = m.c1 AND e.day = m.c2) \
-         ON CONFLICT (procedure_id, button_id, day) DO NOTHING",
-        columns = *COLUMN_LIST,
-        cells = cells.join(", "),
-    )
+    running::push_moves(script, &days, through);
 }
 
 /// The tallies that move something.
@@ -194,19 +108,6 @@ pub fn tallies_without_zeros(tallies: &Tallies) -> Tallies {
         .filter(|(_, tally)| !tally.is_zero())
         .map(|(place, tally)| (place.clone(), *tally))
         .collect()
-}
-
-/// Running totals from day tallies: for each button, the sum of its days up to each day.
-pub fn running_totals(days: &Tallies) -> Tallies {
-    let mut running = Tallies::new();
-    for ((procedure, button), moves) in by_button(days) {
-        let mut total = Tally::default();
-        for (day, tally) in moves {
-            total.merge(tally);
-            running.insert((procedure.clone(), day.clone(), button.clone()), total);
-        }
-    }
-    running
 }
 
 /// The counter tables.

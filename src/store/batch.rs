@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::aggregates::{self, Table, Tallies, Write};
 use super::reviews::{NewReview, Screening, StoredReview, Update, amend, structured_json};
 use super::rows::{Cell, Rows, Script, cell, source};
+use super::running;
 use super::{Backend, Store, StoreError};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
@@ -95,8 +96,8 @@ impl Store {
 
     /// Stores reviews that all count, for buttons whose reviews all come this way in the order
     /// of time (`avis seed`, on buttons it created): `totals` holds each button's running totals
-    /// as written so far, so the new days' totals are written outright instead of being read,
-    /// moved and inserted rank by rank in the database. No screening.
+    /// as counted so far, so the totals of new closed days are written outright instead of
+    /// being read, moved and inserted rank by rank in the database. No screening.
     pub async fn load_reviews(
         &self,
         batch: &[NewReview],
@@ -106,17 +107,19 @@ impl Store {
         for review in batch {
             count_new(&mut days, review);
         }
-        let mut running = Tallies::new();
+        let mut day_totals = Tallies::new();
         for ((procedure, day, button), tally) in &days {
             let total = totals
                 .entry((procedure.clone(), button.clone()))
                 .or_default();
             total.merge(tally);
-            running.insert((procedure.clone(), day.clone(), button.clone()), *total);
+            day_totals.insert((procedure.clone(), day.clone(), button.clone()), *total);
         }
         let reasons = vec![None; batch.len()];
         let mut conn = self.write_connection().await?;
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let through = running::closed_through(&mut tx).await?;
+        day_totals.retain(|(_, day, _), _| day.as_str() <= through.as_str());
         let mut script = Script::new(self.backend);
         let backend = self.backend;
         script.push(
@@ -129,7 +132,7 @@ impl Store {
         );
         script.push(
             |n| aggregates::upsert(backend, Table::Running, Write::Replace, n),
-            aggregates::tally_rows(backend, &running),
+            aggregates::tally_rows(backend, &day_totals),
         );
         script.run(&mut tx).await?;
         tx.commit().await?;
@@ -210,11 +213,16 @@ impl Store {
         }
 
         let reviews = review_rows(batch, &reasons)?;
+        let through = if tallies.is_empty() {
+            String::new()
+        } else {
+            running::closed_through(tx).await?
+        };
         // The reviews and every counter they move, in one call on SQLite.
         let mut script = Script::new(self.backend);
         let backend = self.backend;
         script.push(|n| insert_reviews_sql(backend, n), reviews);
-        aggregates::push_moves(&mut script, &tallies);
+        aggregates::push_moves(&mut script, &tallies, &through);
         script.run(tx).await?;
         Ok(reasons)
     }

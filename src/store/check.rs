@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures_util::TryStreamExt;
 use sqlx::Row;
 
-use super::aggregates::{self, COLUMN_LIST, Place, Table, Tallies, Write, running_totals};
+use super::aggregates::{self, COLUMN_LIST, Place, Table, Tallies, Write};
 use super::reviews::stored_review;
+use super::running::running_totals;
 use super::{Store, StoreError};
 use crate::domain::aggregate::{self, Tally};
 use crate::domain::answers::Answers;
@@ -24,9 +25,11 @@ pub struct Drift {
 }
 
 impl Store {
-    /// Recomputes every counter, by day and by month, from the reviews that count and compares
-    /// with the tables. With `repair`, rewrites the rows that differ, in one transaction.
+    /// Recomputes every counter, by day and running totals of closed days, from the reviews that
+    /// count and compares with the tables. With `repair`, rewrites the rows that differ, in one
+    /// transaction.
     pub async fn check_counters(&self, repair: bool) -> Result<Drift, StoreError> {
+        let through = self.closed_through().await?;
         let mut expected = Tallies::new();
         let mut reviews = 0;
         let query = format!(
@@ -50,7 +53,11 @@ impl Store {
         }
         drop(rows);
         let daily = compare(&self.stored_tallies(Table::Days).await?, &expected);
-        let running = compare_running(&self.stored_tallies(Table::Running).await?, &expected);
+        let running = compare_running(
+            &self.stored_tallies(Table::Running).await?,
+            &expected,
+            &through,
+        );
 
         let mut differences = Vec::new();
         for (place, stored, want) in daily.iter().chain(&running) {
@@ -121,12 +128,13 @@ fn compare(stored: &Tallies, expected: &Tallies) -> Vec<(Place, Tally, Tally)> {
         .collect()
 }
 
-/// The running totals whose stored value differs from the one recomputed from `days`: a stored
-/// row must hold its button's totals as of its day (a day whose reviews were all excluded keeps
-/// a row equal to the one before); a day with counted reviews must have its row.
-fn compare_running(stored: &Tallies, days: &Tallies) -> Vec<(Place, Tally, Tally)> {
+/// The running totals of closed days (up to `through`) whose stored value differs from the one
+/// recomputed from `days`: a stored row must hold its button's totals as of its day (a day whose
+/// reviews were all excluded keeps a row equal to the one before); a closed day with counted
+/// reviews must have its row. Rows of later days are read by no one (see [`super::running`]).
+fn compare_running(stored: &Tallies, days: &Tallies, through: &str) -> Vec<(Place, Tally, Tally)> {
     let mut expected: BTreeMap<(&String, &String), BTreeMap<&String, Tally>> = BTreeMap::new();
-    let running = running_totals(days);
+    let running = running_totals(days, through);
     for ((procedure, day, button), total) in &running {
         expected
             .entry((procedure, button))
@@ -135,7 +143,10 @@ fn compare_running(stored: &Tallies, days: &Tallies) -> Vec<(Place, Tally, Tally
     }
     let zero = Tally::default();
     let mut differences = Vec::new();
-    for (place, have) in stored {
+    let closed = stored
+        .iter()
+        .filter(|((_, day, _), _)| day.as_str() <= through);
+    for (place, have) in closed {
         let (procedure, day, button) = place;
         let want = expected
             .get(&(procedure, button))

@@ -28,23 +28,43 @@ static DAYS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// Each counting button's counts over a window: its running totals at the end of `$2` (the
-/// window's last day) minus those at the end of `$1` (the day before its first), each the
-/// button's latest row on or before that day, found along the key (procedure, button, day).
-/// Buttons whose totals did not move in the window are left out.
+/// Each counting button's counts over a window, as packed text items (see below), `{filter}`
+/// standing for the condition on buttons `b` that picks the procedures read.
+///
+/// The running totals hold closed days only (see [`super::running`]): a button's counts are its
+/// totals at the window's last day (`$2`) or the last closed day, whichever comes first, minus
+/// those at the day before the window's first (`$1`) or the last closed day, each the latest row
+/// on or before that day, found along the key (procedure, button, day); plus its day counters
+/// of the open days in the window. Buttons whose totals did not move are left out.
 fn window_sql(backend: Backend) -> String {
-    // The 47 differences in one text column, added up per procedure by the caller: decoding
-    // one column per counter cost more than the query, and summing in SQL about as much again.
-    // SQLite's `printf` writes the numbers straight into one string, where `concat_ws` first
-    // made a text value of each.
-    let differences = COLUMNS
-        .iter()
-        .map(|c| format!("hi.{c} - COALESCE(lo.{c}, 0)"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    // All of them in one row, `procedure,n,n,…;procedure,n,…`: sqlx hands each row from
-    // SQLite's thread to the caller's with a wake-up, which cost more than the row's work.
-    let (packed, all, from) = match backend {
+    // The 47 numbers of an item in one text column, added up per procedure by the caller:
+    // decoding one column per counter cost more than the query, and summing in SQL about as
+    // much again. SQLite's `printf` writes the numbers straight into one string, where
+    // `concat_ws` first made a text value of each.
+    let packed = |terms: Vec<String>| match backend {
+        Backend::Sqlite => format!(
+            "printf('{}', {})",
+            vec!["%d"; terms.len()].join(","),
+            terms.join(", ")
+        ),
+        Backend::Postgres => format!("concat_ws(',', {})", terms.join(", ")),
+    };
+    let differences = packed(
+        COLUMNS
+            .iter()
+            .map(|c| format!("hi.{c} - COALESCE(lo.{c}, 0)"))
+            .collect(),
+    );
+    let open_days = packed(COLUMNS.iter().map(|c| format!("o.{c}")).collect());
+    let closed = "(SELECT day FROM running_counters_through)";
+    let (earlier, later) = match backend {
+        Backend::Sqlite => ("min", "max"),
+        Backend::Postgres => ("LEAST", "GREATEST"),
+    };
+    let end = |param: &str| format!("{earlier}({param}, {closed})");
+    // All items in one row, `procedure,n,n,…;procedure,n,…`: sqlx hands each row from SQLite's
+    // thread to the caller's with a wake-up, which cost more than the row's work.
+    let (all, from) = match backend {
         // SQLite has no `LATERAL`: the day is found first, then the row with it (two seeks).
         // It goes through the buttons first only when told so (`CROSS JOIN`): for one
         // procedure it chose to scan all of its running totals instead.
@@ -54,14 +74,11 @@ fn window_sql(backend: Backend) -> String {
                     "running_counters {alias} ON {alias}.procedure_id = b.procedure_id \
                      AND {alias}.button_id = b.id AND {alias}.day = (SELECT MAX(x.day) \
                      FROM running_counters x WHERE x.procedure_id = b.procedure_id \
-                     AND x.button_id = b.id AND x.day <= {param})"
+                     AND x.button_id = b.id AND x.day <= {})",
+                    end(param)
                 )
             };
             (
-                format!(
-                    "printf('{}', {differences})",
-                    vec!["%d"; COLUMNS.len()].join(",")
-                ),
                 "group_concat",
                 format!("CROSS JOIN {} LEFT JOIN {}", at("hi", "$2"), at("lo", "$1")),
             )
@@ -73,11 +90,11 @@ fn window_sql(backend: Backend) -> String {
             let at = |param: &str| {
                 format!(
                     "LATERAL (SELECT * FROM running_counters x WHERE x.procedure_id = b.procedure_id \
-                     AND x.button_id = b.id AND x.day <= {param} ORDER BY x.day DESC LIMIT 1)"
+                     AND x.button_id = b.id AND x.day <= {} ORDER BY x.day DESC LIMIT 1)",
+                    end(param)
                 )
             };
             (
-                format!("concat_ws(',', {differences})"),
                 "string_agg",
                 format!(
                     "CROSS JOIN {} hi LEFT JOIN {} lo ON TRUE",
@@ -87,10 +104,18 @@ fn window_sql(backend: Backend) -> String {
             )
         }
     };
+    // The open days go through the buttons too, so that each button's are one range of the
+    // day counters' key (procedure, day, button).
     format!(
-        "SELECT {all}(b.procedure_id || ',' || {packed}, ';') AS counts \
-         FROM buttons b {from} \
-         WHERE b.is_test = 0 AND (lo.day IS NULL OR lo.day < hi.day)"
+        "SELECT {all}(item, ';') AS counts FROM (\
+         SELECT b.procedure_id || ',' || {differences} AS item FROM buttons b {from} \
+         WHERE b.is_test = 0 AND (lo.day IS NULL OR lo.day < hi.day){{filter}} \
+         UNION ALL \
+         SELECT b.procedure_id || ',' || {open_days} AS item \
+         FROM buttons b CROSS JOIN daily_counters o \
+         WHERE o.procedure_id = b.procedure_id AND o.button_id = b.id \
+         AND o.day > {later}($1, {closed}) AND o.day <= $2 AND b.is_test = 0{{filter}}\
+         ) AS items"
     )
 }
 
@@ -115,7 +140,8 @@ static WINDOW_POSTGRES: LazyLock<String> = LazyLock::new(|| window_sql(Backend::
 
 impl Store {
     /// Summed counters per procedure over `[from, to]`, for one procedure or all of them: two
-    /// reads of running totals per button, whatever the window's length.
+    /// reads of running totals per button, whatever the window's length, and the day counters
+    /// of the days not yet closed.
     #[tracing::instrument(skip(self))]
     pub async fn sum_counters(
         &self,
@@ -145,7 +171,7 @@ impl Store {
                 ),
                 None => ("", Vec::new()),
             };
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(format!("{window}{filter}")))
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(window.replace("{filter}", filter)))
                 .bind(before.clone())
                 .bind(to.to_string());
             for bind in binds {

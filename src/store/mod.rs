@@ -16,6 +16,7 @@ pub mod moderation;
 pub mod retention;
 pub mod reviews;
 pub mod rows;
+pub mod running;
 pub mod salts;
 
 use std::time::Duration;

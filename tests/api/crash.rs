@@ -162,6 +162,17 @@ async fn a_kill_during_load_loses_no_acknowledged_review() {
             "acknowledged review {id} is missing after the crash"
         );
     }
+    // The server closed the days before today when it started (or before yesterday, if
+    // midnight passed since).
+    let today = avis::domain::time::paris_day(jiff::Timestamp::now());
+    let closed = store.closed_through().await.unwrap();
+    let yesterday = today.yesterday().unwrap();
+    assert!(
+        [yesterday, yesterday.yesterday().unwrap()]
+            .map(|d| d.to_string())
+            .contains(&closed),
+        "closed through {closed}"
+    );
     store.close().await;
     let report = cli(&url, &["check"]);
     assert!(report.contains("0 counters differ"), "{report}");
@@ -173,6 +184,9 @@ async fn check_finds_drift_and_repairs_it() {
     let button = app.button().await;
     app.rate(&button, "good").await;
     app.rate(&button, "bad").await;
+    // Today is closed too, so that today's running totals exist and can drift.
+    let today = avis::domain::time::paris_day(jiff::Timestamp::now());
+    app.store.close_days(today).await.unwrap();
     let url = app.database_url.clone();
     assert!(cli(&url, &["check"]).contains("0 counters differ"));
 
@@ -208,20 +222,29 @@ async fn check_finds_drift_and_repairs_it() {
         .unwrap();
     assert!(drifted().contains("2 counters differ"));
     assert!(cli(&url, &["check", "--repair"]).contains("repaired"));
-    sqlx::query(
-        "INSERT INTO running_counters (procedure_id, button_id, day, verbatim_answered) \
-         VALUES ('p', 'b', '2020-01-01', 3)",
-    )
-    .execute(&mut connection)
-    .await
-    .unwrap();
+    stray_running_row(&mut connection, "2020-01-01").await;
     assert!(drifted().contains("1 counters differ"));
     assert!(cli(&url, &["check", "--repair"]).contains("repaired"));
+    assert!(cli(&url, &["check"]).contains("0 counters differ"));
+    // A row after the last closed day is read by no one, and replaced when its day is closed.
+    stray_running_row(&mut connection, "9999-01-01").await;
     assert!(cli(&url, &["check"]).contains("0 counters differ"));
     assert_eq!(
         app.counters(&button).await,
         crate::helpers::counts(&[("satisfaction=bad", 1), ("satisfaction=good", 1)])
     );
+}
+
+/// Adds running totals of `day` for a button that does not exist.
+async fn stray_running_row(connection: &mut sqlx::AnyConnection, day: &str) {
+    sqlx::query(
+        "INSERT INTO running_counters (procedure_id, button_id, day, verbatim_answered) \
+         VALUES ('p', 'b', $1, 3)",
+    )
+    .bind(day)
+    .execute(connection)
+    .await
+    .unwrap();
 }
 
 fn connection_string(url: &str) -> String {

@@ -240,11 +240,20 @@ fn naive(reviews: &[(Date, Answers)], from: Date, to: Date) -> BTreeMap<&'static
     out
 }
 
+/// Cases run so far: each starts a year after the one before, so that its days come after those
+/// closed by the cases before (the database is shared), around the start of summer time still.
+static CASES: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// Writes `reviews` in order, closing the days up to offset `close.1` before review `close.0`
+/// (modulo their number plus one: after the last), so that reviews of earlier days then move
+/// running totals and those of later days day counters only; then compares the indicators of
+/// `window` with a naive computation.
 async fn check(
     app: &TestApp,
     key: &str,
     reviews: Vec<Generated>,
     window: (i64, i64),
+    close: (usize, i64),
 ) -> Result<(), TestCaseError> {
     let first = app.button().await;
     let buttons = [
@@ -252,9 +261,21 @@ async fn check(
         app.sibling(&first, false).await,
         app.sibling(&first, true).await,
     ];
-    let start: Timestamp = "2026-02-20T00:00:00Z".parse().unwrap();
+    let case = CASES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let origin = jiff::civil::date(2026, 2, 20)
+        .checked_add(case.years())
+        .unwrap();
+    let day = |offset: i64| origin.checked_add(offset.days()).unwrap();
+    let start = origin
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp();
     let mut counted = Vec::new();
-    for review in &reviews {
+    let close_before = close.0 % (reviews.len() + 1);
+    for (n, review) in reviews.iter().enumerate() {
+        if n == close_before {
+            app.store.close_days(day(close.1)).await.unwrap();
+        }
         let at = start.checked_add(review.minutes.minutes()).unwrap();
         let id = app
             .review_at(
@@ -285,11 +306,9 @@ async fn check(
             counted.push((paris_day(at), last));
         }
     }
-    let day = |offset: i64| {
-        jiff::civil::date(2026, 2, 20)
-            .checked_add(offset.days())
-            .unwrap()
-    };
+    if close_before == reviews.len() {
+        app.store.close_days(day(close.1)).await.unwrap();
+    }
     let (from, to) = (day(window.0.min(window.1)), day(window.0.max(window.1)));
     let path = format!(
         "/api/v1/procedures/{}/indicators?from={from}&to={to}",
@@ -309,8 +328,20 @@ async fn check(
     Ok(())
 }
 
+/// What [`batches_spanning_days_keep_running_totals_exact`] does in turn.
+enum Step {
+    Batch(Vec<avis::store::reviews::NewReview>),
+    /// Closes the days up to this one.
+    Close(i64),
+    /// Excludes the first review stored, then puts it back.
+    ExcludeFirst,
+    RestoreFirst,
+}
+
 /// One batch may carry several days of one button, in any order, before and after days that
-/// already have totals (a batch across midnight, a bulk load): every running total stays exact.
+/// already have totals (a batch across midnight, a bulk load), before and after the last closed
+/// day, and days are closed between batches: every running total stays exact, and every window
+/// (through closed days, open days or both) counts what a naive count over the reviews does.
 #[tokio::test]
 async fn batches_spanning_days_keep_running_totals_exact() {
     let app = spawn_app().await;
@@ -340,62 +371,106 @@ async fn batches_spanning_days_keep_running_totals_exact() {
             excluded_reason: None,
         }
     };
-    let batches = [
-        vec![review(&first, 5, true), review(&first, 1, false)],
-        vec![
+    let day = |offset: i64| {
+        jiff::civil::date(2026, 3, 1)
+            .checked_add(offset.days())
+            .unwrap()
+    };
+    let steps = [
+        Step::Batch(vec![review(&first, 5, true), review(&first, 1, false)]),
+        Step::Close(2),
+        Step::Batch(vec![
             review(&first, 3, true),
             review(&other, 2, true),
             review(&first, 1, true),
             review(&first, 7, false),
             review(&first, 0, true),
             review(&first, 5, true),
-        ],
-        vec![
+        ]),
+        Step::Close(3),
+        Step::ExcludeFirst,
+        Step::Batch(vec![
             review(&first, 4, false),
             review(&first, 9, true),
             review(&first, 2, true),
-        ],
+        ]),
+        Step::Close(6),
+        Step::RestoreFirst,
+        Step::Batch(vec![review(&first, 6, false), review(&first, 8, true)]),
+        Step::Close(30),
+        Step::Batch(vec![review(&first, 31, true), review(&first, 2, false)]),
     ];
     let mut all = Vec::new();
-    for batch in batches {
-        app.store.create_reviews(&batch, &unscreened).await.unwrap();
-        all.extend(batch);
+    let mut first_excluded = false;
+    for step in steps {
+        match step {
+            Step::Batch(batch) => {
+                app.store.create_reviews(&batch, &unscreened).await.unwrap();
+                all.extend(batch);
+            }
+            Step::Close(through) => {
+                app.store.close_days(day(through)).await.unwrap();
+            }
+            Step::ExcludeFirst => {
+                first_excluded = true;
+                let id = all[0].id;
+                app.store.exclude_review(id, "burst", None).await.unwrap();
+            }
+            Step::RestoreFirst => {
+                first_excluded = false;
+                let id = all[0].id;
+                app.store.restore_review(id, "fine", None).await.unwrap();
+            }
+        }
+        let drift = app.store.check_counters(false).await.unwrap();
+        assert!(drift.differences.is_empty(), "{:?}", drift.differences);
+        let closed = app.store.closed_through().await.unwrap();
+        let windows = [
+            (0, 9),
+            (1, 1),
+            (2, 4),
+            (3, 8),
+            (6, 6),
+            (8, 30),
+            (0, 40),
+            (7, 31),
+        ];
+        for (from, to) in windows {
+            let sums = app
+                .store
+                .sum_counters(day(from), day(to), Some(first.procedure_id))
+                .await
+                .unwrap();
+            let counted = |good: bool| {
+                all.iter()
+                    .enumerate()
+                    .filter(|(n, r)| {
+                        let d = paris_day(r.created_at);
+                        !(*n == 0 && first_excluded)
+                            && d >= day(from)
+                            && d <= day(to)
+                            && r.answers.satisfaction
+                                == Some(if good {
+                                    Satisfaction::Good
+                                } else {
+                                    Satisfaction::Bad
+                                })
+                    })
+                    .count() as i64
+            };
+            let served = |value: &str| {
+                sums.get(&first.procedure_id)
+                    .map_or(0, |c| c.get("satisfaction", value))
+            };
+            let context = format!("{from}..{to}, closed through {closed}");
+            assert_eq!(served("good"), counted(true), "{context}");
+            assert_eq!(served("bad"), counted(false), "{context}");
+        }
     }
-    let drift = app.store.check_counters(false).await.unwrap();
-    assert!(drift.differences.is_empty(), "{:?}", drift.differences);
-    for (from, to) in [(0, 9), (1, 1), (2, 4), (3, 8), (6, 6), (8, 30)] {
-        let day = |offset: i64| {
-            jiff::civil::date(2026, 3, 1)
-                .checked_add(offset.days())
-                .unwrap()
-        };
-        let sums = app
-            .store
-            .sum_counters(day(from), day(to), Some(first.procedure_id))
-            .await
-            .unwrap();
-        let counted = |good: bool| {
-            all.iter()
-                .filter(|r| {
-                    let d = paris_day(r.created_at);
-                    d >= day(from)
-                        && d <= day(to)
-                        && r.answers.satisfaction
-                            == Some(if good {
-                                Satisfaction::Good
-                            } else {
-                                Satisfaction::Bad
-                            })
-                })
-                .count() as i64
-        };
-        let served = |value: &str| {
-            sums.get(&first.procedure_id)
-                .map_or(0, |c| c.get("satisfaction", value))
-        };
-        assert_eq!(served("good"), counted(true), "{from}..{to}");
-        assert_eq!(served("bad"), counted(false), "{from}..{to}");
-    }
+    assert_eq!(
+        app.store.closed_through().await.unwrap(),
+        day(30).to_string()
+    );
 }
 
 #[test]
@@ -411,10 +486,11 @@ fn indicators_from_aggregates_equal_a_naive_computation_over_reviews() {
     let strategy = (
         prop::collection::vec(generated(), 0..40),
         (0..70i64, 0..70i64),
+        (0..40usize, -1..70i64),
     );
     runner
-        .run(&strategy, |(reviews, window)| {
-            runtime.block_on(check(&app, &key, reviews, window))
+        .run(&strategy, |(reviews, window, close)| {
+            runtime.block_on(check(&app, &key, reviews, window, close))
         })
         .unwrap();
 }
