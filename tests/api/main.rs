@@ -20,3 +20,4 @@ mod proof;
 mod properties;
 mod questionnaire;
 mod reviews;
+mod running;
