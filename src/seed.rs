@@ -4,8 +4,9 @@
 //! ending today, with answers drawn at random but following the questionnaire's rules. They come
 //! in the order of time, as a real history would, and are written with their day counters in
 //! batches. The seed keeps its buttons' running totals in memory (they are its own and their
-//! reviews come in the order of time) and writes those of closed days outright. Each batch is written in the
-//! order of its procedures, so the indexes are filled where they were left rather than at random.
+//! reviews come in the order of time) and writes those of closed days outright. Each batch is
+//! written in the order of its procedures, so the indexes are filled where they were left rather
+//! than at random.
 
 use std::time::Instant;
 
