@@ -264,29 +264,20 @@ async fn a_purge_larger_than_a_slice_purges_everything_due() {
     let button = app.button().await;
     let created_at: jiff::Timestamp = "2024-03-01T10:00:00Z".parse().unwrap();
     let old: Vec<avis::store::reviews::NewReview> = (0..4_321)
-        .map(|n| avis::store::reviews::NewReview {
-            id: uuid::Uuid::now_v7(),
-            button_id: button.id,
-            procedure_id: button.procedure_id,
-            answers: avis::domain::answers::Answers {
+        .map(|n| {
+            let answers = avis::domain::answers::Answers {
                 verbatim: (n % 2 == 0).then(|| format!("texte {n}")),
                 contact_tried_other: (n % 2 == 1).then(|| "mairie".to_owned()),
                 contact_tried: (n % 2 == 1).then(|| [avis::domain::answers::Channel::Other].into()),
                 ..crate::helpers::rated(Satisfaction::Good)
-            },
-            edit_token_hash: "unused".to_owned(),
-            edit_token_expires_at: created_at,
-            created_at,
-            redactions: 0,
-            fingerprint: None,
-            excluded_reason: None,
+            };
+            crate::helpers::new_review(&button, created_at, answers)
         })
         .collect();
-    let unscreened = avis::store::reviews::Screening {
-        duplicate_window_seconds: 1,
-        burst_per_minute: i64::MAX,
-    };
-    app.store.create_reviews(&old, &unscreened).await.unwrap();
+    app.store
+        .create_reviews(&old, &crate::helpers::UNSCREENED)
+        .await
+        .unwrap();
     let purged = app.store.purge(jiff::Timestamp::now(), 365).await.unwrap();
     assert_eq!(purged.texts, 4_321);
     for review in [&old[0], &old[2_500], &old[4_320]] {

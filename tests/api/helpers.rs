@@ -139,29 +139,12 @@ impl TestApp {
 
     /// Stores a review as if it had been sent at `at`, straight through the store.
     pub async fn review_at(&self, button: &Button, at: &str, answers: &Answers) -> Uuid {
-        let id = Uuid::now_v7();
-        let created_at: jiff::Timestamp = at.parse().unwrap();
-        let review = NewReview {
-            id,
-            button_id: button.id,
-            procedure_id: button.procedure_id,
-            answers: answers.clone(),
-            edit_token_hash: "unused".to_owned(),
-            edit_token_expires_at: created_at,
-            created_at,
-            redactions: 0,
-            fingerprint: None,
-            excluded_reason: None,
-        };
-        let unscreened = Screening {
-            duplicate_window_seconds: 1,
-            burst_per_minute: i64::MAX,
-        };
+        let review = new_review(button, at.parse().unwrap(), answers.clone());
         self.store
-            .create_review(&review, &unscreened)
+            .create_review(&review, &UNSCREENED)
             .await
             .unwrap();
-        id
+        review.id
     }
 
     /// Another open button on the same procedure.
@@ -287,5 +270,28 @@ pub fn rated(satisfaction: Satisfaction) -> Answers {
     Answers {
         satisfaction: Some(satisfaction),
         ..Answers::default()
+    }
+}
+
+/// Screening that lets every review through: no duplicate older than a second, no burst.
+pub const UNSCREENED: Screening = Screening {
+    duplicate_window_seconds: 1,
+    burst_per_minute: i64::MAX,
+};
+
+/// A review of `button` created at `created_at`, as the store takes it: no fingerprint, not
+/// excluded, its edit token expired at once.
+pub fn new_review(button: &Button, created_at: jiff::Timestamp, answers: Answers) -> NewReview {
+    NewReview {
+        id: Uuid::now_v7(),
+        button_id: button.id,
+        procedure_id: button.procedure_id,
+        answers,
+        edit_token_hash: "unused".to_owned(),
+        edit_token_expires_at: created_at,
+        created_at,
+        redactions: 0,
+        fingerprint: None,
+        excluded_reason: None,
     }
 }

@@ -6,16 +6,11 @@ use avis::domain::answers::Satisfaction;
 use avis::domain::time::paris_day;
 use avis::store::Store;
 use avis::store::catalog::Button;
-use avis::store::reviews::{NewReview, Screening};
+use avis::store::reviews::NewReview;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
-use crate::helpers::spawn_app;
-
-const UNSCREENED: Screening = Screening {
-    duplicate_window_seconds: 1,
-    burst_per_minute: i64::MAX,
-};
+use crate::helpers::{UNSCREENED, new_review, spawn_app};
 
 /// Day `offset` after 2026-03-01.
 fn day(offset: i64) -> Date {
@@ -27,23 +22,16 @@ fn day(offset: i64) -> Date {
 /// A review of `button` at noon (UTC) of day `offset`, good or bad.
 fn review(button: &Button, offset: i64, good: bool) -> NewReview {
     let at: Timestamp = "2026-03-01T12:00:00Z".parse().unwrap();
-    let at = at.checked_add((offset * 24).hours()).unwrap();
-    NewReview {
-        id: uuid::Uuid::now_v7(),
-        button_id: button.id,
-        procedure_id: button.procedure_id,
-        answers: crate::helpers::rated(if good {
-            Satisfaction::Good
-        } else {
-            Satisfaction::Bad
-        }),
-        edit_token_hash: "unused".to_owned(),
-        edit_token_expires_at: at,
-        created_at: at,
-        redactions: 0,
-        fingerprint: None,
-        excluded_reason: None,
-    }
+    let satisfaction = if good {
+        Satisfaction::Good
+    } else {
+        Satisfaction::Bad
+    };
+    new_review(
+        button,
+        at.checked_add((offset * 24).hours()).unwrap(),
+        crate::helpers::rated(satisfaction),
+    )
 }
 
 /// What [`batches_spanning_days_keep_running_totals_exact`] does in turn.
