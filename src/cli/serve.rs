@@ -189,6 +189,7 @@ fn spawn_checkpoints(store: Store) {
 /// At start and then every five minutes, closes the days before today (Europe/Paris): their
 /// running totals are written once, and writes for today leave them alone (see
 /// [`crate::store::running`]). Several nodes may try at once: one closes, the others find it done.
+/// Reviews wait for one group of buttons at a time, never for the whole closing.
 fn spawn_day_closing(store: Store) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(std::time::Duration::from_secs(300));
@@ -200,10 +201,12 @@ fn spawn_day_closing(store: Store) {
             };
             let started = std::time::Instant::now();
             match store.close_days(yesterday).await {
-                Ok(Some(before)) => tracing::info!(
-                    from = %before,
+                Ok(Some(closed)) => tracing::info!(
+                    from = %closed.from,
                     through = %yesterday,
                     ms = started.elapsed().as_millis() as u64,
+                    groups = closed.groups,
+                    longest_group_ms = closed.longest_group.as_millis() as u64,
                     "days closed"
                 ),
                 Ok(None) => {}

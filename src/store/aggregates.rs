@@ -3,7 +3,8 @@
 //! One row per procedure, day and button holds every counter of questionnaire version 1 side by
 //! side, one column each (see [`aggregate::ALL`]); `running_counters` holds, per button, the same
 //! summed over every day up to the row's, for closed days (see [`super::running`]). Every move
-//! goes to the day counters and, if its day is closed, to the running totals, in the same call.
+//! goes to the day counters and, if its day is closed or being closed, to the running totals, in
+//! the same call.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -74,20 +75,20 @@ pub async fn apply(
     add(conn, &BTreeMap::from([(place, tally)])).await
 }
 
-/// Adds day tallies to their days and, for closed days, to the running totals, inside the
-/// caller's transaction.
+/// Adds day tallies to their days and, for closed days (and those being closed), to the running
+/// totals, inside the caller's transaction.
 pub async fn add(conn: &mut AnyConnection, days: &Tallies) -> Result<(), sqlx::Error> {
     if days.values().all(Tally::is_zero) {
         return Ok(());
     }
-    let through = running::closed_through(conn).await?;
+    let through = running::moves_through(conn).await?;
     let mut script = Script::new(Backend::of(conn));
     push_moves(&mut script, days, &through);
     script.run(conn).await
 }
 
-/// The statements that add `days` to the day counters and, for the days up to `through` (the
-/// last closed day, read in the same transaction), to the running totals.
+/// The statements that add `days` to the day counters and, for the days up to `through` (read
+/// in the same transaction with [`running::moves_through`]), to the running totals.
 pub fn push_moves(script: &mut Script, days: &Tallies, through: &str) {
     let days = tallies_without_zeros(days);
     if days.is_empty() {

@@ -118,7 +118,7 @@ impl Store {
         let reasons = vec![None; batch.len()];
         let mut conn = self.write_connection().await?;
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        let through = running::closed_through(&mut tx).await?;
+        let through = running::moves_through(&mut tx).await?;
         day_totals.retain(|(_, day, _), _| day.as_str() <= through.as_str());
         let mut script = Script::new(self.backend);
         let backend = self.backend;
@@ -216,7 +216,7 @@ impl Store {
         let through = if tallies.is_empty() {
             String::new()
         } else {
-            running::closed_through(tx).await?
+            running::moves_through(tx).await?
         };
         // The reviews and every counter they move, in one call on SQLite.
         let mut script = Script::new(self.backend);

@@ -52,7 +52,7 @@ const SCHEMA: &[(&str, &str)] = &[
         "reviews",
         "answers button_id contact_tried_other created_at day edit_token_expires_at edit_token_hash excluded_reason fingerprint id procedure_id questionnaire_version redactions text_purged_at updated_at verbatim",
     ),
-    ("running_counters_through", "day id"),
+    ("running_counters_through", "closing day id"),
     ("salts", "day salt"),
 ];
 
@@ -193,10 +193,11 @@ async fn counters_stored_one_per_row_move_into_their_columns() {
             ("2026-02-01".to_owned(), 7, 2, 2, 1, 7),
         ]
     );
-    // Every day with running totals is closed: they were all up to date.
-    let (closed,): (String,) = sqlx::query_as("SELECT day FROM running_counters_through")
-        .fetch_one(&mut connection)
-        .await
-        .unwrap();
-    assert_eq!(closed, "2026-02-01");
+    // Every day with running totals is closed: they were all up to date. No closing under way.
+    let closed: (String, Option<String>) =
+        sqlx::query_as("SELECT day, closing FROM running_counters_through")
+            .fetch_one(&mut connection)
+            .await
+            .unwrap();
+    assert_eq!(closed, ("2026-02-01".to_owned(), None));
 }

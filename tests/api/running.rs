@@ -10,7 +10,7 @@ use avis::store::reviews::NewReview;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
-use crate::helpers::{UNSCREENED, new_review, spawn_app};
+use crate::helpers::{TestApp, UNSCREENED, new_review, spawn_app};
 
 /// Day `offset` after 2026-03-01.
 fn day(offset: i64) -> Date {
@@ -39,6 +39,8 @@ enum Step {
     Batch(Vec<NewReview>),
     /// Closes the days up to this one.
     Close(i64),
+    /// Starts closing the days up to this one and stops there, as a node that crashed would.
+    CutShort(i64),
     /// Excludes the first review stored, then puts it back.
     ExcludeFirst,
     RestoreFirst,
@@ -46,8 +48,9 @@ enum Step {
 
 /// One batch may carry several days of one button, in any order, before and after days that
 /// already have totals (a batch across midnight, a bulk load), before and after the last closed
-/// day, and days are closed between batches: every running total stays exact, and every window
-/// (through closed days, open days or both) counts what a naive count over the reviews does.
+/// day, and days are closed between batches, once after a closing cut short: every running total
+/// stays exact, and every window (through closed days, open days or both) counts what a naive
+/// count over the reviews does.
 #[tokio::test]
 async fn batches_spanning_days_keep_running_totals_exact() {
     let app = spawn_app().await;
@@ -65,6 +68,7 @@ async fn batches_spanning_days_keep_running_totals_exact() {
             review(&first, 5, true),
         ]),
         Step::Close(3),
+        Step::CutShort(6),
         Step::ExcludeFirst,
         Step::Batch(vec![
             review(&first, 4, false),
@@ -88,6 +92,13 @@ async fn batches_spanning_days_keep_running_totals_exact() {
             Step::Close(through) => {
                 app.store.close_days(day(through)).await.unwrap();
             }
+            Step::CutShort(through) => {
+                sqlx::query("UPDATE running_counters_through SET closing = $1")
+                    .bind(day(through).to_string())
+                    .execute(&mut connect(&app).await)
+                    .await
+                    .unwrap();
+            }
             Step::ExcludeFirst => {
                 first_excluded = true;
                 let id = all[0].id;
@@ -101,7 +112,12 @@ async fn batches_spanning_days_keep_running_totals_exact() {
         }
         let drift = app.store.check_counters(false).await.unwrap();
         assert!(drift.differences.is_empty(), "{:?}", drift.differences);
-        let closed = app.store.closed_through().await.unwrap();
+        let counting: Vec<&NewReview> = all
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| !(*n == 0 && first_excluded))
+            .map(|(_, r)| r)
+            .collect();
         let windows = [
             (0, 9),
             (1, 1),
@@ -112,52 +128,29 @@ async fn batches_spanning_days_keep_running_totals_exact() {
             (0, 40),
             (7, 31),
         ];
-        for (from, to) in windows {
-            let sums = app
-                .store
-                .sum_counters(day(from), day(to), Some(first.procedure_id))
-                .await
-                .unwrap();
-            let counted = |good: bool| {
-                all.iter()
-                    .enumerate()
-                    .filter(|(n, r)| {
-                        let d = paris_day(r.created_at);
-                        !(*n == 0 && first_excluded)
-                            && d >= day(from)
-                            && d <= day(to)
-                            && r.answers.satisfaction
-                                == Some(if good {
-                                    Satisfaction::Good
-                                } else {
-                                    Satisfaction::Bad
-                                })
-                    })
-                    .count() as i64
-            };
-            let served = |value: &str| {
-                sums.get(&first.procedure_id)
-                    .map_or(0, |c| c.get("satisfaction", value))
-            };
-            let context = format!("{from}..{to}, closed through {closed}");
-            assert_eq!(served("good"), counted(true), "{context}");
-            assert_eq!(served("bad"), counted(false), "{context}");
-        }
+        assert_windows_exact(&app.store, &first, &counting, &windows).await;
     }
     assert_eq!(
         app.store.closed_through().await.unwrap(),
         day(30).to_string()
     );
+    assert_eq!(closing_under_way(&app).await, None);
 }
 
-/// Two nodes on one database: one keeps writing reviews on both sides of the last closed day
-/// while the other closes days one after another. No move is lost between them: the running
-/// totals of every closed day match the reviews. (SQLite refuses a transaction that another
-/// connection overtook; it is written again, as the review writer does.)
+/// Two nodes on one database: one keeps writing reviews of three buttons on both sides of the
+/// last closed day while the other closes days one after another, one button per transaction.
+/// No move is lost between them, whether it lands before, between or after the buttons' turns:
+/// the running totals of every closed day match the reviews. (SQLite refuses a transaction that
+/// another connection overtook; it is written again, as the review writer does.)
 #[tokio::test]
 async fn days_closed_by_one_node_while_another_writes_lose_no_move() {
     let app = spawn_app().await;
     let button = app.button().await;
+    let buttons = [
+        button.clone(),
+        app.sibling(&button, false).await,
+        app.sibling(&button, false).await,
+    ];
     let other_node = Store::connect(&DatabaseUrl::parse(&app.database_url).unwrap())
         .await
         .unwrap();
@@ -178,7 +171,10 @@ async fn days_closed_by_one_node_while_another_writes_lose_no_move() {
         let mut written = Vec::new();
         for round in 0..60i64 {
             let batch: Vec<NewReview> = (0..4)
-                .map(|i| review(&button, round / 5 + i % 3, (round + i) % 2 == 0))
+                .map(|i| {
+                    let button = &buttons[(round + i) as usize % buttons.len()];
+                    review(button, round / 5 + i % 3, (round + i) % 2 == 0)
+                })
                 .collect();
             again(|| app.store.create_reviews(&batch, &UNSCREENED)).await;
             written.extend(batch);
@@ -187,7 +183,7 @@ async fn days_closed_by_one_node_while_another_writes_lose_no_move() {
     };
     let closing = async {
         for through in 0..14 {
-            again(|| other_node.close_days(day(through))).await;
+            again(|| other_node.close_days_by(day(through), 1)).await;
             tokio::time::sleep(std::time::Duration::from_millis(3)).await;
         }
     };
@@ -210,4 +206,128 @@ async fn days_closed_by_one_node_while_another_writes_lose_no_move() {
         .count() as i64;
     assert_eq!(sums[&button.procedure_id].get("satisfaction", "good"), good);
     other_node.close().await;
+}
+
+/// Every window of `windows` (day offsets, both ends included) counts, for the procedure of
+/// `button`, what a naive count over `counting` (the reviews that count) does.
+async fn assert_windows_exact(
+    store: &Store,
+    button: &Button,
+    counting: &[&NewReview],
+    windows: &[(i64, i64)],
+) {
+    let closed = store.closed_through().await.unwrap();
+    for &(from, to) in windows {
+        let sums = store
+            .sum_counters(day(from), day(to), Some(button.procedure_id))
+            .await
+            .unwrap();
+        let counted = |satisfaction: Satisfaction| {
+            counting
+                .iter()
+                .filter(|r| {
+                    let d = paris_day(r.created_at);
+                    d >= day(from) && d <= day(to) && r.answers.satisfaction == Some(satisfaction)
+                })
+                .count() as i64
+        };
+        let served = |value: &str| {
+            sums.get(&button.procedure_id)
+                .map_or(0, |c| c.get("satisfaction", value))
+        };
+        let context = format!("{from}..{to}, closed through {closed}");
+        assert_eq!(served("good"), counted(Satisfaction::Good), "{context}");
+        assert_eq!(served("bad"), counted(Satisfaction::Bad), "{context}");
+    }
+}
+
+/// A closing goes one group of buttons at a time, and reviews are written between the groups:
+/// for the days being closed (to buttons whose group is written and to those whose group is
+/// not), for a closed day and for an open one, and an exclusion. Every window stays exact
+/// throughout, and so does every running total once the days are closed.
+#[tokio::test]
+async fn writes_between_the_groups_of_a_closing_keep_its_running_totals_exact() {
+    let app = spawn_app().await;
+    let first = app.button().await;
+    let second = app.sibling(&first, false).await;
+    let windows = [
+        (0, 0),
+        (0, 2),
+        (1, 3),
+        (2, 2),
+        (3, 4),
+        (2, 6),
+        (0, 9),
+        (4, 9),
+    ];
+    let mut all: Vec<NewReview> = Vec::new();
+    let mut excluded = Vec::new();
+    let store = &app.store;
+    let write = |batch: Vec<NewReview>| async move {
+        store.create_reviews(&batch, &UNSCREENED).await.unwrap();
+        batch
+    };
+    for offset in 0..5 {
+        all.extend(
+            write(vec![
+                review(&first, offset, true),
+                review(&second, offset, false),
+            ])
+            .await,
+        );
+    }
+    app.store.close_days(day(1)).await.unwrap();
+
+    let closing = app.store.start_closing(day(4), 1).await.unwrap().unwrap();
+    assert_eq!(closing.groups(), 2);
+    assert_eq!(closing_under_way(&app).await, Some(day(4).to_string()));
+    for group in 0..2 {
+        assert!(app.store.close_group(&closing, group).await.unwrap());
+        all.extend(
+            write(vec![
+                review(&first, 2, group == 0),
+                review(&second, 3, true),
+                review(&first, 4, false),
+                review(&second, 1, true),
+                review(&first, 6, true),
+            ])
+            .await,
+        );
+        let out = all[2 * group + 4].id;
+        app.store.exclude_review(out, "burst", None).await.unwrap();
+        excluded.push(out);
+        let counting: Vec<&NewReview> = all.iter().filter(|r| !excluded.contains(&r.id)).collect();
+        assert_windows_exact(&app.store, &first, &counting, &windows).await;
+        // The days being closed are not closed yet.
+        assert_eq!(
+            app.store.closed_through().await.unwrap(),
+            day(1).to_string()
+        );
+    }
+    all.extend(write(vec![review(&second, 4, true), review(&first, 2, false)]).await);
+    assert_eq!(
+        app.store.finish_closing(closing).await.unwrap(),
+        Some(day(1).to_string())
+    );
+    assert_eq!(closing_under_way(&app).await, None);
+    let drift = app.store.check_counters(false).await.unwrap();
+    assert!(drift.differences.is_empty(), "{:?}", drift.differences);
+    let counting: Vec<&NewReview> = all.iter().filter(|r| !excluded.contains(&r.id)).collect();
+    assert_windows_exact(&app.store, &first, &counting, &windows).await;
+}
+
+/// A connection of its own to the test's database.
+async fn connect(app: &TestApp) -> sqlx::AnyConnection {
+    let url = DatabaseUrl::parse(&app.database_url).unwrap();
+    <sqlx::AnyConnection as sqlx::Connection>::connect(&url.connection_string())
+        .await
+        .unwrap()
+}
+
+/// The day a closing under way closes through, if one is.
+async fn closing_under_way(app: &TestApp) -> Option<String> {
+    sqlx::query_scalar("SELECT closing FROM running_counters_through")
+        .fetch_one(&mut connect(app).await)
+        .await
+        .unwrap()
 }
