@@ -524,3 +524,27 @@ async fn concurrent_amendments_are_committed_in_shared_transactions() {
         crate::helpers::counts(&[("comprehension=2", 48), ("satisfaction=bad", 48)])
     );
 }
+
+/// The database itself refuses a review of a button that does not exist, whatever the code
+/// above it checked: the batch fails whole and nothing of it is stored.
+#[tokio::test]
+async fn the_database_refuses_a_review_of_a_button_that_does_not_exist() {
+    let app = spawn_app().await;
+    let button = app.button().await;
+    let mut ghost = button.clone();
+    ghost.id = uuid::Uuid::now_v7();
+    let now = jiff::Timestamp::now();
+    let rated = crate::helpers::rated(avis::domain::answers::Satisfaction::Good);
+    let batch = [
+        crate::helpers::new_review(&button, now, rated.clone()),
+        crate::helpers::new_review(&ghost, now, rated),
+    ];
+    let refused = app
+        .store
+        .create_reviews(&batch, &crate::helpers::UNSCREENED)
+        .await;
+    assert!(refused.is_err());
+    assert_eq!(app.counters(&button).await, counts(&[]));
+    let drift = app.store.check_counters(false).await.unwrap();
+    assert_eq!(drift.reviews, 0);
+}
