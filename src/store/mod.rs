@@ -274,12 +274,14 @@ fn sqlite_write_pool() -> AnyPoolOptions {
 const DEFAULT_CHECKPOINT_PAGES: u32 = 1_000;
 
 /// The review writer's commits copy the log into the database once it holds this many pages
-/// (16 MiB), instead of [`DEFAULT_CHECKPOINT_PAGES`]: most of a batch's pages are the same hot index and
-/// counter pages as the last batch's, so a longer log holds fewer distinct pages per commit to
-/// copy (ingest +9 %). 16,000 pages gave +18 % but each copy, growing with the database, stalled
-/// the writer long enough to double a 10-minute soak's p99. A checkpoint on another connection,
-/// once a second, does not replace it: it never caught up with a writer that commits every few
-/// milliseconds, so the log never started over and grew by 35 MB a second until it was emptied.
+/// (16 MiB), instead of [`DEFAULT_CHECKPOINT_PAGES`]; the log then starts over from its beginning.
+/// Most of a batch's pages are the same hot index and counter pages as the last batch's, so a
+/// longer log holds fewer distinct pages per commit to copy (ingest +9 %). `avis serve` also
+/// copies the log from another connection every 50 ms, so the writer's own copy is left with the
+/// pages since the last one (a 4-minute soak's p99 29 instead of 36 ms). 16,000 pages copied
+/// less often but stalled the writer longer (p99 40 ms, the longest wait 99 ms). A copy from
+/// another connection alone cannot replace the writer's: it never catches up with a writer that
+/// commits every few milliseconds, so the log would never start over.
 const WRITER_CHECKPOINT_PAGES: u32 = 4_000;
 
 fn create_parent_directory(url: &DatabaseUrl) -> anyhow::Result<()> {

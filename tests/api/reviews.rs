@@ -525,6 +525,78 @@ async fn concurrent_amendments_are_committed_in_shared_transactions() {
     );
 }
 
+/// Reviews of many procedures at once: each client counts once per procedure whichever of its
+/// buttons it went through, though its two reviews arrive together (in one batch or in two that
+/// follow each other); amendments reach every review; the counters equal a recount of the
+/// reviews.
+#[tokio::test]
+async fn concurrent_reviews_of_many_procedures_are_screened_and_counted_exactly() {
+    let app = crate::helpers::spawn_app_with(avis::startup::Options {
+        exempt_networks: avis::domain::network::Networks::parse("127.0.0.0/8").unwrap(),
+        ..avis::startup::Options::default()
+    })
+    .await;
+    let mut procedures = Vec::new();
+    for _ in 0..8 {
+        let button = app.button().await;
+        let sibling = app.sibling(&button, false).await;
+        procedures.push((button, sibling));
+    }
+    // Five clients per procedure, each rating through both of its buttons at the same time.
+    let mut posts = Vec::new();
+    for (p, (button, sibling)) in procedures.iter().enumerate() {
+        for client in 0..5 {
+            for through in [button, sibling] {
+                let app = &app;
+                posts.push(async move {
+                    let response = app
+                        .client
+                        .post(format!("{}/api/v1/reviews", app.address))
+                        .header("User-Agent", format!("client-{p}-{client}"))
+                        .json(
+                            &json!({"button_id": through.id, "answers": {"satisfaction": "good"}}),
+                        )
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(response.status(), StatusCode::CREATED);
+                    let body: Value = response.json().await.unwrap();
+                    (
+                        body["id"].as_str().unwrap().to_owned(),
+                        body["edit_token"].as_str().unwrap().to_owned(),
+                    )
+                });
+            }
+        }
+    }
+    let created = futures_util::future::join_all(posts).await;
+    let amendments = created.iter().map(|(id, token)| {
+        let app = &app;
+        async move {
+            let body = json!({"answers": {"comprehension": 4}});
+            app.patch_review(id, Some(token), &body).await.status()
+        }
+    });
+    for status in futures_util::future::join_all(amendments).await {
+        assert_eq!(status, StatusCode::OK);
+    }
+    for (button, _) in &procedures {
+        let mut summed: std::collections::BTreeMap<String, i64> = Default::default();
+        for (counter, count) in app.counters(button).await {
+            *summed.entry(counter).or_default() += count;
+        }
+        let expected = [("comprehension=4", 5), ("satisfaction=good", 5)];
+        let expected = expected
+            .map(|(c, n)| (c.to_owned(), n))
+            .into_iter()
+            .collect();
+        assert_eq!(summed, expected, "one review of each client counts");
+    }
+    let drift = app.store.check_counters(false).await.unwrap();
+    assert_eq!(drift.reviews, 40, "the reviews that count, recounted");
+    assert!(drift.differences.is_empty(), "{:?}", drift.differences);
+}
+
 /// The database itself refuses a review of a button that does not exist, whatever the code
 /// above it checked: the batch fails whole and nothing of it is stored.
 #[tokio::test]
