@@ -1,17 +1,25 @@
 //! Time as avis counts it: instants in UTC, days in Europe/Paris.
 
+use std::sync::LazyLock;
+
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
 /// The time zone whose calendar days aggregates and indicator windows use.
 pub fn paris() -> TimeZone {
-    TimeZone::get("Europe/Paris").expect("the bundled time zone database has Europe/Paris")
+    PARIS.clone()
 }
+
+/// Looked up once: a look-up by name takes a lock and searches the database, and the review
+/// writer asks for the day of every review it stores.
+static PARIS: LazyLock<TimeZone> = LazyLock::new(|| {
+    TimeZone::get("Europe/Paris").expect("the bundled time zone database has Europe/Paris")
+});
 
 /// The Paris calendar day an instant falls on.
 pub fn paris_day(at: Timestamp) -> Date {
-    at.to_zoned(paris()).date()
+    PARIS.to_datetime(at).date()
 }
 
 /// Milliseconds since the Unix epoch, as stored.
