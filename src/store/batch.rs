@@ -164,11 +164,13 @@ impl Store {
         }
         if !fingerprints.is_empty() {
             // One index probe per fingerprint: written as `IN (…)`, PostgreSQL chose to scan
-            // every review of the window and hash them instead.
+            // every review of the window and hash them instead. Only the fingerprints seen
+            // before come back, usually none: on SQLite each row is a message between threads.
             let sql = format!(
-                "SELECT f.fingerprint, (SELECT MAX(r.created_at) FROM reviews r \
-                 WHERE r.fingerprint = f.fingerprint AND r.created_at >= $1) AS last \
-                 FROM (SELECT DISTINCT {} AS fingerprint FROM {}) AS f",
+                "SELECT fingerprint, last FROM (SELECT f.fingerprint, (SELECT MAX(r.created_at) \
+                 FROM reviews r WHERE r.fingerprint = f.fingerprint AND r.created_at >= $1) AS last \
+                 FROM (SELECT DISTINCT {} AS fingerprint FROM {}) AS f) AS seen \
+                 WHERE last IS NOT NULL",
                 cell(0, "TEXT"),
                 source(self.backend, 2)
             );
