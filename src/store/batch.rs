@@ -180,9 +180,7 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?;
             for row in rows {
-                if let Some(last) = row.try_get::<Option<i64>, _>("last")? {
-                    last_seen.insert(row.try_get("fingerprint")?, last);
-                }
+                last_seen.insert(row.try_get("fingerprint")?, row.try_get("last")?);
             }
         }
         let bursts_matter = screening.burst_per_minute < i64::MAX;
