@@ -100,7 +100,7 @@ fn review_body(body: &mut String, button: &str, n: usize) {
         r#"{{"button_id":"{button}","answers":{{"satisfaction":"{satisfaction}","comprehension":{}"#,
         1 + n % 5
     );
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         let _ = write!(
             body,
             r#","contact_tried":["phone","internet"],"contact_reached":{{"phone":"yes"}},"contact_satisfaction":{{"phone":{}}}"#,
@@ -108,7 +108,7 @@ fn review_body(body: &mut String, button: &str, n: usize) {
         );
     }
     let comment = COMMENTS[n % COMMENTS.len()];
-    if n % 5 == 0 && !comment.is_empty() {
+    if n.is_multiple_of(5) && !comment.is_empty() {
         let _ = write!(body, r#","verbatim":{}"#, serde_json::Value::from(comment));
     }
     body.push_str("}}");
@@ -226,9 +226,9 @@ mod tests {
             assert_eq!(parsed["button_id"], "b-1");
             let answers = &parsed["answers"];
             assert_eq!(answers["comprehension"], 1 + n % 5);
-            assert_eq!(answers["contact_tried"].is_array(), n % 3 == 0);
+            assert_eq!(answers["contact_tried"].is_array(), n.is_multiple_of(3));
             let comment = COMMENTS[n % COMMENTS.len()];
-            let expected = (n % 5 == 0 && !comment.is_empty()).then_some(comment);
+            let expected = (n.is_multiple_of(5) && !comment.is_empty()).then_some(comment);
             assert_eq!(answers["verbatim"].as_str(), expected);
         }
     }
