@@ -124,7 +124,8 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
         routes::metrics::recorder();
-        let writer = ReviewWriter::spawn(store.clone(), options.screening, options.queue_capacity);
+        let writer = ReviewWriter::spawn(store.clone(), options.screening, options.queue_capacity)
+            .context("cannot start the review writer")?;
         let state = web::Data::new(AppState {
             store,
             edit_token_ttl_seconds: options.edit_token_ttl_seconds,

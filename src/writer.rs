@@ -4,7 +4,7 @@
 //! answer. The writer takes what has queued up while the previous transaction committed (up to
 //! a batch size), writes it in one transaction, and answers each request only once the commit is
 //! on disk, so a `201` or `200` always means the change survives a power loss. On SQLite the
-//! commit itself does not wait for the disk: a second task syncs the log and then answers, while
+//! commit itself does not wait for the disk: a thread of its own syncs the log and then answers, while
 //! the writer already writes the next batch (one sync often covers several batches). A full
 //! queue answers `503` at once rather than letting requests pile up without bound.
 
@@ -42,11 +42,29 @@ pub struct ReviewWriter {
 }
 
 impl ReviewWriter {
-    /// Starts the writer task on the current runtime; `capacity` bounds the waiting jobs.
-    pub fn spawn(store: Store, screening: Screening, capacity: usize) -> ReviewWriter {
+    /// Starts the writer task on the current runtime (and, on SQLite, the thread that syncs its
+    /// log); `capacity` bounds the waiting jobs.
+    pub fn spawn(
+        store: Store,
+        screening: Screening,
+        capacity: usize,
+    ) -> std::io::Result<ReviewWriter> {
+        // On SQLite, commits do not wait for the disk: a batch's replies wait for the log to be
+        // synced, which happens while the writer goes on with the next batch.
+        let durable = match store.backend() {
+            Backend::Sqlite => {
+                let (replies, waiting) = std::sync::mpsc::channel();
+                let syncing = store.clone();
+                std::thread::Builder::new()
+                    .name("avis-log-sync".into())
+                    .spawn(move || sync_then_answer(&syncing, &waiting))?;
+                Some(replies)
+            }
+            Backend::Postgres => None,
+        };
         let (queue, receiver) = mpsc::channel(capacity.max(1));
-        tokio::spawn(run(store, screening, receiver));
-        ReviewWriter { queue }
+        tokio::spawn(run(store, screening, receiver, durable));
+        Ok(ReviewWriter { queue })
     }
 
     /// Stores one review with the others queued beside it; returns why it does not count.
@@ -104,17 +122,14 @@ const SWEEP_EVERY: u64 = 256;
 /// writers (catalog, moderation, emptying the SQLite log) have their turn.
 const HOLD: Duration = Duration::from_millis(100);
 
-async fn run(store: Store, screening: Screening, mut receiver: mpsc::Receiver<Job>) {
-    // On SQLite, commits do not wait for the disk: a batch's replies wait for the log to be
-    // synced, which happens while the writer goes on with the next batch.
-    let durable = match store.backend() {
-        Backend::Sqlite => {
-            let (replies, waiting) = mpsc::unbounded_channel();
-            tokio::spawn(sync_then_answer(store.clone(), waiting));
-            Some(replies)
-        }
-        Backend::Postgres => None,
-    };
+/// `durable` carries each committed batch's replies to the thread that syncs SQLite's log;
+/// without it (PostgreSQL) a commit is durable and its replies go at once.
+async fn run(
+    store: Store,
+    screening: Screening,
+    mut receiver: mpsc::Receiver<Job>,
+    durable: Option<std::sync::mpsc::Sender<Replies>>,
+) {
     // What this node wrote lately, per button: burst screening reads it instead of the database.
     let mut recent = RecentReviews::default();
     let mut batches = 0u64;
@@ -246,19 +261,15 @@ fn dropped_store_error() -> StoreError {
 
 /// Syncs SQLite's log, then answers every batch committed before the sync began: one sync
 /// covers all the batches that queued up while the previous one ran. A batch whose log could
-/// not be synced is answered with an error, not acknowledged.
-async fn sync_then_answer(store: Store, mut waiting: mpsc::UnboundedReceiver<Replies>) {
-    while let Some(first) = waiting.recv().await {
+/// not be synced is answered with an error, not acknowledged. Runs on a thread of its own, which
+/// the writer wakes directly (a task handing each sync to the blocking pool cost two more
+/// wake-ups per sync); it ends when the writer does.
+fn sync_then_answer(store: &Store, waiting: &std::sync::mpsc::Receiver<Replies>) {
+    while let Ok(first) = waiting.recv() {
         let mut batches = vec![first];
-        while let Ok(next) = waiting.try_recv() {
-            batches.push(next);
-        }
+        batches.extend(waiting.try_iter());
         let started = Instant::now();
-        let syncing = store.clone();
-        let synced = match tokio::task::spawn_blocking(move || syncing.sync_log()).await {
-            Ok(synced) => synced,
-            Err(stopped) => Err(std::io::Error::other(stopped)),
-        };
+        let synced = store.sync_log();
         metrics::histogram!("avis_log_sync_seconds").record(started.elapsed().as_secs_f64());
         match synced {
             Ok(()) => batches.into_iter().for_each(Replies::send),
