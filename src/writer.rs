@@ -4,9 +4,10 @@
 //! answer. The writer takes what has queued up while the previous transaction committed (up to
 //! a batch size), writes it in one transaction, and answers each request only once the commit is
 //! on disk, so a `201` or `200` always means the change survives a power loss. On SQLite the
-//! commit itself does not wait for the disk: a thread of its own syncs the log and then answers, while
-//! the writer already writes the next batch (one sync often covers several batches). A full
-//! queue answers `503` at once rather than letting requests pile up without bound.
+//! commit itself does not wait for the disk: a thread of its own syncs the log and then
+//! answers, while the writer already writes the next batch (one sync often covers several
+//! batches). A full queue answers `503` at once rather than letting requests pile up without
+//! bound.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
