@@ -156,31 +156,37 @@ impl Store {
             .min()
             .unwrap_or_default();
 
-        // The latest review of each fingerprint in the batch, among those already stored.
-        let mut last_seen: HashMap<String, i64> = HashMap::new();
+        // The latest review of each fingerprint in the batch, among those already stored, and
+        // the last day whose running totals the batch must move, in one round trip.
         let mut fingerprints = Rows::default();
         for fingerprint in batch.iter().filter_map(|r| r.fingerprint.as_deref()) {
             fingerprints.push([Cell::from(fingerprint)]);
         }
-        if !fingerprints.is_empty() {
-            // One index probe per fingerprint: written as `IN (…)`, PostgreSQL chose to scan
-            // every review of the window and hash them instead. Only the fingerprints seen
-            // before come back, usually none: on SQLite each row is a message between threads.
-            let sql = format!(
-                "SELECT fingerprint, last FROM (SELECT f.fingerprint, (SELECT MAX(r.created_at) \
-                 FROM reviews r WHERE r.fingerprint = f.fingerprint AND r.created_at >= $1) AS last \
-                 FROM (SELECT DISTINCT {} AS fingerprint FROM {}) AS f) AS seen \
-                 WHERE last IS NOT NULL",
-                cell(0, "TEXT"),
-                source(self.backend, 2)
-            );
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(oldest - window)
-                .bind(fingerprints.into_json())
-                .fetch_all(&mut *tx)
-                .await?;
-            for row in rows {
-                last_seen.insert(row.try_get("fingerprint")?, row.try_get("last")?);
+        // One index probe per fingerprint: written as `IN (…)`, PostgreSQL chose to scan every
+        // review of the window and hash them instead. Only the fingerprints seen before come
+        // back, usually none: on SQLite each row is a message between threads.
+        let sql = format!(
+            "WITH through AS ({}) \
+             SELECT t.day AS through, seen.fingerprint, seen.last FROM through t LEFT JOIN (\
+             SELECT fingerprint, last FROM (SELECT f.fingerprint, (SELECT MAX(r.created_at) \
+             FROM reviews r WHERE r.fingerprint = f.fingerprint AND r.created_at >= $1) AS last \
+             FROM (SELECT DISTINCT {} AS fingerprint FROM {}) AS f) AS probed \
+             WHERE last IS NOT NULL) AS seen ON TRUE",
+            running::moves_through_sql(self.backend),
+            cell(0, "TEXT"),
+            source(self.backend, 2)
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(oldest - window)
+            .bind(fingerprints.into_json())
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut through = String::new();
+        let mut last_seen: HashMap<String, i64> = HashMap::new();
+        for row in rows {
+            through = row.try_get("through")?;
+            if let Some(fingerprint) = row.try_get::<Option<String>, _>("fingerprint")? {
+                last_seen.insert(fingerprint, row.try_get("last")?);
             }
         }
         let bursts_matter = screening.burst_per_minute < i64::MAX;
@@ -213,11 +219,6 @@ impl Store {
         }
 
         let reviews = review_rows(batch, &reasons)?;
-        let through = if tallies.is_empty() {
-            String::new()
-        } else {
-            running::moves_through(tx).await?
-        };
         // The reviews and every counter they move, in one call on SQLite.
         let mut script = Script::new(self.backend);
         let backend = self.backend;

@@ -37,7 +37,16 @@ use crate::domain::aggregate::Tally;
 /// starts, writes a group of buttons or ends between this read and the commit of the moves it
 /// decided on.
 pub async fn moves_through(conn: &mut AnyConnection) -> Result<String, sqlx::Error> {
-    let sql = match Backend::of(conn) {
+    sqlx::query(moves_through_sql(Backend::of(conn)))
+        .fetch_one(conn)
+        .await?
+        .try_get("day")
+}
+
+/// The query [`moves_through`] runs, for a caller that reads the day along with something else
+/// (one round trip less): one row, its column `day`.
+pub fn moves_through_sql(backend: Backend) -> &'static str {
+    match backend {
         Backend::Sqlite => {
             "SELECT CASE WHEN closing > day THEN closing ELSE day END AS day \
              FROM running_counters_through"
@@ -46,8 +55,7 @@ pub async fn moves_through(conn: &mut AnyConnection) -> Result<String, sqlx::Err
             "SELECT CASE WHEN closing > day THEN closing ELSE day END AS day \
              FROM running_counters_through FOR SHARE"
         }
-    };
-    sqlx::query(sql).fetch_one(conn).await?.try_get("day")
+    }
 }
 
 /// The statements that add the moves of closed days (up to `through`) to the running totals.
