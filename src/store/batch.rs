@@ -181,14 +181,17 @@ impl Store {
             .bind(fingerprints.into_json())
             .fetch_all(&mut *tx)
             .await?;
-        let mut through = String::new();
+        let mut through = None;
         let mut last_seen: HashMap<String, i64> = HashMap::new();
         for row in rows {
-            through = row.try_get("through")?;
+            through = Some(row.try_get::<String, _>("through")?);
             if let Some(fingerprint) = row.try_get::<Option<String>, _>("fingerprint")? {
                 last_seen.insert(fingerprint, row.try_get("last")?);
             }
         }
+        // No row at all would mean no `running_counters_through`: fail rather than screen
+        // without the probe's answers.
+        let through = through.ok_or(sqlx::Error::RowNotFound)?;
         let bursts_matter = screening.burst_per_minute < i64::MAX;
         let mut reasons = Vec::with_capacity(batch.len());
         let mut tallies = Tallies::new();
