@@ -75,6 +75,69 @@ async fn a_second_review_from_the_same_client_is_kept_but_does_not_count() {
     );
 }
 
+/// Earlier versions stored the whole keyed hash; the migration that shortens it keeps the same
+/// client's next review a duplicate across the upgrade.
+#[tokio::test]
+async fn fingerprints_stored_whole_before_the_upgrade_still_find_duplicates() {
+    let app = spawn_app().await;
+    let button = app.button().await;
+    let first = rate_as(&app, button.id, "Firefox/140", json!({})).await;
+    let salt = app
+        .store
+        .salt_for(paris_day(jiff::Timestamp::now()))
+        .await
+        .unwrap();
+    let address = "127.0.0.1".parse().unwrap();
+    let short = fingerprint(
+        &salt,
+        address,
+        "Firefox/140",
+        &button.procedure_id.to_string(),
+    );
+    // What an earlier version stored: 64 hexadecimal digits starting with today's fingerprint.
+    let whole = format!("{short}{}", "5a".repeat(24));
+    let url = avis::config::DatabaseUrl::parse(&app.database_url).unwrap();
+    let mut connection =
+        <sqlx::AnyConnection as sqlx::Connection>::connect(&url.connection_string())
+            .await
+            .unwrap();
+    let id = first["id"].as_str().unwrap();
+    let updated = sqlx::query("UPDATE reviews SET fingerprint = $1 WHERE id = $2")
+        .bind(&whole)
+        .bind(id)
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(updated.rows_affected(), 1);
+
+    let backend = if url.connection_string().starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let migration = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend)
+        .join("0015_shorter_fingerprints.sql");
+    let sql = std::fs::read_to_string(migration).unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    let shortened: String = sqlx::query_scalar("SELECT fingerprint FROM reviews WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(shortened, short);
+
+    let second = rate_as(&app, button.id, "Firefox/140", json!({})).await;
+    assert_eq!(
+        stored(&app, &second).await.excluded_reason.as_deref(),
+        Some("duplicate")
+    );
+}
+
 #[tokio::test]
 async fn once_the_salt_is_destroyed_old_fingerprints_cannot_be_linked() {
     let app = spawn_app().await;
