@@ -158,9 +158,7 @@ pub async fn write(
 /// The statement that upserts into `table` the tallies bound, as [`tally_rows`], at parameter `n`.
 pub fn upsert(backend: Backend, table: Table, how: Write, n: usize) -> String {
     let name = table.name();
-    let counts: Vec<String> = (0..aggregate::WIDTH)
-        .map(|i| count(backend, 3, i))
-        .collect();
+    let counts: Vec<String> = (0..aggregate::WIDTH).map(|i| count(backend, i)).collect();
     let Counted { with, from } = counted(backend, n, 3);
     let set: Vec<String> = COLUMNS
         .iter()

@@ -129,7 +129,7 @@ fn update_running(backend: Backend, n: usize) -> String {
     let set: Vec<String> = COLUMNS
         .iter()
         .enumerate()
-        .map(|(i, c)| format!("{c} = running_counters.{c} + {}", count(backend, 4, i)))
+        .map(|(i, c)| format!("{c} = running_counters.{c} + {}", count(backend, i)))
         .collect();
     let Counted { with, from } = counted(backend, n, 4);
     format!(
@@ -146,7 +146,7 @@ fn insert_running(backend: Backend, n: usize) -> String {
     let cells: Vec<String> = COLUMNS
         .iter()
         .enumerate()
-        .map(|(i, c)| format!("COALESCE(prev.{c}, 0) + {}", count(backend, 3, i)))
+        .map(|(i, c)| format!("COALESCE(prev.{c}, 0) + {}", count(backend, i)))
         .collect();
     let Counted { with, from } = counted(backend, n, 3);
     // Days that have totals are skipped before their counts are read; the `WHERE` also keeps
