@@ -14,7 +14,7 @@ use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::rows::{self, Counted, Rows, Script, count, counted};
+use super::rows::{self, Rows, Script, count, counted};
 use super::running;
 use super::{Backend, Store, StoreError, id};
 use crate::domain::aggregate::{self, Key, Tally};
@@ -159,7 +159,7 @@ pub async fn write(
 pub fn upsert(backend: Backend, table: Table, how: Write, n: usize) -> String {
     let name = table.name();
     let counts: Vec<String> = (0..aggregate::WIDTH).map(|i| count(backend, i)).collect();
-    let Counted { with, from } = counted(backend, n, 3);
+    let with = counted(backend, n, 3);
     let set: Vec<String> = COLUMNS
         .iter()
         .map(|c| match how {
@@ -170,7 +170,7 @@ pub fn upsert(backend: Backend, table: Table, how: Write, n: usize) -> String {
     // `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join constraint.
     format!(
         "{with}INSERT INTO {name} (procedure_id, day, button_id, {columns}) \
-         SELECT m.c0, m.c1, m.c2, {counts} FROM {from} WHERE true \
+         SELECT m.c0, m.c1, m.c2, {counts} FROM m WHERE true \
          ON CONFLICT (procedure_id, day, button_id) DO UPDATE SET {set}",
         columns = *COLUMN_LIST,
         counts = counts.join(", "),

@@ -189,18 +189,13 @@ pub fn source(backend: Backend, n: usize) -> String {
 /// Characters of one count on SQLite (see [`Rows::push_counted`]): any `i64`, sign included.
 const COUNT_WIDTH: usize = 20;
 
-/// Rows pushed with [`Rows::push_counted`], bound as parameter `n`, as a row source named `m`:
-/// its first cells (`first` of them) as text columns `m.c0`, `m.c1`…, its counts read with
-/// [`count`]. A materialized `WITH` (to put before the statement) reads each row's counts once:
-/// on SQLite as a blob (taken from the row for every count, they were copied 47 times, and a
-/// text's slice counts characters from its start), on PostgreSQL as an array (an inlined cast
-/// would parse the whole literal for every count).
-pub struct Counted {
-    pub with: String,
-    pub from: String,
-}
-
-pub fn counted(backend: Backend, n: usize, first: usize) -> Counted {
+/// A materialized `WITH`, to put before a statement, that makes the rows pushed with
+/// [`Rows::push_counted`] and bound as parameter `n` a row source named `m`: its first cells
+/// (`first` of them) as text columns `m.c0`, `m.c1`…, its counts read with [`count`]. Each row's
+/// counts are read once: on SQLite as a blob (taken from the row for every count, they were
+/// copied 47 times, and a text's slice counts characters from its start), on PostgreSQL as an
+/// array (an inlined cast would parse the whole literal for every count).
+pub fn counted(backend: Backend, n: usize, first: usize) -> String {
     let cells: Vec<String> = (0..first)
         .map(|i| format!("CAST(value ->> {i} AS TEXT) AS c{i}"))
         .collect();
@@ -209,17 +204,14 @@ pub fn counted(backend: Backend, n: usize, first: usize) -> Counted {
         Backend::Sqlite => "BLOB",
         Backend::Postgres => "BIGINT[]",
     };
-    Counted {
-        with: format!(
-            "WITH m AS MATERIALIZED (SELECT {cells}, CAST(value ->> {first} AS {counts}) AS counts \
-             FROM {}) ",
-            source(backend, n)
-        ),
-        from: "m".to_owned(),
-    }
+    format!(
+        "WITH m AS MATERIALIZED (SELECT {cells}, CAST(value ->> {first} AS {counts}) AS counts \
+         FROM {}) ",
+        source(backend, n)
+    )
 }
 
-/// Count `i` of the rows of a [`Counted`] source, as a `BIGINT`.
+/// Count `i` of the rows of a [`counted`] source, as a `BIGINT`.
 pub fn count(backend: Backend, i: usize) -> String {
     match backend {
         Backend::Sqlite => format!(

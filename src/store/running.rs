@@ -27,7 +27,7 @@ use jiff::civil::Date;
 use sqlx::{AnyConnection, Row};
 
 use super::aggregates::{COLUMN_LIST, COLUMNS, Tallies};
-use super::rows::{self, Counted, Rows, Script, count, counted};
+use super::rows::{self, Rows, Script, count, counted};
 use super::{Backend, Store, StoreError};
 use crate::domain::aggregate::Tally;
 
@@ -131,9 +131,9 @@ fn update_running(backend: Backend, n: usize) -> String {
         .enumerate()
         .map(|(i, c)| format!("{c} = running_counters.{c} + {}", count(backend, i)))
         .collect();
-    let Counted { with, from } = counted(backend, n, 4);
+    let with = counted(backend, n, 4);
     format!(
-        "{with}UPDATE running_counters SET {} FROM {from} \
+        "{with}UPDATE running_counters SET {} FROM m \
          WHERE running_counters.procedure_id = m.c0 AND running_counters.button_id = m.c1 \
          AND running_counters.day >= m.c2 AND running_counters.day < m.c3",
         set.join(", "),
@@ -148,12 +148,12 @@ fn insert_running(backend: Backend, n: usize) -> String {
         .enumerate()
         .map(|(i, c)| format!("COALESCE(prev.{c}, 0) + {}", count(backend, i)))
         .collect();
-    let Counted { with, from } = counted(backend, n, 3);
+    let with = counted(backend, n, 3);
     // Days that have totals are skipped before their counts are read; the `WHERE` also keeps
     // SQLite from reading `ON CONFLICT` as a join constraint.
     format!(
         "{with}INSERT INTO running_counters (procedure_id, button_id, day, {columns}) \
-         SELECT m.c0, m.c1, m.c2, {cells} FROM {from} \
+         SELECT m.c0, m.c1, m.c2, {cells} FROM m \
          LEFT JOIN running_counters prev ON prev.procedure_id = m.c0 AND prev.button_id = m.c1 \
          AND prev.day = (SELECT MAX(x.day) FROM running_counters x \
          WHERE x.procedure_id = m.c0 AND x.button_id = m.c1 AND x.day < m.c2) \

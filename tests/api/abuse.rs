@@ -10,7 +10,9 @@ use avis::store::reviews::Screening;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, counts, spawn_app, spawn_app_with};
+use crate::helpers::{
+    TestApp, assert_problem, counts, migrations_directory, spawn_app, spawn_app_with,
+};
 
 async fn rate_as(app: &TestApp, button: uuid::Uuid, user_agent: &str, extra: Value) -> Value {
     let mut body = json!({"button_id": button, "answers": {"satisfaction": "good"}});
@@ -110,15 +112,7 @@ async fn fingerprints_stored_whole_before_the_upgrade_still_find_duplicates() {
         .unwrap();
     assert_eq!(updated.rows_affected(), 1);
 
-    let backend = if url.connection_string().starts_with("postgres") {
-        "postgres"
-    } else {
-        "sqlite"
-    };
-    let migration = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(backend)
-        .join("0015_shorter_fingerprints.sql");
+    let migration = migrations_directory(&url).join("0015_shorter_fingerprints.sql");
     let sql = std::fs::read_to_string(migration).unwrap();
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
         .execute(&mut connection)

@@ -54,6 +54,18 @@ pub async fn fresh_database() -> (String, Option<TempDir>) {
     }
 }
 
+/// The directory of the migrations for the backend of `url`.
+pub fn migrations_directory(url: &DatabaseUrl) -> std::path::PathBuf {
+    let backend = if url.connection_string().starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend)
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with_token_ttl(3_600).await
 }

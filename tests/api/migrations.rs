@@ -7,7 +7,7 @@ use avis::config::DatabaseUrl;
 use avis::store::Store;
 use avis::store::aggregates::COLUMNS;
 
-use crate::helpers::fresh_database;
+use crate::helpers::{fresh_database, migrations_directory};
 
 fn versions(dir: &str) -> BTreeSet<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -122,15 +122,9 @@ async fn counters_stored_one_per_row_move_into_their_columns() {
     let (url, _dir) = fresh_database().await;
     let url = DatabaseUrl::parse(&url).unwrap();
     Store::connect(&url).await.unwrap();
-    let backend = if url.connection_string().starts_with("postgres") {
-        "postgres"
-    } else {
-        "sqlite"
-    };
-    let directory = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(backend);
-    let mut migrator = sqlx::migrate::Migrator::new(directory).await.unwrap();
+    let mut migrator = sqlx::migrate::Migrator::new(migrations_directory(&url))
+        .await
+        .unwrap();
     let mut connection =
         <sqlx::AnyConnection as sqlx::Connection>::connect(&url.connection_string())
             .await
