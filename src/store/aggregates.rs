@@ -14,7 +14,7 @@ use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::rows::{self, Rows, Script, count, counted};
+use super::rows::{self, Bound, Rows, Script, count, counted};
 use super::running;
 use super::{Backend, Store, StoreError, id};
 use crate::domain::aggregate::{self, Key, Tally};
@@ -96,7 +96,7 @@ pub fn push_moves(script: &mut Script, days: &Tallies, through: &str) {
     }
     let backend = script.backend();
     script.push(
-        |n| upsert(backend, Table::Days, Write::Add, n),
+        |rows| upsert(Table::Days, Write::Add, rows),
         tally_rows(backend, &days),
     );
     running::push_moves(script, &days, through);
@@ -149,17 +149,19 @@ pub async fn write(
     let mut script = Script::new(Backend::of(conn));
     let backend = script.backend();
     script.push(
-        |n| upsert(backend, table, how, n),
+        |rows| upsert(table, how, rows),
         tally_rows(backend, tallies),
     );
     script.run(conn).await
 }
 
-/// The statement that upserts into `table` the tallies bound, as [`tally_rows`], at parameter `n`.
-pub fn upsert(backend: Backend, table: Table, how: Write, n: usize) -> String {
+/// The statement that upserts into `table` the tallies bound as `rows` (written by
+/// [`tally_rows`]).
+pub fn upsert(table: Table, how: Write, rows: Bound) -> String {
+    let backend = rows.backend();
     let name = table.name();
     let counts: Vec<String> = (0..aggregate::WIDTH).map(|i| count(backend, i)).collect();
-    let with = counted(backend, n, 3);
+    let with = counted(rows, 3);
     let set: Vec<String> = COLUMNS
         .iter()
         .map(|c| match how {

@@ -1,5 +1,6 @@
 //! Many new reviews in one transaction: a few statements for the whole batch, whatever its size,
-//! each fed its rows as one JSON parameter (see [`super::rows`]).
+//! each fed its rows as one JSON parameter (see [`super::rows`]). On PostgreSQL, a batch of new
+//! reviews for open days is one statement, its own transaction.
 //!
 //! Duplicate screening sees the reviews already stored and those earlier in the batch, so a batch
 //! decides exactly as the same reviews one by one would. Burst screening counts from the
@@ -15,7 +16,7 @@ use uuid::Uuid;
 
 use super::aggregates::{self, Table, Tallies, Write};
 use super::reviews::{NewReview, Screening, StoredReview, Update, amend, structured_json};
-use super::rows::{Cell, Rows, Script, cell, source};
+use super::rows::{Bound, Cell, Rows, Script, cell, source};
 use super::running;
 use super::{Backend, Store, StoreError};
 use crate::domain::aggregate;
@@ -69,6 +70,12 @@ impl Store {
         recent: &mut RecentReviews,
         amendments: &[Amendment<E>],
     ) -> Result<Written<E>, StoreError> {
+        if self.backend == Backend::Postgres && amendments.is_empty() {
+            let reasons = self
+                .insert_open_reviews(conn, batch, screening, recent)
+                .await?;
+            return Ok((reasons, Vec::new()));
+        }
         let mut tx = sqlx::Connection::begin(conn).await?;
         let reasons = self
             .insert_reviews(&mut tx, batch, screening, recent)
@@ -122,16 +129,13 @@ impl Store {
         day_totals.retain(|(_, day, _), _| day.as_str() <= through.as_str());
         let mut script = Script::new(self.backend);
         let backend = self.backend;
+        script.push(insert_reviews_sql, review_rows(batch, &reasons)?);
         script.push(
-            |n| insert_reviews_sql(backend, n),
-            review_rows(batch, &reasons)?,
-        );
-        script.push(
-            |n| aggregates::upsert(backend, Table::Days, Write::Add, n),
+            |rows| aggregates::upsert(Table::Days, Write::Add, rows),
             aggregates::tally_rows(backend, &days),
         );
         script.push(
-            |n| aggregates::upsert(backend, Table::Running, Write::Replace, n),
+            |rows| aggregates::upsert(Table::Running, Write::Replace, rows),
             aggregates::tally_rows(backend, &day_totals),
         );
         script.run(&mut tx).await?;
@@ -139,6 +143,8 @@ impl Store {
         Ok(())
     }
 
+    /// Stores `batch` in the transaction `tx`: screens it against the reviews stored (read in
+    /// `tx`), then writes the reviews and every counter they move.
     async fn insert_reviews(
         &self,
         tx: &mut AnyConnection,
@@ -149,15 +155,88 @@ impl Store {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
+        let probed = self.probe(tx, batch, screening, true).await?;
+        let (reasons, tallies) = screen(batch, screening, recent, probed.last_seen);
+        decided(
+            batch,
+            &reasons,
+            &tallies,
+            &probed.through,
+            Script::new(self.backend),
+        )?
+        .run(tx)
+        .await?;
+        Ok(reasons)
+    }
+
+    /// Stores `batch` on PostgreSQL outside any transaction when its days are all after the last
+    /// day closed or being closed (nearly always: they are today): the probe, then one statement
+    /// that writes the reviews and their day counters if no closing has reached their days
+    /// meanwhile. Two round trips to the server instead of five (with `BEGIN`, a second
+    /// statement and `COMMIT`), each of which waited for a turn on a busy machine's CPU. A batch
+    /// with a day to close, or overtaken by a closing, is written in a transaction.
+    async fn insert_open_reviews(
+        &self,
+        conn: &mut AnyConnection,
+        batch: &[NewReview],
+        screening: &Screening,
+        recent: &mut RecentReviews,
+    ) -> Result<Vec<Option<&'static str>>, StoreError> {
+        let Some(first_day) = batch.iter().map(|r| paris_day(r.created_at)).min() else {
+            return Ok(Vec::new());
+        };
+        let first_day = first_day.to_string();
+        let probed = self.probe(conn, batch, screening, false).await?;
+        if probed.through >= first_day {
+            let mut tx = sqlx::Connection::begin(conn).await?;
+            let reasons = self
+                .insert_reviews(&mut tx, batch, screening, recent)
+                .await?;
+            tx.commit().await?;
+            return Ok(reasons);
+        }
+        let (reasons, tallies) = screen(batch, screening, recent, probed.last_seen);
+        let script = decided(
+            batch,
+            &reasons,
+            &tallies,
+            &probed.through,
+            Script::guarded(),
+        )?;
+        if !script.run_if(conn, running::OPEN_FROM, &first_day).await? {
+            // A closing began since the probe: the same decisions, with the moves it asks for.
+            let mut tx = sqlx::Connection::begin(conn).await?;
+            let through = running::moves_through(&mut tx).await?;
+            decided(
+                batch,
+                &reasons,
+                &tallies,
+                &through,
+                Script::new(self.backend),
+            )?
+            .run(&mut tx)
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(reasons)
+    }
+
+    /// Reads, in one round trip, the last day whose running totals a write must move (locking it
+    /// for sharing on PostgreSQL if `lock`, see [`running::moves_through`]) and the latest stored
+    /// review of each fingerprint of `batch` within the duplicate window.
+    async fn probe(
+        &self,
+        conn: &mut AnyConnection,
+        batch: &[NewReview],
+        screening: &Screening,
+        lock: bool,
+    ) -> Result<Probed, StoreError> {
         let window = screening.duplicate_window_seconds * 1_000;
         let oldest = batch
             .iter()
             .map(|r| to_millis(r.created_at))
             .min()
             .unwrap_or_default();
-
-        // The latest review of each fingerprint in the batch, among those already stored, and
-        // the last day whose running totals the batch must move, in one round trip.
         let mut fingerprints = Rows::default();
         for fingerprint in batch.iter().filter_map(|r| r.fingerprint.as_deref()) {
             fingerprints.push([Cell::from(fingerprint)]);
@@ -172,17 +251,17 @@ impl Store {
              FROM reviews r WHERE r.fingerprint = f.fingerprint AND r.created_at >= $1) AS last \
              FROM (SELECT DISTINCT {} AS fingerprint FROM {}) AS f) AS probed \
              WHERE last IS NOT NULL) AS seen ON TRUE",
-            running::moves_through_sql(self.backend),
+            running::moves_through_sql(self.backend, lock),
             cell(0, "TEXT"),
-            source(self.backend, 2)
+            source(Bound::at(self.backend, 2))
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(oldest - window)
             .bind(fingerprints.into_json())
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut *conn)
             .await?;
         let mut through = None;
-        let mut last_seen: HashMap<String, i64> = HashMap::new();
+        let mut last_seen = HashMap::new();
         for row in rows {
             through = Some(row.try_get::<String, _>("through")?);
             if let Some(fingerprint) = row.try_get::<Option<String>, _>("fingerprint")? {
@@ -192,44 +271,69 @@ impl Store {
         // No row at all would mean no `running_counters_through`: fail rather than screen
         // without the probe's answers.
         let through = through.ok_or(sqlx::Error::RowNotFound)?;
-        let bursts_matter = screening.burst_per_minute < i64::MAX;
-        let mut reasons = Vec::with_capacity(batch.len());
-        let mut tallies = Tallies::new();
-        for review in batch {
-            let at = to_millis(review.created_at);
-            let mut reason = review.excluded_reason;
-            if let Some(fingerprint) = &review.fingerprint {
-                if reason.is_none()
-                    && last_seen
-                        .get(fingerprint)
-                        .is_some_and(|last| *last >= at - window)
-                {
-                    reason = Some("duplicate");
-                }
-                last_seen.insert(fingerprint.clone(), at);
-            }
-            if bursts_matter {
-                let seen =
-                    recent.count_and_record(review.button_id, at, screening.burst_per_minute);
-                if reason.is_none() && seen >= screening.burst_per_minute {
-                    reason = Some("burst");
-                }
-            }
-            if reason.is_none() {
-                count_new(&mut tallies, review);
-            }
-            reasons.push(reason);
-        }
-
-        let reviews = review_rows(batch, &reasons)?;
-        // The reviews and every counter they move, in one call on SQLite.
-        let mut script = Script::new(self.backend);
-        let backend = self.backend;
-        script.push(|n| insert_reviews_sql(backend, n), reviews);
-        aggregates::push_moves(&mut script, &tallies, &through);
-        script.run(tx).await?;
-        Ok(reasons)
+        Ok(Probed { through, last_seen })
     }
+}
+
+/// What screening a batch reads from the database (see [`Store::probe`]).
+struct Probed {
+    through: String,
+    /// The latest stored review of each fingerprint, in milliseconds.
+    last_seen: HashMap<String, i64>,
+}
+
+/// Decides why each review of `batch` does not count, if it does not, and tallies those that
+/// count. Duplicates are looked for among the reviews of `last_seen` and those earlier in the
+/// batch, bursts in `recent`, which learns the batch.
+fn screen(
+    batch: &[NewReview],
+    screening: &Screening,
+    recent: &mut RecentReviews,
+    mut last_seen: HashMap<String, i64>,
+) -> (Vec<Option<&'static str>>, Tallies) {
+    let window = screening.duplicate_window_seconds * 1_000;
+    let bursts_matter = screening.burst_per_minute < i64::MAX;
+    let mut reasons = Vec::with_capacity(batch.len());
+    let mut tallies = Tallies::new();
+    for review in batch {
+        let at = to_millis(review.created_at);
+        let mut reason = review.excluded_reason;
+        if let Some(fingerprint) = &review.fingerprint {
+            if reason.is_none()
+                && last_seen
+                    .get(fingerprint)
+                    .is_some_and(|last| *last >= at - window)
+            {
+                reason = Some("duplicate");
+            }
+            last_seen.insert(fingerprint.clone(), at);
+        }
+        if bursts_matter {
+            let seen = recent.count_and_record(review.button_id, at, screening.burst_per_minute);
+            if reason.is_none() && seen >= screening.burst_per_minute {
+                reason = Some("burst");
+            }
+        }
+        if reason.is_none() {
+            count_new(&mut tallies, review);
+        }
+        reasons.push(reason);
+    }
+    (reasons, tallies)
+}
+
+/// Adds to `script` the statements that store `batch` with the exclusion reasons `reasons` and
+/// move the counters of `tallies` (running totals up to `through`).
+fn decided(
+    batch: &[NewReview],
+    reasons: &[Option<&'static str>],
+    tallies: &Tallies,
+    through: &str,
+    mut script: Script,
+) -> Result<Script, StoreError> {
+    script.push(insert_reviews_sql, review_rows(batch, reasons)?);
+    aggregates::push_moves(&mut script, tallies, through);
+    Ok(script)
 }
 
 /// Adds a new review's answers to its day's tally.
@@ -299,8 +403,8 @@ fn review_rows(
     Ok(reviews.into_json())
 }
 
-/// Inserts the reviews bound as JSON rows at parameter `n`, columns in this order.
-fn insert_reviews_sql(backend: Backend, n: usize) -> String {
+/// Inserts the reviews bound as `rows` (written by [`review_rows`]), columns in this order.
+fn insert_reviews_sql(rows: Bound) -> String {
     const COLUMNS: [(&str, &str); 15] = [
         ("id", "TEXT"),
         ("button_id", "TEXT"),
@@ -328,6 +432,6 @@ fn insert_reviews_sql(backend: Backend, n: usize) -> String {
         "INSERT INTO reviews ({}) SELECT {} FROM {}",
         names.join(", "),
         cells.join(", "),
-        source(backend, n)
+        source(rows)
     )
 }

@@ -6,6 +6,8 @@
 
 use std::fmt::Write;
 
+use sqlx::Row;
+
 use super::Backend;
 
 /// One cell of a row.
@@ -178,10 +180,42 @@ fn escape(json: &mut String, text: &str) {
     json.push('"');
 }
 
-/// The `FROM` item that yields one `value` per row of the [`Rows`] bound as parameter `n`.
-pub fn source(backend: Backend, n: usize) -> String {
-    match backend {
+/// Where a statement reads its rows: the [`Rows`] bound as parameter `n`. In a statement that
+/// [`Script::run_if`] runs, they are read only if its guard yields a row.
+#[derive(Debug, Clone, Copy)]
+pub struct Bound {
+    backend: Backend,
+    n: usize,
+    guarded: bool,
+}
+
+impl Bound {
+    /// The rows bound as parameter `n`.
+    pub fn at(backend: Backend, n: usize) -> Bound {
+        Bound {
+            backend,
+            n,
+            guarded: false,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+/// The name [`Script::run_if`] gives its guard.
+const GUARD: &str = "guard";
+
+/// The `FROM` item that yields one `value` per row of `rows`.
+pub fn source(rows: Bound) -> String {
+    let n = rows.n;
+    match rows.backend {
         Backend::Sqlite => format!("jsonb_each(${n})"),
+        // No guard row, no JSON: no rows.
+        Backend::Postgres if rows.guarded => {
+            format!("jsonb_array_elements((SELECT CAST(${n} AS jsonb) FROM {GUARD})) AS j(value)")
+        }
         Backend::Postgres => format!("jsonb_array_elements(CAST(${n} AS jsonb)) AS j(value)"),
     }
 }
@@ -190,24 +224,24 @@ pub fn source(backend: Backend, n: usize) -> String {
 const COUNT_WIDTH: usize = 20;
 
 /// A materialized `WITH`, to put before a statement, that makes the rows pushed with
-/// [`Rows::push_counted`] and bound as parameter `n` a row source named `m`: its first cells
+/// [`Rows::push_counted`] and bound as `rows` a row source named `m`: its first cells
 /// (`first` of them) as text columns `m.c0`, `m.c1`…, its counts read with [`count`]. Each row's
 /// counts are read once: on SQLite as a blob (taken from the row for every count, they were
 /// copied 47 times, and a text's slice counts characters from its start), on PostgreSQL as an
 /// array (an inlined cast would parse the whole literal for every count).
-pub fn counted(backend: Backend, n: usize, first: usize) -> String {
+pub fn counted(rows: Bound, first: usize) -> String {
     let cells: Vec<String> = (0..first)
         .map(|i| format!("CAST(value ->> {i} AS TEXT) AS c{i}"))
         .collect();
     let cells = cells.join(", ");
-    let counts = match backend {
+    let counts = match rows.backend {
         Backend::Sqlite => "BLOB",
         Backend::Postgres => "BIGINT[]",
     };
     format!(
         "WITH m AS MATERIALIZED (SELECT {cells}, CAST(value ->> {first} AS {counts}) AS counts \
          FROM {}) ",
-        source(backend, n)
+        source(rows)
     )
 }
 
@@ -229,10 +263,12 @@ pub fn cell(i: usize, ty: &str) -> String {
 
 /// Statements fed one JSON parameter each, run in order: in one call on SQLite (every call to its
 /// connection's thread is a round trip between threads), one by one on PostgreSQL (which takes
-/// one statement per call when it has parameters).
+/// one statement per call when it has parameters), or there as one statement with
+/// [`Script::run_if`].
 pub struct Script {
     backend: Backend,
     statements: Vec<(String, String)>,
+    guarded: bool,
 }
 
 impl Script {
@@ -240,6 +276,16 @@ impl Script {
         Script {
             backend,
             statements: Vec::new(),
+            guarded: false,
+        }
+    }
+
+    /// A script for [`Script::run_if`], on PostgreSQL: its statements must not touch the same
+    /// row twice (they run as one and see none of each other's changes).
+    pub fn guarded() -> Script {
+        Script {
+            guarded: true,
+            ..Script::new(Backend::Postgres)
         }
     }
 
@@ -247,16 +293,54 @@ impl Script {
         self.backend
     }
 
-    /// Adds a statement; `sql` writes it with its parameter numbered as it is told.
-    pub fn push(&mut self, sql: impl Fn(usize) -> String, json: String) {
+    /// Adds a statement; `sql` writes it to read its rows where it is told.
+    pub fn push(&mut self, sql: impl Fn(Bound) -> String, json: String) {
         let n = match self.backend {
+            // The guard's parameter comes first.
+            _ if self.guarded => self.statements.len() + 2,
             Backend::Sqlite => self.statements.len() + 1,
             Backend::Postgres => 1,
         };
-        self.statements.push((sql(n), json));
+        let rows = Bound {
+            backend: self.backend,
+            n,
+            guarded: self.guarded,
+        };
+        self.statements.push((sql(rows), json));
+    }
+
+    /// Runs a [`Script::guarded`] as one statement, outside any transaction (so in one round
+    /// trip and one commit), if `guard` yields a row: `guard` is a query on its own parameter
+    /// `$1`, bound to `value`, that locks what it reads. Returns whether it did; if not, nothing
+    /// was written.
+    pub async fn run_if(
+        self,
+        conn: &mut sqlx::AnyConnection,
+        guard: &str,
+        value: &str,
+    ) -> Result<bool, sqlx::Error> {
+        debug_assert!(self.guarded, "run_if needs a guarded script");
+        let (sql, jsons): (Vec<String>, Vec<String>) = self.statements.into_iter().unzip();
+        // Data-modifying subqueries run whether or not the final query reads them.
+        let writes: Vec<String> = sql
+            .iter()
+            .enumerate()
+            .map(|(i, sql)| format!(", w{i} AS ({sql})"))
+            .collect();
+        let sql = format!(
+            "WITH {GUARD} AS ({guard}){} SELECT count(*) AS open FROM {GUARD}",
+            writes.concat()
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value.to_owned());
+        for json in jsons {
+            query = query.bind(json);
+        }
+        let open: i64 = query.fetch_one(&mut *conn).await?.try_get("open")?;
+        Ok(open > 0)
     }
 
     pub async fn run(self, conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+        debug_assert!(!self.guarded, "a guarded script runs with run_if");
         match self.backend {
             Backend::Sqlite if !self.statements.is_empty() => {
                 let (sql, jsons): (Vec<String>, Vec<String>) = self.statements.into_iter().unzip();

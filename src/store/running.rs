@@ -27,7 +27,7 @@ use jiff::civil::Date;
 use sqlx::{AnyConnection, Row};
 
 use super::aggregates::{COLUMN_LIST, COLUMNS, Tallies};
-use super::rows::{self, Rows, Script, count, counted};
+use super::rows::{self, Bound, Rows, Script, count, counted};
 use super::{Backend, Store, StoreError};
 use crate::domain::aggregate::Tally;
 
@@ -37,26 +37,34 @@ use crate::domain::aggregate::Tally;
 /// starts, writes a group of buttons or ends between this read and the commit of the moves it
 /// decided on.
 pub async fn moves_through(conn: &mut AnyConnection) -> Result<String, sqlx::Error> {
-    sqlx::query(moves_through_sql(Backend::of(conn)))
+    sqlx::query(moves_through_sql(Backend::of(conn), true))
         .fetch_one(conn)
         .await?
         .try_get("day")
 }
 
-/// The query [`moves_through`] runs, for a caller that reads the day along with something else
-/// (one round trip less): one row, its column `day`.
-pub fn moves_through_sql(backend: Backend) -> &'static str {
+/// The query [`moves_through`] runs (without its lock unless `lock`), for a caller that reads
+/// the day along with something else (one round trip less): one row, its column `day`.
+pub fn moves_through_sql(backend: Backend, lock: bool) -> &'static str {
     match backend {
-        Backend::Sqlite => {
-            "SELECT CASE WHEN closing > day THEN closing ELSE day END AS day \
-             FROM running_counters_through"
-        }
-        Backend::Postgres => {
+        Backend::Postgres if lock => {
             "SELECT CASE WHEN closing > day THEN closing ELSE day END AS day \
              FROM running_counters_through FOR SHARE"
         }
+        _ => {
+            "SELECT CASE WHEN closing > day THEN closing ELSE day END AS day \
+             FROM running_counters_through"
+        }
     }
 }
+
+/// The guard of a write of days from `$1` on run outside a transaction ([`Script::run_if`]): the
+/// row of `running_counters_through` if the last closed day and the day being closed, if any,
+/// are both before `$1`, so that the write moves no running totals. The row stays locked for
+/// sharing until the write commits, as after [`moves_through`]; if a closing changed it
+/// meanwhile, the condition is checked again on the new row.
+pub const OPEN_FROM: &str = "SELECT 1 FROM running_counters_through \
+     WHERE day < $1 AND (closing IS NULL OR closing < $1) FOR SHARE";
 
 /// The statements that add the moves of closed days (up to `through`) to the running totals.
 pub fn push_moves(script: &mut Script, days: &Tallies, through: &str) {
@@ -70,9 +78,9 @@ pub fn push_moves(script: &mut Script, days: &Tallies, through: &str) {
     }
     let backend = script.backend();
     let (ranges, ranks) = running_moves(backend, &closed);
-    script.push(|n| update_running(backend, n), ranges);
+    script.push(update_running, ranges);
     for rank in ranks {
-        script.push(|n| insert_running(backend, n), rank);
+        script.push(insert_running, rank);
     }
 }
 
@@ -125,13 +133,14 @@ fn by_button(days: &Tallies) -> ByButton<'_> {
 const AFTER_ALL_DAYS: &str = "9999-99-99";
 
 /// Adds each button's cumulated moves to its running totals of the days they cover.
-fn update_running(backend: Backend, n: usize) -> String {
+fn update_running(rows: Bound) -> String {
+    let backend = rows.backend();
     let set: Vec<String> = COLUMNS
         .iter()
         .enumerate()
         .map(|(i, c)| format!("{c} = running_counters.{c} + {}", count(backend, i)))
         .collect();
-    let with = counted(backend, n, 4);
+    let with = counted(rows, 4);
     format!(
         "{with}UPDATE running_counters SET {} FROM m \
          WHERE running_counters.procedure_id = m.c0 AND running_counters.button_id = m.c1 \
@@ -142,13 +151,14 @@ fn update_running(backend: Backend, n: usize) -> String {
 
 /// Creates the running totals of days that had none: the button's latest earlier totals (by
 /// then up to date) plus the day's moves. Days that had totals were moved by [`update_running`].
-fn insert_running(backend: Backend, n: usize) -> String {
+fn insert_running(rows: Bound) -> String {
+    let backend = rows.backend();
     let cells: Vec<String> = COLUMNS
         .iter()
         .enumerate()
         .map(|(i, c)| format!("COALESCE(prev.{c}, 0) + {}", count(backend, i)))
         .collect();
-    let with = counted(backend, n, 3);
+    let with = counted(rows, 3);
     // Days that have totals are skipped before their counts are read; the `WHERE` also keeps
     // SQLite from reading `ON CONFLICT` as a join constraint.
     format!(

@@ -154,19 +154,6 @@ async fn days_closed_by_one_node_while_another_writes_lose_no_move() {
     let other_node = Store::connect(&DatabaseUrl::parse(&app.database_url).unwrap())
         .await
         .unwrap();
-    async fn again<T, E: std::fmt::Debug, F: std::future::Future<Output = Result<T, E>>>(
-        attempt: impl Fn() -> F,
-    ) -> T {
-        let mut last = None;
-        for _ in 0..100 {
-            match attempt().await {
-                Ok(done) => return done,
-                Err(err) => last = Some(err),
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-        }
-        panic!("still failing: {last:?}");
-    }
     let writing = async {
         let mut written = Vec::new();
         for round in 0..60i64 {
@@ -206,6 +193,94 @@ async fn days_closed_by_one_node_while_another_writes_lose_no_move() {
         .count() as i64;
     assert_eq!(sums[&button.procedure_id].get("satisfaction", "good"), good);
     other_node.close().await;
+}
+
+/// What `attempt` returns once it succeeds, within a hundred attempts (SQLite refuses a
+/// transaction that another connection overtook; the review writer writes it again).
+async fn again<T, E: std::fmt::Debug, F: std::future::Future<Output = Result<T, E>>>(
+    attempt: impl Fn() -> F,
+) -> T {
+    let mut last = None;
+    for _ in 0..100 {
+        match attempt().await {
+            Ok(done) => return done,
+            Err(err) => last = Some(err),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    panic!("still failing: {last:?}");
+}
+
+/// Another node starts closing a day and has not committed yet when reviews of that day come:
+/// the write, which found the day open, waits for the closing (on SQLite it is refused and
+/// written again) and then moves the running totals of the day being closed, as every write
+/// of such a day does. Had it written the day counters alone, the closing, which may already
+/// have written this button's totals, would leave them short.
+#[tokio::test]
+async fn a_write_overtaken_by_a_closing_moves_the_running_totals_of_its_day() {
+    let app = spawn_app().await;
+    let button = app.button().await;
+    app.store
+        .create_reviews(&[review(&button, 0, true)], &UNSCREENED)
+        .await
+        .unwrap();
+    app.store.close_days(day(0)).await.unwrap();
+
+    let mut other_node = connect(&app).await;
+    let mut closing = sqlx::Connection::begin(&mut other_node).await.unwrap();
+    sqlx::query("UPDATE running_counters_through SET closing = $1")
+        .bind(day(2).to_string())
+        .execute(&mut *closing)
+        .await
+        .unwrap();
+    let batch = vec![review(&button, 2, true), review(&button, 2, false)];
+    let writing = tokio::spawn({
+        let (store, batch) = (app.store.clone(), batch.clone());
+        async move { again(|| store.create_reviews(&batch, &UNSCREENED)).await }
+    });
+    wait_for_a_lock(&app).await;
+    closing.commit().await.unwrap();
+    writing.await.unwrap();
+
+    let mut conn = connect(&app).await;
+    let totals: (i64, i64) = sqlx::query_as(
+        "SELECT satisfaction_good, satisfaction_bad FROM running_counters \
+         WHERE button_id = $1 AND day = $2",
+    )
+    .bind(button.id.to_string())
+    .bind(day(2).to_string())
+    .fetch_one(&mut conn)
+    .await
+    .expect("the write gave the day being closed its running totals");
+    assert_eq!(totals, (2, 1));
+    app.store.close_days(day(2)).await.unwrap();
+    let drift = app.store.check_counters(false).await.unwrap();
+    assert!(drift.differences.is_empty(), "{:?}", drift.differences);
+    assert_eq!(drift.reviews, 3);
+}
+
+/// Returns once a query of the test's database waits for a lock (PostgreSQL), or after a
+/// moment (SQLite, whose writers wait inside the library, out of sight).
+async fn wait_for_a_lock(app: &TestApp) {
+    if app.store.backend() == avis::store::Backend::Sqlite {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        return;
+    }
+    let mut conn = connect(app).await;
+    for _ in 0..500 {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("no query waited for the closing's lock");
 }
 
 /// Every window of `windows` (day offsets, both ends included) counts, for the procedure of
