@@ -10,38 +10,24 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+/// Drives a running avis and reports throughput and latency against its liveness endpoint.
+#[derive(clap::Parser)]
 struct Args {
+    /// The server's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
     url: String,
+    /// The buttons to rate, comma-separated ids.
+    #[arg(long, required = true, value_delimiter = ',')]
     buttons: Vec<String>,
+    /// Keep-alive connections, each sending its next request when the last is answered.
+    #[arg(long, default_value_t = 64)]
     connections: usize,
+    /// Length of the review phase, and of the liveness phase unless --ceiling-seconds.
+    #[arg(long, default_value_t = 20)]
     seconds: u64,
+    /// Length of the liveness phase.
+    #[arg(long)]
     ceiling_seconds: Option<u64>,
-}
-
-fn args() -> Args {
-    let mut args = Args {
-        url: "http://127.0.0.1:8080".into(),
-        buttons: Vec::new(),
-        connections: 64,
-        seconds: 20,
-        ceiling_seconds: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
-        match flag.as_str() {
-            "--url" => args.url = value,
-            "--buttons" => args.buttons = value.split(',').map(str::to_owned).collect(),
-            "--connections" => args.connections = value.parse().expect("a number of connections"),
-            "--seconds" => args.seconds = value.parse().expect("a number of seconds"),
-            "--ceiling-seconds" => {
-                args.ceiling_seconds = Some(value.parse().expect("a number of seconds"))
-            }
-            other => panic!("unknown flag {other}"),
-        }
-    }
-    assert!(!args.buttons.is_empty(), "--buttons is required");
-    args
 }
 
 /// What one phase measured.
@@ -196,7 +182,7 @@ async fn phase(args: &Args, reviews: bool, seconds: u64) -> Phase {
 
 #[tokio::main]
 async fn main() {
-    let args = args();
+    let args = <Args as clap::Parser>::parse();
     println!(
         "{} connections, {} s per phase, {} buttons",
         args.connections,
