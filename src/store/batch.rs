@@ -1,23 +1,25 @@
 //! Many new reviews in one transaction: a few statements for the whole batch, whatever its size,
 //! each fed its rows as one JSON parameter (see [`super::rows`]). On PostgreSQL, a batch of new
-//! reviews for open days is one statement, its own transaction.
+//! reviews for open days is one statement, its own transaction, and most often the batch's only
+//! round trip to the server.
 //!
 //! Duplicate screening sees the reviews already stored and those earlier in the batch, so a batch
 //! decides exactly as the same reviews one by one would. Burst screening counts from the
 //! caller's memory of what it wrote in the last minute (the writer's, per node): counting rows
-//! per button in the database was the largest cost of a batch.
+//! per button in the database was the largest cost of a batch. See [`super::screening`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use uuid::Uuid;
 
 use super::aggregates::{self, Table, Tallies, Write};
 use super::reviews::{NewReview, Screening, StoredReview, Update, amend, structured_json};
 use super::rows::{Bound, Cell, Rows, Script, cell, source};
 use super::running;
+use super::screening::{bursts, fingerprint_rows, screen, window_start};
 use super::{Backend, Store, StoreError};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
@@ -70,15 +72,17 @@ impl Store {
         recent: &mut RecentReviews,
         amendments: &[Amendment<E>],
     ) -> Result<Written<E>, StoreError> {
+        // Bursts are counted from memory, once, whatever the writes below try.
+        let bursting = bursts(batch, screening, recent);
         if self.backend == Backend::Postgres && amendments.is_empty() {
             let reasons = self
-                .insert_open_reviews(conn, batch, screening, recent)
+                .insert_open_reviews(conn, batch, screening, &bursting)
                 .await?;
             return Ok((reasons, Vec::new()));
         }
         let mut tx = sqlx::Connection::begin(conn).await?;
         let reasons = self
-            .insert_reviews(&mut tx, batch, screening, recent)
+            .insert_reviews(&mut tx, batch, screening, &bursting)
             .await?;
         let mut outcomes = Vec::with_capacity(amendments.len());
         for amendment in amendments {
@@ -144,19 +148,20 @@ impl Store {
     }
 
     /// Stores `batch` in the transaction `tx`: screens it against the reviews stored (read in
-    /// `tx`), then writes the reviews and every counter they move.
+    /// `tx`) and `bursting` (see [`bursts`]), then writes the reviews and every counter they
+    /// move.
     async fn insert_reviews(
         &self,
         tx: &mut AnyConnection,
         batch: &[NewReview],
         screening: &Screening,
-        recent: &mut RecentReviews,
+        bursting: &[bool],
     ) -> Result<Vec<Option<&'static str>>, StoreError> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
         let probed = self.probe(tx, batch, screening, true).await?;
-        let (reasons, tallies) = screen(batch, screening, recent, probed.last_seen);
+        let (reasons, tallies) = screen(batch, screening, bursting, probed.last_seen);
         decided(
             batch,
             &reasons,
@@ -170,40 +175,52 @@ impl Store {
     }
 
     /// Stores `batch` on PostgreSQL outside any transaction when its days are all after the last
-    /// day closed or being closed (nearly always: they are today): the probe, then one statement
-    /// that writes the reviews and their day counters if no closing has reached their days
-    /// meanwhile. Two round trips to the server instead of five (with `BEGIN`, a second
-    /// statement and `COMMIT`), each of which waited for a turn on a busy machine's CPU. A batch
-    /// with a day to close, or overtaken by a closing, is written in a transaction.
+    /// day closed or being closed (nearly always: they are today). First as if no stored review
+    /// of the duplicate window shared a fingerprint with the batch (nearly always true too): one
+    /// statement writes the reviews and their day counters if that holds and the days are open.
+    /// Otherwise, the probe, then the same statement if the days are open. One round trip to the
+    /// server, three at most, where a transaction took five (`BEGIN`, probe, two statements,
+    /// `COMMIT`), each of which waited for a turn on a busy machine's CPU. A batch with a day
+    /// to close, or overtaken by a closing, is written in a transaction.
     async fn insert_open_reviews(
         &self,
         conn: &mut AnyConnection,
         batch: &[NewReview],
         screening: &Screening,
-        recent: &mut RecentReviews,
+        bursting: &[bool],
     ) -> Result<Vec<Option<&'static str>>, StoreError> {
         let Some(first_day) = batch.iter().map(|r| paris_day(r.created_at)).min() else {
             return Ok(Vec::new());
         };
         let first_day = first_day.to_string();
+        if let Some(reasons) = self
+            .insert_unseen_reviews(conn, batch, screening, bursting, &first_day)
+            .await?
+        {
+            return Ok(reasons);
+        }
         let probed = self.probe(conn, batch, screening, false).await?;
         if probed.through >= first_day {
             let mut tx = sqlx::Connection::begin(conn).await?;
             let reasons = self
-                .insert_reviews(&mut tx, batch, screening, recent)
+                .insert_reviews(&mut tx, batch, screening, bursting)
                 .await?;
             tx.commit().await?;
             return Ok(reasons);
         }
-        let (reasons, tallies) = screen(batch, screening, recent, probed.last_seen);
+        let (reasons, tallies) = screen(batch, screening, bursting, probed.last_seen);
         let script = decided(
             batch,
             &reasons,
             &tallies,
             &probed.through,
-            Script::guarded(),
+            Script::guarded(1),
         )?;
-        if !script.run_if(conn, running::OPEN_FROM, &first_day).await? {
+        let guard = running::open_from("TRUE");
+        if !script
+            .run_if(conn, &guard, &[Cell::from(first_day.as_str())])
+            .await?
+        {
             // A closing began since the probe: the same decisions, with the moves it asks for.
             let mut tx = sqlx::Connection::begin(conn).await?;
             let through = running::moves_through(&mut tx).await?;
@@ -221,105 +238,46 @@ impl Store {
         Ok(reasons)
     }
 
-    /// Reads, in one round trip, the last day whose running totals a write must move (locking it
-    /// for sharing on PostgreSQL if `lock`, see [`running::moves_through`]) and the latest stored
-    /// review of each fingerprint of `batch` within the duplicate window.
-    async fn probe(
+    /// The first attempt of [`Store::insert_open_reviews`]: `batch` screened as if no stored
+    /// review of the duplicate window shared a fingerprint with it, written by one statement if
+    /// that holds and no day from `first_day` on is closed or being closed. Returns the reasons
+    /// if it wrote the batch; nothing is written otherwise.
+    async fn insert_unseen_reviews(
         &self,
         conn: &mut AnyConnection,
         batch: &[NewReview],
         screening: &Screening,
-        lock: bool,
-    ) -> Result<Probed, StoreError> {
-        let window = screening.duplicate_window_seconds * 1_000;
-        let oldest = batch
-            .iter()
-            .map(|r| to_millis(r.created_at))
-            .min()
-            .unwrap_or_default();
-        let mut fingerprints = Rows::default();
-        for fingerprint in batch.iter().filter_map(|r| r.fingerprint.as_deref()) {
-            fingerprints.push([Cell::from(fingerprint)]);
-        }
-        // One index probe per fingerprint: written as `IN (…)`, PostgreSQL chose to scan every
-        // review of the window and hash them instead. Only the fingerprints seen before come
-        // back, usually none: on SQLite each row is a message between threads.
-        let sql = format!(
-            "WITH through AS ({}) \
-             SELECT t.day AS through, seen.fingerprint, seen.last FROM through t LEFT JOIN (\
-             SELECT fingerprint, last FROM (SELECT f.fingerprint, (SELECT MAX(r.created_at) \
-             FROM reviews r WHERE r.fingerprint = f.fingerprint AND r.created_at >= $1) AS last \
-             FROM (SELECT DISTINCT {} AS fingerprint FROM {}) AS f) AS probed \
-             WHERE last IS NOT NULL) AS seen ON TRUE",
-            running::moves_through_sql(self.backend, lock),
+        bursting: &[bool],
+        first_day: &str,
+    ) -> Result<Option<Vec<Option<&'static str>>>, StoreError> {
+        let (reasons, tallies) = screen(batch, screening, bursting, HashMap::new());
+        let script = decided(
+            batch,
+            &reasons,
+            &tallies,
+            running::BEFORE_ALL_DAYS,
+            Script::guarded(3),
+        )?;
+        // One index probe per fingerprint, as in the probe; the first stored review found is
+        // enough.
+        let unseen = format!(
+            "NOT EXISTS (SELECT 1 FROM (SELECT DISTINCT {} AS fingerprint FROM {}) AS f \
+             CROSS JOIN LATERAL (SELECT 1 FROM reviews r WHERE r.fingerprint = f.fingerprint \
+             AND r.created_at >= $2 LIMIT 1) AS seen)",
             cell(0, "TEXT"),
-            source(Bound::at(self.backend, 2))
+            source(Bound::at(self.backend, 3)),
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(oldest - window)
-            .bind(fingerprints.into_json())
-            .fetch_all(&mut *conn)
+        let fingerprints = fingerprint_rows(batch);
+        let values = [
+            Cell::from(first_day),
+            Cell::from(window_start(batch, screening)),
+            Cell::from(fingerprints.as_str()),
+        ];
+        let written = script
+            .run_if(conn, &running::open_from(&unseen), &values)
             .await?;
-        let mut through = None;
-        let mut last_seen = HashMap::new();
-        for row in rows {
-            through = Some(row.try_get::<String, _>("through")?);
-            if let Some(fingerprint) = row.try_get::<Option<String>, _>("fingerprint")? {
-                last_seen.insert(fingerprint, row.try_get("last")?);
-            }
-        }
-        // No row at all would mean no `running_counters_through`: fail rather than screen
-        // without the probe's answers.
-        let through = through.ok_or(sqlx::Error::RowNotFound)?;
-        Ok(Probed { through, last_seen })
+        Ok(written.then_some(reasons))
     }
-}
-
-/// What screening a batch reads from the database (see [`Store::probe`]).
-struct Probed {
-    through: String,
-    /// The latest stored review of each fingerprint, in milliseconds.
-    last_seen: HashMap<String, i64>,
-}
-
-/// Decides why each review of `batch` does not count, if it does not, and tallies those that
-/// count. Duplicates are looked for among the reviews of `last_seen` and those earlier in the
-/// batch, bursts in `recent`, which learns the batch.
-fn screen(
-    batch: &[NewReview],
-    screening: &Screening,
-    recent: &mut RecentReviews,
-    mut last_seen: HashMap<String, i64>,
-) -> (Vec<Option<&'static str>>, Tallies) {
-    let window = screening.duplicate_window_seconds * 1_000;
-    let bursts_matter = screening.burst_per_minute < i64::MAX;
-    let mut reasons = Vec::with_capacity(batch.len());
-    let mut tallies = Tallies::new();
-    for review in batch {
-        let at = to_millis(review.created_at);
-        let mut reason = review.excluded_reason;
-        if let Some(fingerprint) = &review.fingerprint {
-            if reason.is_none()
-                && last_seen
-                    .get(fingerprint)
-                    .is_some_and(|last| *last >= at - window)
-            {
-                reason = Some("duplicate");
-            }
-            last_seen.insert(fingerprint.clone(), at);
-        }
-        if bursts_matter {
-            let seen = recent.count_and_record(review.button_id, at, screening.burst_per_minute);
-            if reason.is_none() && seen >= screening.burst_per_minute {
-                reason = Some("burst");
-            }
-        }
-        if reason.is_none() {
-            count_new(&mut tallies, review);
-        }
-        reasons.push(reason);
-    }
-    (reasons, tallies)
 }
 
 /// Adds to `script` the statements that store `batch` with the exclusion reasons `reasons` and
@@ -337,7 +295,7 @@ fn decided(
 }
 
 /// Adds a new review's answers to its day's tally.
-fn count_new(days: &mut Tallies, review: &NewReview) {
+pub(super) fn count_new(days: &mut Tallies, review: &NewReview) {
     let place = (
         review.procedure_id.to_string(),
         paris_day(review.created_at).to_string(),

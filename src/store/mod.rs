@@ -18,6 +18,7 @@ pub mod reviews;
 pub mod rows;
 pub mod running;
 pub mod salts;
+pub mod screening;
 
 use std::time::Duration;
 

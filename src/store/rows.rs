@@ -268,7 +268,8 @@ pub fn cell(i: usize, ty: &str) -> String {
 pub struct Script {
     backend: Backend,
     statements: Vec<(String, String)>,
-    guarded: bool,
+    /// For [`Script::run_if`]: how many parameters its guard takes, which come first.
+    guard_parameters: Option<usize>,
 }
 
 impl Script {
@@ -276,15 +277,16 @@ impl Script {
         Script {
             backend,
             statements: Vec::new(),
-            guarded: false,
+            guard_parameters: None,
         }
     }
 
-    /// A script for [`Script::run_if`], on PostgreSQL: its statements must not touch the same
-    /// row twice (they run as one and see none of each other's changes).
-    pub fn guarded() -> Script {
+    /// A script for [`Script::run_if`] with a guard of `parameters` parameters, on PostgreSQL: its
+    /// statements must not touch the same row twice (they run as one and see none of each
+    /// other's changes).
+    pub fn guarded(parameters: usize) -> Script {
         Script {
-            guarded: true,
+            guard_parameters: Some(parameters),
             ..Script::new(Backend::Postgres)
         }
     }
@@ -295,31 +297,35 @@ impl Script {
 
     /// Adds a statement; `sql` writes it to read its rows where it is told.
     pub fn push(&mut self, sql: impl Fn(Bound) -> String, json: String) {
-        let n = match self.backend {
-            // The guard's parameter comes first.
-            _ if self.guarded => self.statements.len() + 2,
-            Backend::Sqlite => self.statements.len() + 1,
-            Backend::Postgres => 1,
+        let n = match (self.backend, self.guard_parameters) {
+            // The guard's parameters come first.
+            (_, Some(guard)) => guard + self.statements.len() + 1,
+            (Backend::Sqlite, None) => self.statements.len() + 1,
+            (Backend::Postgres, None) => 1,
         };
         let rows = Bound {
             backend: self.backend,
             n,
-            guarded: self.guarded,
+            guarded: self.guard_parameters.is_some(),
         };
         self.statements.push((sql(rows), json));
     }
 
     /// Runs a [`Script::guarded`] as one statement, outside any transaction (so in one round
-    /// trip and one commit), if `guard` yields a row: `guard` is a query on its own parameter
-    /// `$1`, bound to `value`, that locks what it reads. Returns whether it did; if not, nothing
-    /// was written.
+    /// trip and one commit), if `guard` yields a row: `guard` is a query on its own parameters
+    /// `$1`…, bound to `values`, that locks what it reads. Returns whether it did; if not,
+    /// nothing was written.
     pub async fn run_if(
         self,
         conn: &mut sqlx::AnyConnection,
         guard: &str,
-        value: &str,
+        values: &[Cell<'_>],
     ) -> Result<bool, sqlx::Error> {
-        debug_assert!(self.guarded, "run_if needs a guarded script");
+        debug_assert_eq!(
+            self.guard_parameters,
+            Some(values.len()),
+            "run_if needs a script guarded by as many parameters"
+        );
         let (sql, jsons): (Vec<String>, Vec<String>) = self.statements.into_iter().unzip();
         // Data-modifying subqueries run whether or not the final query reads them.
         let writes: Vec<String> = sql
@@ -331,7 +337,14 @@ impl Script {
             "WITH {GUARD} AS ({guard}){} SELECT count(*) AS open FROM {GUARD}",
             writes.concat()
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value.to_owned());
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for value in values {
+            query = match *value {
+                Cell::Text(text) => query.bind(text.to_owned()),
+                Cell::Int(n) => query.bind(n),
+                Cell::Null => query.bind(None::<String>),
+            };
+        }
         for json in jsons {
             query = query.bind(json);
         }
@@ -340,7 +353,10 @@ impl Script {
     }
 
     pub async fn run(self, conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
-        debug_assert!(!self.guarded, "a guarded script runs with run_if");
+        debug_assert!(
+            self.guard_parameters.is_none(),
+            "a guarded script runs with run_if"
+        );
         match self.backend {
             Backend::Sqlite if !self.statements.is_empty() => {
                 let (sql, jsons): (Vec<String>, Vec<String>) = self.statements.into_iter().unzip();

@@ -60,11 +60,19 @@ pub fn moves_through_sql(backend: Backend, lock: bool) -> &'static str {
 
 /// The guard of a write of days from `$1` on run outside a transaction ([`Script::run_if`]): the
 /// row of `running_counters_through` if the last closed day and the day being closed, if any,
-/// are both before `$1`, so that the write moves no running totals. The row stays locked for
-/// sharing until the write commits, as after [`moves_through`]; if a closing changed it
-/// meanwhile, the condition is checked again on the new row.
-pub const OPEN_FROM: &str = "SELECT 1 FROM running_counters_through \
-     WHERE day < $1 AND (closing IS NULL OR closing < $1) FOR SHARE";
+/// are both before `$1` (so that the write moves no running totals) and `also` holds (SQL;
+/// `TRUE` for nothing more). The row stays locked for sharing until the write commits, as after
+/// [`moves_through`]; if a closing changed it meanwhile, the conditions are checked again on the
+/// new row.
+pub fn open_from(also: &str) -> String {
+    format!(
+        "SELECT 1 FROM running_counters_through \
+         WHERE day < $1 AND (closing IS NULL OR closing < $1) AND ({also}) FOR SHARE"
+    )
+}
+
+/// Sorts before every `YYYY-MM-DD`: as the last closed day, it makes every day open.
+pub const BEFORE_ALL_DAYS: &str = "";
 
 /// The statements that add the moves of closed days (up to `through`) to the running totals.
 pub fn push_moves(script: &mut Script, days: &Tallies, through: &str) {

@@ -1,0 +1,143 @@
+//! Screening a batch of new reviews: bursts counted from the writer's memory, duplicates
+//! looked for among the reviews stored in the window (read by one query, the probe) and those
+//! earlier in the batch, so a batch decides exactly as the same reviews one by one would.
+
+use std::collections::HashMap;
+
+use sqlx::{AnyConnection, Row};
+
+use super::aggregates::Tallies;
+use super::batch::count_new;
+use super::reviews::{NewReview, Screening};
+use super::rows::{Bound, Cell, Rows, cell, source};
+use super::running;
+use super::{Store, StoreError};
+use crate::domain::burst::RecentReviews;
+use crate::domain::time::to_millis;
+
+impl Store {
+    /// Reads, in one round trip, the last day whose running totals a write must move (locking it
+    /// for sharing on PostgreSQL if `lock`, see [`running::moves_through`]) and the latest stored
+    /// review of each fingerprint of `batch` within the duplicate window.
+    pub(super) async fn probe(
+        &self,
+        conn: &mut AnyConnection,
+        batch: &[NewReview],
+        screening: &Screening,
+        lock: bool,
+    ) -> Result<Probed, StoreError> {
+        // One index probe per fingerprint: written as `IN (…)`, PostgreSQL chose to scan every
+        // review of the window and hash them instead. Only the fingerprints seen before come
+        // back, usually none: on SQLite each row is a message between threads.
+        let sql = format!(
+            "WITH through AS ({}) \
+             SELECT t.day AS through, seen.fingerprint, seen.last FROM through t LEFT JOIN (\
+             SELECT fingerprint, last FROM (SELECT f.fingerprint, (SELECT MAX(r.created_at) \
+             FROM reviews r WHERE r.fingerprint = f.fingerprint AND r.created_at >= $1) AS last \
+             FROM (SELECT DISTINCT {} AS fingerprint FROM {}) AS f) AS probed \
+             WHERE last IS NOT NULL) AS seen ON TRUE",
+            running::moves_through_sql(self.backend, lock),
+            cell(0, "TEXT"),
+            source(Bound::at(self.backend, 2))
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(window_start(batch, screening))
+            .bind(fingerprint_rows(batch))
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut through = None;
+        let mut last_seen = HashMap::new();
+        for row in rows {
+            through = Some(row.try_get::<String, _>("through")?);
+            if let Some(fingerprint) = row.try_get::<Option<String>, _>("fingerprint")? {
+                last_seen.insert(fingerprint, row.try_get("last")?);
+            }
+        }
+        // No row at all would mean no `running_counters_through`: fail rather than screen
+        // without the probe's answers.
+        let through = through.ok_or(sqlx::Error::RowNotFound)?;
+        Ok(Probed { through, last_seen })
+    }
+}
+
+/// What screening a batch reads from the database (see [`Store::probe`]).
+pub(super) struct Probed {
+    pub through: String,
+    /// The latest stored review of each fingerprint, in milliseconds.
+    pub last_seen: HashMap<String, i64>,
+}
+
+/// Counts each review of `batch` in `recent` (the reviews of its button in the minute before it,
+/// which `recent` then learns): whether it comes in a burst.
+pub(super) fn bursts(
+    batch: &[NewReview],
+    screening: &Screening,
+    recent: &mut RecentReviews,
+) -> Vec<bool> {
+    if screening.burst_per_minute == i64::MAX {
+        return vec![false; batch.len()];
+    }
+    batch
+        .iter()
+        .map(|review| {
+            let at = to_millis(review.created_at);
+            recent.count_and_record(review.button_id, at, screening.burst_per_minute)
+                >= screening.burst_per_minute
+        })
+        .collect()
+}
+
+/// Decides why each review of `batch` does not count, if it does not, and tallies those that
+/// count. Duplicates are looked for among the reviews of `last_seen` (the latest stored review
+/// of each fingerprint) and those earlier in the batch; `bursting` tells the bursts.
+pub(super) fn screen(
+    batch: &[NewReview],
+    screening: &Screening,
+    bursting: &[bool],
+    mut last_seen: HashMap<String, i64>,
+) -> (Vec<Option<&'static str>>, Tallies) {
+    let window = screening.duplicate_window_seconds * 1_000;
+    let mut reasons = Vec::with_capacity(batch.len());
+    let mut tallies = Tallies::new();
+    for (review, bursting) in batch.iter().zip(bursting) {
+        let at = to_millis(review.created_at);
+        let mut reason = review.excluded_reason;
+        if let Some(fingerprint) = &review.fingerprint {
+            if reason.is_none()
+                && last_seen
+                    .get(fingerprint)
+                    .is_some_and(|last| *last >= at - window)
+            {
+                reason = Some("duplicate");
+            }
+            last_seen.insert(fingerprint.clone(), at);
+        }
+        if reason.is_none() && *bursting {
+            reason = Some("burst");
+        }
+        if reason.is_none() {
+            count_new(&mut tallies, review);
+        }
+        reasons.push(reason);
+    }
+    (reasons, tallies)
+}
+
+/// The first moment of the duplicate window of the oldest review of `batch`, in milliseconds.
+pub(super) fn window_start(batch: &[NewReview], screening: &Screening) -> i64 {
+    let oldest = batch
+        .iter()
+        .map(|r| to_millis(r.created_at))
+        .min()
+        .unwrap_or_default();
+    oldest - screening.duplicate_window_seconds * 1_000
+}
+
+/// The fingerprints of `batch`, as JSON rows of one cell.
+pub(super) fn fingerprint_rows(batch: &[NewReview]) -> String {
+    let mut fingerprints = Rows::default();
+    for fingerprint in batch.iter().filter_map(|r| r.fingerprint.as_deref()) {
+        fingerprints.push([Cell::from(fingerprint)]);
+    }
+    fingerprints.into_json()
+}
