@@ -19,7 +19,7 @@ use super::aggregates::{self, Table, Tallies, Write};
 use super::reviews::{NewReview, Screening, StoredReview, Update, amend, structured_json};
 use super::rows::{Bound, Cell, Rows, Script, cell, source};
 use super::running;
-use super::screening::{bursts, fingerprint_rows, screen, window_start};
+use super::screening::{bursts, fingerprint_rows, screen, unseen_sql, window_start};
 use super::{Backend, Store, StoreError};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
@@ -258,15 +258,7 @@ impl Store {
             running::BEFORE_ALL_DAYS,
             Script::guarded(3),
         )?;
-        // One index probe per fingerprint, as in the probe; the first stored review found is
-        // enough.
-        let unseen = format!(
-            "NOT EXISTS (SELECT 1 FROM (SELECT DISTINCT {} AS fingerprint FROM {}) AS f \
-             CROSS JOIN LATERAL (SELECT 1 FROM reviews r WHERE r.fingerprint = f.fingerprint \
-             AND r.created_at >= $2 LIMIT 1) AS seen)",
-            cell(0, "TEXT"),
-            source(Bound::at(self.backend, 3)),
-        );
+        let unseen = unseen_sql(self.backend, 2, 3);
         let fingerprints = fingerprint_rows(batch);
         let values = [
             Cell::from(first_day),

@@ -11,7 +11,7 @@ use super::batch::count_new;
 use super::reviews::{NewReview, Screening};
 use super::rows::{Bound, Cell, Rows, cell, source};
 use super::running;
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 use crate::domain::burst::RecentReviews;
 use crate::domain::time::to_millis;
 
@@ -58,6 +58,20 @@ impl Store {
         let through = through.ok_or(sqlx::Error::RowNotFound)?;
         Ok(Probed { through, last_seen })
     }
+}
+
+/// A condition that holds if no stored review from parameter `since` (milliseconds) on has one
+/// of the fingerprints bound as JSON rows at parameter `fingerprints` (see [`fingerprint_rows`]):
+/// one index probe per fingerprint, as in the probe, stopping at the first review found
+/// (PostgreSQL: SQLite has no `LATERAL`).
+pub(super) fn unseen_sql(backend: Backend, since: usize, fingerprints: usize) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM (SELECT DISTINCT {} AS fingerprint FROM {}) AS f \
+         CROSS JOIN LATERAL (SELECT 1 FROM reviews r WHERE r.fingerprint = f.fingerprint \
+         AND r.created_at >= ${since} LIMIT 1) AS seen)",
+        cell(0, "TEXT"),
+        source(Bound::at(backend, fingerprints)),
+    )
 }
 
 /// What screening a batch reads from the database (see [`Store::probe`]).
