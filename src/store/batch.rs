@@ -189,10 +189,11 @@ impl Store {
         screening: &Screening,
         bursting: &[bool],
     ) -> Result<Vec<Option<&'static str>>, StoreError> {
-        let Some(first_day) = batch.iter().map(|r| paris_day(r.created_at)).min() else {
+        // Days follow times: the first day is the oldest review's.
+        let Some(oldest) = batch.iter().map(|r| r.created_at).min() else {
             return Ok(Vec::new());
         };
-        let first_day = first_day.to_string();
+        let first_day = paris_day(oldest).to_string();
         if let Some(reasons) = self
             .insert_unseen_reviews(conn, batch, screening, bursting, &first_day)
             .await?
