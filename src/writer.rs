@@ -8,6 +8,11 @@
 //! answers, while the writer already writes the next batch (one sync often covers several
 //! batches). A full queue answers `503` at once rather than letting requests pile up without
 //! bound.
+//!
+//! On a SQLite file the writer runs on a thread of its own and writes the usual batch, new
+//! reviews for open days, through a connection of its own called directly from that thread (see
+//! [`crate::store::sqlite_writer`]); every other batch goes through the store's write
+//! connection, which the writer holds meanwhile, as on PostgreSQL.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,6 +29,7 @@ use crate::domain::time::to_millis;
 use crate::error::ApiError;
 use crate::store::batch::Amendment;
 use crate::store::reviews::{NewReview, Screening, StoredReview, Update};
+use crate::store::sqlite_writer::SqliteWriter;
 use crate::store::{Backend, Store, StoreError};
 
 /// The most jobs one transaction takes.
@@ -64,7 +70,24 @@ impl ReviewWriter {
             Backend::Postgres => None,
         };
         let (queue, receiver) = mpsc::channel(capacity.max(1));
-        tokio::spawn(run(store, screening, receiver, durable));
+        let sqlite = store
+            .sqlite_writer()
+            .map_err(|err| std::io::Error::other(format!("{err:#}")))?;
+        match sqlite {
+            // Its connection's calls block: on a thread of its own, which drives the rest of the
+            // writer too (one thread fewer to wake per batch than a task and a connection thread).
+            Some(sqlite) => {
+                let runtime = tokio::runtime::Handle::current();
+                std::thread::Builder::new()
+                    .name("avis-writer".into())
+                    .spawn(move || {
+                        runtime.block_on(run(store, screening, receiver, durable, Some(sqlite)))
+                    })?;
+            }
+            None => {
+                tokio::spawn(run(store, screening, receiver, durable, None));
+            }
+        }
         Ok(ReviewWriter { queue })
     }
 
@@ -130,6 +153,7 @@ async fn run(
     screening: Screening,
     mut receiver: mpsc::Receiver<Job>,
     durable: Option<std::sync::mpsc::Sender<Replies>>,
+    mut sqlite: Option<SqliteWriter>,
 ) {
     // What this node wrote lately, per button: burst screening reads it instead of the database.
     let mut recent = RecentReviews::default();
@@ -176,7 +200,14 @@ async fn run(
         let outcome = match conn {
             Ok((mut conn, since)) => {
                 let outcome = store
-                    .write_batch_on(&mut conn, &reviews, &screening, &mut recent, &amendments)
+                    .write_batch_on(
+                        &mut conn,
+                        sqlite.as_mut(),
+                        &reviews,
+                        &screening,
+                        &mut recent,
+                        &amendments,
+                    )
                     .await;
                 // Kept only while more jobs wait and the batch went through.
                 if outcome.is_ok() && !receiver.is_empty() {

@@ -20,6 +20,7 @@ use super::reviews::{NewReview, Screening, StoredReview, Update, amend, structur
 use super::rows::{Bound, Cell, Rows, Script, cell, source};
 use super::running;
 use super::screening::{bursts, fingerprint_rows, screen, unseen_sql, window_start};
+use super::sqlite_writer::SqliteWriter;
 use super::{Backend, Store, StoreError};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
@@ -57,16 +58,19 @@ impl Store {
         amendments: &[Amendment<E>],
     ) -> Result<Written<E>, StoreError> {
         let mut conn = self.write_connection().await?;
-        self.write_batch_on(&mut conn, batch, screening, recent, amendments)
+        self.write_batch_on(&mut conn, None, batch, screening, recent, amendments)
             .await
     }
 
     /// [`Store::write_batch`] on a write connection the caller holds (see
-    /// [`Store::write_connection`]).
+    /// [`Store::write_connection`]). On SQLite, a batch of new reviews for open days is written
+    /// by `sqlite` if given, the review writer's own connection (see [`super::sqlite_writer`]),
+    /// while the caller holds the write connection: no other write of this node comes between.
     #[tracing::instrument(skip_all, fields(batch = batch.len(), amendments = amendments.len()))]
     pub async fn write_batch_on<E>(
         &self,
         conn: &mut AnyConnection,
+        sqlite: Option<&mut SqliteWriter>,
         batch: &[NewReview],
         screening: &Screening,
         recent: &mut RecentReviews,
@@ -74,6 +78,18 @@ impl Store {
     ) -> Result<Written<E>, StoreError> {
         // Bursts are counted from memory, once, whatever the writes below try.
         let bursting = bursts(batch, screening, recent);
+        if let Some(sqlite) = sqlite
+            && amendments.is_empty()
+        {
+            match sqlite.insert_open_reviews(batch, screening, &bursting) {
+                Ok(Some(reasons)) => return Ok((reasons, Vec::new())),
+                // A day closed or being closed: the transaction below moves its running totals.
+                Ok(None) => {}
+                Err(err) => {
+                    tracing::warn!(error = %err, "the review writer's connection failed a batch; writing it again in a transaction");
+                }
+            }
+        }
         if self.backend == Backend::Postgres && amendments.is_empty() {
             let reasons = self
                 .insert_open_reviews(conn, batch, screening, &bursting)

@@ -19,6 +19,7 @@ pub mod rows;
 pub mod running;
 pub mod salts;
 pub mod screening;
+pub mod sqlite_writer;
 
 use std::time::Duration;
 
@@ -64,6 +65,8 @@ pub struct Store {
     backend: Backend,
     read: AnyPool,
     write: AnyPool,
+    /// SQLite's database file, if not in memory.
+    file: Option<std::path::PathBuf>,
     /// SQLite's write-ahead log, which [`Store::sync_log`] makes durable.
     log: Option<std::path::PathBuf>,
     /// Buttons recently read for the public paths; emptied by every catalog change.
@@ -85,7 +88,8 @@ impl Store {
                 let read = sqlite_pool(4, READER_CACHE_MIB)
                     .connect(&connection_url)
                     .await?;
-                let log = url.sqlite_file().map(|file| {
+                let file = url.sqlite_file();
+                let log = file.clone().map(|file| {
                     let mut log = file.into_os_string();
                     log.push("-wal");
                     std::path::PathBuf::from(log)
@@ -94,6 +98,7 @@ impl Store {
                     backend,
                     read,
                     write,
+                    file,
                     log,
                     buttons: Default::default(),
                 }
@@ -109,6 +114,7 @@ impl Store {
                     backend,
                     read: pool.clone(),
                     write: pool,
+                    file: None,
                     log: None,
                     buttons: Default::default(),
                 }
@@ -169,6 +175,18 @@ impl Store {
             conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
         }
         Ok(())
+    }
+
+    /// On a SQLite file, a connection of its own for the review writer (see [`sqlite_writer`]),
+    /// opened with the settings [`Store::review_writing`] gives the write connection.
+    pub fn sqlite_writer(&self) -> anyhow::Result<Option<sqlite_writer::SqliteWriter>> {
+        let Some(file) = &self.file else {
+            return Ok(None);
+        };
+        let writer =
+            sqlite_writer::SqliteWriter::open(file, WRITER_CACHE_MIB, WRITER_CHECKPOINT_PAGES)
+                .with_context(|| format!("cannot open {} for the review writer", file.display()))?;
+        Ok(Some(writer))
     }
 
     /// Copies the SQLite write-ahead log into the database off the write path, and empties it

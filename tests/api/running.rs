@@ -3,10 +3,12 @@
 
 use avis::config::DatabaseUrl;
 use avis::domain::answers::Satisfaction;
+use avis::domain::burst::RecentReviews;
 use avis::domain::time::paris_day;
-use avis::store::Store;
+use avis::store::batch::Amendment;
 use avis::store::catalog::Button;
 use avis::store::reviews::NewReview;
+use avis::store::{Store, StoreError};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
@@ -229,7 +231,68 @@ async fn a_write_with_a_duplicate_overtaken_by_a_closing_moves_the_running_total
     overtaken_by_a_closing(true).await;
 }
 
+/// The same for a batch written as the review writer writes it: on SQLite by its own
+/// connection, which must see the closing and leave the batch to the store's transaction.
+#[tokio::test]
+async fn a_batch_of_the_review_writer_overtaken_by_a_closing_moves_the_running_totals_of_its_day() {
+    overtaken_by_a_closing_of(false, Writer::Review).await;
+}
+
+#[tokio::test]
+async fn a_batch_of_the_review_writer_with_a_duplicate_overtaken_by_a_closing_moves_the_running_totals_of_its_day()
+ {
+    overtaken_by_a_closing_of(true, Writer::Review).await;
+}
+
+/// Who writes the batch of [`overtaken_by_a_closing_of`].
+#[derive(Clone, Copy)]
+enum Writer {
+    Store,
+    Review,
+}
+
+impl Writer {
+    async fn write(
+        self,
+        store: &Store,
+        batch: &[NewReview],
+    ) -> Result<Vec<Option<&'static str>>, StoreError> {
+        match self {
+            Writer::Store => store.create_reviews(batch, &UNSCREENED).await,
+            // As the review writer does: on a thread of its own, since its SQLite connection's
+            // calls block.
+            Writer::Review => {
+                let (store, batch) = (store.clone(), batch.to_vec());
+                let runtime = tokio::runtime::Handle::current();
+                let write = async move {
+                    let mut sqlite = store.sqlite_writer().unwrap();
+                    let mut conn = store.write_connection().await?;
+                    let none: &[Amendment<()>] = &[];
+                    let (reasons, _) = store
+                        .write_batch_on(
+                            &mut conn,
+                            sqlite.as_mut(),
+                            &batch,
+                            &UNSCREENED,
+                            &mut RecentReviews::default(),
+                            none,
+                        )
+                        .await?;
+                    Ok(reasons)
+                };
+                tokio::task::spawn_blocking(move || runtime.block_on(write))
+                    .await
+                    .unwrap()
+            }
+        }
+    }
+}
+
 async fn overtaken_by_a_closing(with_a_duplicate: bool) {
+    overtaken_by_a_closing_of(with_a_duplicate, Writer::Store).await;
+}
+
+async fn overtaken_by_a_closing_of(with_a_duplicate: bool, writer: Writer) {
     let app = spawn_app().await;
     let button = app.button().await;
     let fingerprinted = |mut review: NewReview| {
@@ -259,7 +322,7 @@ async fn overtaken_by_a_closing(with_a_duplicate: bool) {
     }
     let writing = tokio::spawn({
         let (store, batch) = (app.store.clone(), batch.clone());
-        async move { again(|| store.create_reviews(&batch, &UNSCREENED)).await }
+        async move { again(|| writer.write(&store, &batch)).await }
     });
     wait_for_a_lock(&app).await;
     closing.commit().await.unwrap();

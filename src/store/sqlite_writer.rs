@@ -1,0 +1,149 @@
+//! On SQLite, the review writer's own connection, called directly from the writer's thread.
+//!
+//! Every call to a sqlx SQLite connection is a message to that connection's thread and back,
+//! and each batch was several calls, each a wake-up of a thread that then waited for a core on
+//! a busy machine; its statements read their rows from JSON. This connection runs prepared
+//! statements row by row on the caller's thread: the batch's duplicate probes, its reviews and
+//! its day counters, in one transaction. It takes the usual case only, a batch of new reviews
+//! whose days are all open (see [`super::running`]); the writer sends any other batch, and any
+//! batch this connection fails to write, through the store's transaction as before.
+//!
+//! The screening is the store's own ([`screen`]), so a batch decides the same either way.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
+
+use super::aggregates::{COLUMNS, tallies_without_zeros};
+use super::reviews::{NewReview, Screening, structured_json};
+use super::screening::{screen, window_start};
+use crate::domain::questionnaire::CURRENT_VERSION;
+use crate::domain::time::{paris_day, to_millis};
+
+/// A connection of its own to the SQLite database, for the review writer.
+pub struct SqliteWriter {
+    conn: Connection,
+}
+
+/// The latest stored review of one fingerprint within the duplicate window.
+const PROBE: &str =
+    "SELECT MAX(created_at) FROM reviews WHERE fingerprint = ?1 AND created_at >= ?2";
+
+const INSERT_REVIEW: &str = "INSERT INTO reviews (id, button_id, procedure_id, \
+     questionnaire_version, day, created_at, updated_at, answers, contact_tried_other, verbatim, \
+     edit_token_hash, edit_token_expires_at, redactions, fingerprint, excluded_reason) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+
+impl SqliteWriter {
+    /// Opens the database `file` (already migrated) with the settings of the store's write
+    /// connection as the review writer uses it: commits that do not wait for the disk (the
+    /// writer syncs the log before answering, see [`super::Store::sync_log`]) and copy the log
+    /// into the database once it holds `checkpoint_pages`.
+    pub fn open(file: &Path, cache_mib: u32, checkpoint_pages: u32) -> rusqlite::Result<Self> {
+        let conn = Connection::open(file)?;
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+             PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; \
+             PRAGMA cache_size = -{}; PRAGMA wal_autocheckpoint = {checkpoint_pages};",
+            cache_mib * 1024
+        ))?;
+        Ok(SqliteWriter { conn })
+    }
+
+    /// Stores `batch` and moves its day counters in one transaction if every day of the batch
+    /// is after the last day closed and the day being closed, if any; returns why each review
+    /// does not count, if it does not. Writes nothing and returns `None` if a day is closed or
+    /// being closed: the batch must then move running totals too. `bursting` tells the bursts
+    /// (see [`super::screening::bursts`]).
+    pub fn insert_open_reviews(
+        &mut self,
+        batch: &[NewReview],
+        screening: &Screening,
+        bursting: &[bool],
+    ) -> rusqlite::Result<Option<Vec<Option<&'static str>>>> {
+        let Some(oldest) = batch.iter().map(|r| r.created_at).min() else {
+            return Ok(Some(Vec::new()));
+        };
+        let first_day = paris_day(oldest).to_string();
+        // Taking the write lock first: a closing cannot begin between the check and the writes.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (through, closing): (String, Option<String>) = tx.query_row(
+            "SELECT day, closing FROM running_counters_through WHERE id = 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        if through >= first_day || closing.is_some_and(|day| day >= first_day) {
+            return Ok(None);
+        }
+        let since = window_start(batch, screening);
+        let mut last_seen = HashMap::new();
+        {
+            let mut probe = tx.prepare_cached(PROBE)?;
+            for fingerprint in batch.iter().filter_map(|r| r.fingerprint.as_ref()) {
+                if last_seen.contains_key(fingerprint) {
+                    continue;
+                }
+                let last: Option<i64> = probe
+                    .query_row(params![fingerprint, since], |row| row.get(0))
+                    .optional()?
+                    .flatten();
+                if let Some(last) = last {
+                    last_seen.insert(fingerprint.clone(), last);
+                }
+            }
+        }
+        let (reasons, tallies) = screen(batch, screening, bursting, last_seen);
+        {
+            let mut insert = tx.prepare_cached(INSERT_REVIEW)?;
+            for (review, reason) in batch.iter().zip(&reasons) {
+                let created_at = to_millis(review.created_at);
+                let answers = structured_json(&review.answers)
+                    .map_err(|err| rusqlite::Error::ToSqlConversionFailure(Box::new(err)))?;
+                insert.execute(params![
+                    review.id.to_string(),
+                    review.button_id.to_string(),
+                    review.procedure_id.to_string(),
+                    CURRENT_VERSION,
+                    paris_day(review.created_at).to_string(),
+                    created_at,
+                    answers,
+                    review.answers.contact_tried_other,
+                    review.answers.verbatim,
+                    review.edit_token_hash,
+                    to_millis(review.edit_token_expires_at),
+                    i64::from(review.redactions),
+                    review.fingerprint,
+                    reason,
+                ])?;
+            }
+            let mut add = tx.prepare_cached(&add_to_day_sql())?;
+            for ((procedure, day, button), tally) in &tallies_without_zeros(&tallies) {
+                let place =
+                    [procedure, day, button].map(|t| rusqlite::types::Value::from(t.clone()));
+                let counts = tally.0.iter().map(|&n| rusqlite::types::Value::from(n));
+                add.execute(params_from_iter(place.into_iter().chain(counts)))?;
+            }
+        }
+        tx.commit()?;
+        Ok(Some(reasons))
+    }
+}
+
+/// Adds one tally (place, then every counter, as parameters) to its day's counters.
+fn add_to_day_sql() -> String {
+    let values: Vec<String> = (4..COLUMNS.len() + 4).map(|i| format!("?{i}")).collect();
+    let set: Vec<String> = COLUMNS
+        .iter()
+        .map(|c| format!("{c} = daily_counters.{c} + excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO daily_counters (procedure_id, day, button_id, {}) VALUES (?1, ?2, ?3, {}) \
+         ON CONFLICT (procedure_id, day, button_id) DO UPDATE SET {}",
+        COLUMNS.join(", "),
+        values.join(", "),
+        set.join(", ")
+    )
+}
