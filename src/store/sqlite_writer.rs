@@ -24,6 +24,8 @@ use crate::domain::time::{paris_day, to_millis};
 /// A connection of its own to the SQLite database, for the review writer.
 pub struct SqliteWriter {
     conn: Connection,
+    /// [`add_to_day_sql`], written once.
+    add_to_day: String,
 }
 
 /// The latest stored review of one fingerprint within the duplicate window.
@@ -48,7 +50,10 @@ impl SqliteWriter {
              PRAGMA cache_size = -{}; PRAGMA wal_autocheckpoint = {checkpoint_pages};",
             cache_mib * 1024
         ))?;
-        Ok(SqliteWriter { conn })
+        Ok(SqliteWriter {
+            conn,
+            add_to_day: add_to_day_sql(),
+        })
     }
 
     /// Stores `batch` and moves its day counters in one transaction if every day of the batch
@@ -70,11 +75,9 @@ impl SqliteWriter {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (through, closing): (String, Option<String>) = tx.query_row(
-            "SELECT day, closing FROM running_counters_through WHERE id = 1",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
+        let (through, closing): (String, Option<String>) = tx
+            .prepare_cached("SELECT day, closing FROM running_counters_through WHERE id = 1")?
+            .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
         if through >= first_day || closing.is_some_and(|day| day >= first_day) {
             return Ok(None);
         }
@@ -119,7 +122,7 @@ impl SqliteWriter {
                     reason,
                 ])?;
             }
-            let mut add = tx.prepare_cached(&add_to_day_sql())?;
+            let mut add = tx.prepare_cached(&self.add_to_day)?;
             for ((procedure, day, button), tally) in &tallies_without_zeros(&tallies) {
                 let place =
                     [procedure, day, button].map(|t| rusqlite::types::Value::from(t.clone()));
