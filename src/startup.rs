@@ -22,7 +22,7 @@ use crate::routes;
 use crate::routes::cors_errors;
 use crate::store::Store;
 use crate::store::reviews::Screening;
-use crate::writer::ReviewWriter;
+use crate::writer::{ReviewWriter, WriterStop};
 use jiff::civil::Date;
 use std::sync::Mutex;
 
@@ -108,6 +108,7 @@ pub fn bind(listen: &str) -> anyhow::Result<TcpListener> {
 pub struct Application {
     port: u16,
     server: Server,
+    writer_stop: WriterStop,
 }
 
 impl Application {
@@ -124,8 +125,9 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
         routes::metrics::recorder();
-        let writer = ReviewWriter::spawn(store.clone(), options.screening, options.queue_capacity)
-            .context("cannot start the review writer")?;
+        let (writer, writer_stop) =
+            ReviewWriter::spawn(store.clone(), options.screening, options.queue_capacity)
+                .context("cannot start the review writer")?;
         let state = web::Data::new(AppState {
             store,
             edit_token_ttl_seconds: options.edit_token_ttl_seconds,
@@ -191,16 +193,23 @@ impl Application {
         .client_disconnect_timeout(std::time::Duration::from_secs(5))
         .keep_alive(std::time::Duration::from_secs(75))
         .run();
-        Ok(Application { port, server })
+        Ok(Application {
+            port,
+            server,
+            writer_stop,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish and stops the review
+    /// writer.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.writer_stop.stop().await;
+        served
     }
 }
 

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 use sqlx::Any;
 use sqlx::pool::PoolConnection;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::domain::answers::Answers;
@@ -55,7 +55,7 @@ impl ReviewWriter {
         store: Store,
         screening: Screening,
         capacity: usize,
-    ) -> std::io::Result<ReviewWriter> {
+    ) -> std::io::Result<(ReviewWriter, WriterStop)> {
         // On SQLite, commits do not wait for the disk: a batch's replies wait for the log to be
         // synced, which happens while the writer goes on with the next batch.
         let durable = match store.backend() {
@@ -70,6 +70,11 @@ impl ReviewWriter {
             Backend::Postgres => None,
         };
         let (queue, receiver) = mpsc::channel(capacity.max(1));
+        let stopping = WriterStop::new();
+        let ends = Ends {
+            stop: stopping.stop.clone(),
+            done: stopping.done.clone(),
+        };
         let sqlite = store
             .sqlite_writer()
             .map_err(|err| std::io::Error::other(format!("{err:#}")))?;
@@ -81,14 +86,21 @@ impl ReviewWriter {
                 std::thread::Builder::new()
                     .name("avis-writer".into())
                     .spawn(move || {
-                        runtime.block_on(run(store, screening, receiver, durable, Some(sqlite)))
+                        runtime.block_on(run(
+                            store,
+                            screening,
+                            receiver,
+                            durable,
+                            Some(sqlite),
+                            ends,
+                        ))
                     })?;
             }
             None => {
-                tokio::spawn(run(store, screening, receiver, durable, None));
+                tokio::spawn(run(store, screening, receiver, durable, None, ends));
             }
         }
-        Ok(ReviewWriter { queue })
+        Ok((ReviewWriter { queue }, stopping))
     }
 
     /// Stores one review with the others queued beside it; returns why it does not count.
@@ -154,12 +166,26 @@ async fn run(
     mut receiver: mpsc::Receiver<Job>,
     durable: Option<std::sync::mpsc::Sender<Replies>>,
     mut sqlite: Option<SqliteWriter>,
+    ends: Ends,
 ) {
     // What this node wrote lately, per button: burst screening reads it instead of the database.
     let mut recent = RecentReviews::default();
     let mut batches = 0u64;
     let mut held: Option<(PoolConnection<Any>, Instant)> = None;
-    while let Some(first) = receiver.recv().await {
+    let mut stopping = false;
+    loop {
+        let first = tokio::select! {
+            job = receiver.recv() => job,
+            () = ends.stop.notified(), if !stopping => {
+                // No new job from now on; those already queued are written.
+                receiver.close();
+                stopping = true;
+                continue;
+            }
+        };
+        let Some(first) = first else {
+            break;
+        };
         batches += 1;
         if batches.is_multiple_of(SWEEP_EVERY) {
             recent.sweep(to_millis(Timestamp::now()));
@@ -252,6 +278,40 @@ async fn run(
             }
         }
     }
+    // The writer's own SQLite connection closes first, while the write connection is still
+    // held: the store, once its pools are closed, is then the last to close the database, which
+    // copies the log into it and removes it, so a stopped service leaves one self-contained file.
+    drop(sqlite);
+    drop(held);
+    ends.done.notify_one();
+}
+
+/// Stops the review writer: see [`WriterStop::stop`].
+pub struct WriterStop {
+    stop: Arc<Notify>,
+    done: Arc<Notify>,
+}
+
+impl WriterStop {
+    fn new() -> WriterStop {
+        WriterStop {
+            stop: Arc::new(Notify::new()),
+            done: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Once the server has stopped taking requests: the writer writes the jobs still queued,
+    /// closes its connections and ends; returns when it has.
+    pub async fn stop(self) {
+        self.stop.notify_one();
+        self.done.notified().await;
+    }
+}
+
+/// The writer's side of a [`WriterStop`].
+struct Ends {
+    stop: Arc<Notify>,
+    done: Arc<Notify>,
 }
 
 /// Takes the write connection from the pool for a run of batches.

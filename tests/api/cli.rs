@@ -5,6 +5,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use avis::config::DatabaseUrl;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -288,6 +289,14 @@ async fn serve_demo_takes_a_review_at_once_and_stops_gracefully() {
         output.status.success(),
         "a stop signal ends the service cleanly"
     );
+    if let Some(file) = DatabaseUrl::parse(&url).unwrap().sqlite_file() {
+        let mut log = file.into_os_string();
+        log.push("-wal");
+        assert!(
+            !std::path::Path::new(&log).exists(),
+            "a stopped service leaves its database in one file"
+        );
+    }
     let logs = String::from_utf8(output.stderr).unwrap();
     assert!(!logs.contains("Sup3rS3cretPw"), "{logs}");
     assert!(
