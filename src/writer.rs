@@ -49,8 +49,9 @@ pub struct ReviewWriter {
 }
 
 impl ReviewWriter {
-    /// Starts the writer task on the current runtime (and, on SQLite, the thread that syncs its
-    /// log); `capacity` bounds the waiting jobs.
+    /// Starts the writer on the current runtime: a task, or on a SQLite file a thread of its own
+    /// (and, on SQLite, the thread that syncs its log); `capacity` bounds the waiting jobs. The
+    /// [`WriterStop`] ends it once the server has stopped.
     pub fn spawn(
         store: Store,
         screening: Screening,
