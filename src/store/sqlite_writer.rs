@@ -8,7 +8,7 @@
 //! whose days are all open (see [`super::running`]); the writer sends any other batch, and any
 //! batch this connection fails to write, through the store's transaction as before.
 //!
-//! The screening is the store's own ([`screen`]), so a batch decides the same either way.
+//! The screening is the store's own (`screening::screen`), so a batch decides the same either way.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -60,7 +60,7 @@ impl SqliteWriter {
     /// is after the last day closed and the day being closed, if any; returns why each review
     /// does not count, if it does not. Writes nothing and returns `None` if a day is closed or
     /// being closed: the batch must then move running totals too. `bursting` tells the bursts
-    /// (see [`super::screening::bursts`]).
+    /// (see `screening::bursts`).
     pub fn insert_open_reviews(
         &mut self,
         batch: &[NewReview],
