@@ -8,7 +8,8 @@
 //! whose days are all open (see [`super::running`]); the writer sends any other batch, and any
 //! batch this connection fails to write, through the store's transaction as before.
 //!
-//! The screening is the store's own (`screening::screen`), so a batch decides the same either way.
+//! The screening is the store's own (`screening::screen`), so a batch decides the same either
+//! way.
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -239,8 +239,7 @@ async fn a_batch_of_the_review_writer_overtaken_by_a_closing_moves_the_running_t
 }
 
 #[tokio::test]
-async fn a_batch_of_the_review_writer_with_a_duplicate_overtaken_by_a_closing_moves_the_running_totals_of_its_day()
- {
+async fn a_writer_batch_with_a_duplicate_overtaken_by_a_closing_moves_its_days_running_totals() {
     overtaken_by_a_closing_of(true, Writer::Review).await;
 }
 
