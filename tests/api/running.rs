@@ -234,7 +234,7 @@ async fn a_write_with_a_duplicate_overtaken_by_a_closing_moves_the_running_total
 /// The same for a batch written as the review writer writes it: on SQLite by its own
 /// connection, which must see the closing and leave the batch to the store's transaction.
 #[tokio::test]
-async fn a_batch_of_the_review_writer_overtaken_by_a_closing_moves_the_running_totals_of_its_day() {
+async fn a_writer_batch_overtaken_by_a_closing_moves_its_days_running_totals() {
     overtaken_by_a_closing_of(false, Writer::Review).await;
 }
 
