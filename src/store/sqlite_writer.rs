@@ -11,7 +11,7 @@
 //! The screening is the store's own (`screening::screen`), so a batch decides the same either
 //! way.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
@@ -86,8 +86,9 @@ impl SqliteWriter {
         let mut last_seen = HashMap::new();
         {
             let mut probe = tx.prepare_cached(PROBE)?;
+            let mut probed = HashSet::new();
             for fingerprint in batch.iter().filter_map(|r| r.fingerprint.as_ref()) {
-                if last_seen.contains_key(fingerprint) {
+                if !probed.insert(fingerprint) {
                     continue;
                 }
                 let last: Option<i64> = probe
