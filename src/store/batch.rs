@@ -19,7 +19,7 @@ use super::aggregates::{self, Table, Tallies, Write};
 use super::reviews::{NewReview, Screening, StoredReview, Update, amend, structured_json};
 use super::rows::{Bound, Cell, Rows, Script, cell, source};
 use super::running;
-use super::screening::{bursts, fingerprint_rows, screen, unseen_sql, window_start};
+use super::screening::{bursts, fingerprint_rows, first_day, screen, unseen_sql, window_start};
 use super::sqlite_writer::SqliteWriter;
 use super::{Backend, Store, StoreError};
 use crate::domain::aggregate;
@@ -205,11 +205,9 @@ impl Store {
         screening: &Screening,
         bursting: &[bool],
     ) -> Result<Vec<Option<&'static str>>, StoreError> {
-        // Days follow times: the first day is the oldest review's.
-        let Some(oldest) = batch.iter().map(|r| r.created_at).min() else {
+        let Some(first_day) = first_day(batch) else {
             return Ok(Vec::new());
         };
-        let first_day = paris_day(oldest).to_string();
         if let Some(reasons) = self
             .insert_unseen_reviews(conn, batch, screening, bursting, &first_day)
             .await?

@@ -13,7 +13,7 @@ use super::rows::{Bound, Cell, Rows, cell, source};
 use super::running;
 use super::{Backend, Store, StoreError};
 use crate::domain::burst::RecentReviews;
-use crate::domain::time::to_millis;
+use crate::domain::time::{paris_day, to_millis};
 
 impl Store {
     /// Reads, in one round trip, the last day whose running totals a write must move (locking it
@@ -135,6 +135,13 @@ pub(super) fn screen(
         reasons.push(reason);
     }
     (reasons, tallies)
+}
+
+/// The day (`YYYY-MM-DD`, Paris time) of the oldest review of `batch`: days follow times, so no
+/// review of the batch is of an earlier day. `None` for an empty batch.
+pub(super) fn first_day(batch: &[NewReview]) -> Option<String> {
+    let oldest = batch.iter().map(|r| r.created_at).min()?;
+    Some(paris_day(oldest).to_string())
 }
 
 /// The first moment of the duplicate window of the oldest review of `batch`, in milliseconds.

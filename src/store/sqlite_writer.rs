@@ -18,7 +18,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, param
 
 use super::aggregates::{COLUMNS, tallies_without_zeros};
 use super::reviews::{NewReview, Screening, structured_json};
-use super::screening::{screen, window_start};
+use super::screening::{first_day, screen, window_start};
 use crate::domain::questionnaire::CURRENT_VERSION;
 use crate::domain::time::{paris_day, to_millis};
 
@@ -68,10 +68,9 @@ impl SqliteWriter {
         screening: &Screening,
         bursting: &[bool],
     ) -> rusqlite::Result<Option<Vec<Option<&'static str>>>> {
-        let Some(oldest) = batch.iter().map(|r| r.created_at).min() else {
+        let Some(first_day) = first_day(batch) else {
             return Ok(Some(Vec::new()));
         };
-        let first_day = paris_day(oldest).to_string();
         // Taking the write lock first: a closing cannot begin between the check and the writes.
         let tx = self
             .conn
