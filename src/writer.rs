@@ -71,11 +71,7 @@ impl ReviewWriter {
             Backend::Postgres => None,
         };
         let (queue, receiver) = mpsc::channel(capacity.max(1));
-        let stopping = WriterStop::new();
-        let ends = Ends {
-            stop: stopping.stop.clone(),
-            done: stopping.done.clone(),
-        };
+        let (stopping, ends) = WriterStop::new();
         let sqlite = store
             .sqlite_writer()
             .map_err(|err| std::io::Error::other(format!("{err:#}")))?;
@@ -284,35 +280,39 @@ async fn run(
     // copies the log into it and removes it, so a stopped service leaves one self-contained file.
     drop(sqlite);
     drop(held);
-    ends.done.notify_one();
+    drop(ends.done);
 }
 
 /// Stops the review writer: see [`WriterStop::stop`].
 pub struct WriterStop {
     stop: Arc<Notify>,
-    done: Arc<Notify>,
+    done: oneshot::Receiver<()>,
 }
 
 impl WriterStop {
-    fn new() -> WriterStop {
-        WriterStop {
-            stop: Arc::new(Notify::new()),
-            done: Arc::new(Notify::new()),
-        }
+    fn new() -> (WriterStop, Ends) {
+        let stop = Arc::new(Notify::new());
+        let (done, ended) = oneshot::channel();
+        let ends = Ends {
+            stop: stop.clone(),
+            done,
+        };
+        (WriterStop { stop, done: ended }, ends)
     }
 
     /// Once the server has stopped taking requests: the writer writes the jobs still queued,
-    /// closes its connections and ends; returns when it has.
+    /// closes its connections and ends; returns when it has (or has stopped some other way).
     pub async fn stop(self) {
         self.stop.notify_one();
-        self.done.notified().await;
+        // Ready once the writer drops its end, whether it ended or failed.
+        let _ = self.done.await;
     }
 }
 
-/// The writer's side of a [`WriterStop`].
+/// The writer's side of a [`WriterStop`]: dropping `done` tells it the writer has ended.
 struct Ends {
     stop: Arc<Notify>,
-    done: Arc<Notify>,
+    done: oneshot::Sender<()>,
 }
 
 /// Takes the write connection from the pool for a run of batches.
