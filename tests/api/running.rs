@@ -220,7 +220,7 @@ async fn again<T, E: std::fmt::Debug, F: std::future::Future<Output = Result<T, 
 /// have written this button's totals, would leave them short.
 #[tokio::test]
 async fn a_write_overtaken_by_a_closing_moves_the_running_totals_of_its_day() {
-    overtaken_by_a_closing(false).await;
+    overtaken_by_a_closing(false, Writer::Store).await;
 }
 
 /// The same when a review of the batch repeats one stored earlier the same day: on PostgreSQL
@@ -228,22 +228,22 @@ async fn a_write_overtaken_by_a_closing_moves_the_running_totals_of_its_day() {
 /// write that follows the probe is the one the closing overtakes.
 #[tokio::test]
 async fn a_write_with_a_duplicate_overtaken_by_a_closing_moves_the_running_totals_of_its_day() {
-    overtaken_by_a_closing(true).await;
+    overtaken_by_a_closing(true, Writer::Store).await;
 }
 
 /// The same for a batch written as the review writer writes it: on SQLite by its own
 /// connection, which must see the closing and leave the batch to the store's transaction.
 #[tokio::test]
 async fn a_writer_batch_overtaken_by_a_closing_moves_its_days_running_totals() {
-    overtaken_by_a_closing_of(false, Writer::Review).await;
+    overtaken_by_a_closing(false, Writer::Review).await;
 }
 
 #[tokio::test]
 async fn a_writer_batch_with_a_duplicate_overtaken_by_a_closing_moves_its_days_running_totals() {
-    overtaken_by_a_closing_of(true, Writer::Review).await;
+    overtaken_by_a_closing(true, Writer::Review).await;
 }
 
-/// Who writes the batch of [`overtaken_by_a_closing_of`].
+/// Who writes the batch of [`overtaken_by_a_closing`].
 #[derive(Clone, Copy)]
 enum Writer {
     Store,
@@ -287,11 +287,7 @@ impl Writer {
     }
 }
 
-async fn overtaken_by_a_closing(with_a_duplicate: bool) {
-    overtaken_by_a_closing_of(with_a_duplicate, Writer::Store).await;
-}
-
-async fn overtaken_by_a_closing_of(with_a_duplicate: bool, writer: Writer) {
+async fn overtaken_by_a_closing(with_a_duplicate: bool, writer: Writer) {
     let app = spawn_app().await;
     let button = app.button().await;
     let fingerprinted = |mut review: NewReview| {
