@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::aggregates::{self, Cell};
 use super::reviews::{REVIEW_COLUMNS, StoredReview, stored_review};
-use super::{Store, StoreError, id};
+use super::{Backend, Store, StoreError, id};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
 use crate::domain::time::{from_millis, to_millis};
@@ -92,18 +92,35 @@ impl Store {
         }
         let columns: Vec<String> = REVIEW_COLUMNS
             .split(',')
-            .map(|c| format!("r.{}", c.trim()))
+            .map(|c| format!("r.{c} AS {c}", c = c.trim()))
             .collect();
-        let mut sql = format!(
-            "SELECT {} FROM reviews r JOIN procedures p ON p.id = r.procedure_id",
-            columns.join(", ")
-        );
-        if !conditions.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&conditions.join(" AND "));
-        }
+        let select = |filed: Option<&str>| {
+            let mut select = format!(
+                "SELECT {} FROM reviews r JOIN procedures p ON p.id = r.procedure_id",
+                columns.join(", ")
+            );
+            let conditions: Vec<&str> =
+                conditions.iter().map(String::as_str).chain(filed).collect();
+            if !conditions.is_empty() {
+                select.push_str(" WHERE ");
+                select.push_str(&conditions.join(" AND "));
+            }
+            select
+        };
+        // On SQLite a procedure's index holds its filed reviews only; those the writer has not
+        // filed yet are read apart, in the order they came, and the two merged.
+        let by_procedure = filter.procedure.is_some() || filter.button.is_some();
+        let mut sql = if by_procedure && self.backend == Backend::Sqlite {
+            format!(
+                "{} UNION ALL {}",
+                select(Some("r.filed = 1")),
+                select(Some("r.filed = 0"))
+            )
+        } else {
+            select(None)
+        };
         sql.push_str(&format!(
-            " ORDER BY r.created_at DESC, r.id DESC LIMIT {} OFFSET {}",
+            " ORDER BY created_at DESC, id DESC LIMIT {} OFFSET {}",
             filter.limit, filter.offset
         ));
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));

@@ -13,6 +13,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
 
@@ -27,7 +28,18 @@ pub struct SqliteWriter {
     conn: Connection,
     /// [`add_to_day_sql`], written once.
     add_to_day: String,
+    /// Reviews stored but not yet filed into their procedures' index.
+    unfiled: usize,
+    /// When they were last filed.
+    filed_at: Instant,
 }
+
+/// Reviews waiting to be filed into their procedures' index that are filed at once: a few
+/// milliseconds of work, which the requests queued meanwhile wait for.
+const FILE_EVERY: usize = 4_096;
+
+/// The longest reviews wait to be filed while the writer is busy.
+const FILE_AFTER: Duration = Duration::from_secs(1);
 
 /// The latest stored review of one fingerprint within the duplicate window.
 const PROBE: &str =
@@ -35,8 +47,11 @@ const PROBE: &str =
 
 const INSERT_REVIEW: &str = "INSERT INTO reviews (id, button_id, procedure_id, \
      questionnaire_version, day, created_at, updated_at, answers, contact_tried_other, verbatim, \
-     edit_token_hash, edit_token_expires_at, redactions, fingerprint, excluded_reason) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+     edit_token_hash, edit_token_expires_at, redactions, fingerprint, excluded_reason, filed) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 0)";
+
+/// Files every review waiting into its procedure's index.
+const FILE_REVIEWS: &str = "UPDATE reviews SET filed = 1 WHERE filed = 0";
 
 impl SqliteWriter {
     /// Opens the database `file` (already migrated) with the settings of the store's write
@@ -51,9 +66,16 @@ impl SqliteWriter {
              PRAGMA cache_size = -{}; PRAGMA wal_autocheckpoint = {checkpoint_pages};",
             cache_mib * 1024
         ))?;
+        // Those a stop without warning left waiting are filed with the next batch's.
+        let unfiled: i64 =
+            conn.query_row("SELECT COUNT(*) FROM reviews WHERE filed = 0", [], |row| {
+                row.get(0)
+            })?;
         Ok(SqliteWriter {
             conn,
             add_to_day: add_to_day_sql(),
+            unfiled: usize::try_from(unfiled).unwrap_or(usize::MAX),
+            filed_at: Instant::now(),
         })
     }
 
@@ -132,7 +154,30 @@ impl SqliteWriter {
             }
         }
         tx.commit()?;
+        self.unfiled += batch.len();
         Ok(Some(reasons))
+    }
+
+    /// Files the reviews waiting if there are many, or if the oldest of them may have waited a
+    /// while; returns how many it filed.
+    pub fn file_reviews_when_due(&mut self) -> rusqlite::Result<usize> {
+        let due = self.unfiled >= FILE_EVERY
+            || (self.unfiled > 0 && self.filed_at.elapsed() >= FILE_AFTER);
+        if due { self.file_reviews() } else { Ok(0) }
+    }
+
+    /// Files the reviews this connection stored unfiled into their procedures' index, in one
+    /// transaction: each procedure's last leaf is written once for all of them (see migration
+    /// `0016_procedure_index_filed_later`). Returns how many it filed.
+    pub fn file_reviews(&mut self) -> rusqlite::Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let filed = tx.prepare_cached(FILE_REVIEWS)?.execute([])?;
+        tx.commit()?;
+        self.unfiled = 0;
+        self.filed_at = Instant::now();
+        Ok(filed)
     }
 }
 

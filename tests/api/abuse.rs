@@ -442,6 +442,74 @@ async fn an_administration_excludes_and_restores_with_a_reason_in_the_audit_log(
     assert!(entries[0]["key_id"].is_string());
 }
 
+/// The ids of a listing, newest first, after checking its times never go up.
+async fn listed_ids(app: &TestApp, key: &str, query: &str) -> Vec<String> {
+    let listed: Value = app
+        .get_with(&format!("/api/v1/reviews?{query}"), key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reviews = listed.as_array().unwrap();
+    let times: Vec<jiff::Timestamp> = reviews
+        .iter()
+        .map(|r| r["created_at"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(times.is_sorted_by(|a, b| a >= b), "{query}: {times:?}");
+    reviews
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_procedure_lists_its_reviews_whether_filed_into_its_index_or_still_waiting() {
+    let app = spawn_app().await;
+    let (button, elsewhere) = (app.button().await, app.button().await);
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(app.rate(&button, "good").await.0);
+    }
+    app.rate(&elsewhere, "good").await;
+    // A batch a second after the last filing has its reviews filed and those before it; the
+    // next one waits.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    ids.push(app.rate(&button, "bad").await.0);
+    ids.push(app.rate(&button, "medium").await.0);
+    let sibling = app.sibling(&button, false).await;
+    ids.push(app.rate(&sibling, "good").await.0);
+    ids.reverse();
+
+    let url = avis::config::DatabaseUrl::parse(&app.database_url).unwrap();
+    if !url.connection_string().starts_with("postgres") {
+        let mut connection =
+            <sqlx::AnyConnection as sqlx::Connection>::connect(&url.connection_string())
+                .await
+                .unwrap();
+        let filed: Vec<i64> = sqlx::query_scalar(
+            "SELECT filed FROM reviews WHERE procedure_id = $1 ORDER BY created_at, id",
+        )
+        .bind(button.procedure_id.to_string())
+        .fetch_all(&mut connection)
+        .await
+        .unwrap();
+        assert_eq!(filed, [1, 1, 1, 1, 0, 0], "filed, oldest first");
+    }
+
+    let key = app.key(Scope::Admin, None).await;
+    let procedure = format!("procedure={}", button.procedure_id);
+    assert_eq!(listed_ids(&app, &key, &procedure).await, ids);
+    let mut pages = Vec::new();
+    for offset in [0, 4] {
+        pages.extend(listed_ids(&app, &key, &format!("{procedure}&limit=4&offset={offset}")).await);
+    }
+    assert_eq!(pages, ids);
+    let by_button = listed_ids(&app, &key, &format!("button={}", button.id)).await;
+    assert_eq!(by_button, ids[1..]);
+    let fourth = format!("{procedure}&excluded=false&limit=1&offset=3");
+    assert_eq!(listed_ids(&app, &key, &fourth).await, ids[3..4]);
+}
+
 #[tokio::test]
 async fn every_response_carries_security_headers() {
     let app = spawn_app().await;

@@ -50,7 +50,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ),
     (
         "reviews",
-        "answers button_id contact_tried_other created_at day edit_token_expires_at edit_token_hash excluded_reason fingerprint id procedure_id questionnaire_version redactions text_purged_at updated_at verbatim",
+        "answers button_id contact_tried_other created_at day edit_token_expires_at edit_token_hash excluded_reason filed fingerprint id procedure_id questionnaire_version redactions text_purged_at updated_at verbatim",
     ),
     ("running_counters_through", "closing day id"),
     ("salts", "day salt"),
