@@ -7,6 +7,7 @@ pub mod answers;
 pub mod answers_patch;
 pub mod burst;
 pub mod catalog;
+pub mod duplicates;
 pub mod indicators;
 pub mod network;
 pub mod questionnaire;

@@ -78,10 +78,29 @@ impl Store {
     ) -> Result<Written<E>, StoreError> {
         // Bursts are counted from memory, once, whatever the writes below try.
         let bursting = bursts(batch, screening, recent);
+        self.recall_fingerprints(conn, screening).await?;
+        let written = self
+            .write_screened(conn, sqlite, batch, screening, &bursting, amendments)
+            .await?;
+        self.remember(batch);
+        Ok(written)
+    }
+
+    /// [`Store::write_batch_on`] once the batch's bursts are told by `bursting`.
+    async fn write_screened<E>(
+        &self,
+        conn: &mut AnyConnection,
+        sqlite: Option<&mut SqliteWriter>,
+        batch: &[NewReview],
+        screening: &Screening,
+        bursting: &[bool],
+        amendments: &[Amendment<E>],
+    ) -> Result<Written<E>, StoreError> {
         if let Some(sqlite) = sqlite
             && amendments.is_empty()
+            && let Some(last_seen) = self.remembered(batch)
         {
-            match sqlite.insert_open_reviews(batch, screening, &bursting) {
+            match sqlite.insert_open_reviews(batch, screening, bursting, last_seen) {
                 Ok(Some(reasons)) => return Ok((reasons, Vec::new())),
                 // A day closed or being closed: the transaction below moves its running totals.
                 Ok(None) => {}
@@ -92,13 +111,13 @@ impl Store {
         }
         if self.backend == Backend::Postgres && amendments.is_empty() {
             let reasons = self
-                .insert_open_reviews(conn, batch, screening, &bursting)
+                .insert_open_reviews(conn, batch, screening, bursting)
                 .await?;
             return Ok((reasons, Vec::new()));
         }
         let mut tx = sqlx::Connection::begin(conn).await?;
         let reasons = self
-            .insert_reviews(&mut tx, batch, screening, &bursting)
+            .insert_reviews(&mut tx, batch, screening, bursting)
             .await?;
         let mut outcomes = Vec::with_capacity(amendments.len());
         for amendment in amendments {

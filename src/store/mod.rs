@@ -30,6 +30,7 @@ use sqlx::{AnyPool, Executor};
 use uuid::Uuid;
 
 use crate::config::DatabaseUrl;
+use crate::domain::duplicates::RecentFingerprints;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -71,6 +72,9 @@ pub struct Store {
     log: Option<std::path::PathBuf>,
     /// Buttons recently read for the public paths; emptied by every catalog change.
     buttons: std::sync::Arc<buttons::RecentButtons>,
+    /// On SQLite, the fingerprints of the duplicate window, once read back (see
+    /// [`crate::domain::duplicates`]).
+    fingerprints: std::sync::Arc<std::sync::Mutex<Option<RecentFingerprints>>>,
 }
 
 impl Store {
@@ -101,6 +105,7 @@ impl Store {
                     file,
                     log,
                     buttons: Default::default(),
+                    fingerprints: Default::default(),
                 }
             }
             Backend::Postgres => {
@@ -117,6 +122,7 @@ impl Store {
                     file: None,
                     log: None,
                     buttons: Default::default(),
+                    fingerprints: Default::default(),
                 }
             }
         };

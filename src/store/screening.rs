@@ -1,9 +1,12 @@
 //! Screening a batch of new reviews: bursts counted from the writer's memory, duplicates
-//! looked for among the reviews stored in the window (read by one query, the probe) and those
-//! earlier in the batch, so a batch decides exactly as the same reviews one by one would.
+//! looked for among the reviews stored in the window (on PostgreSQL read by one query, the
+//! probe; on SQLite remembered, see [`crate::domain::duplicates`]) and those earlier in the
+//! batch, so a batch decides exactly as the same reviews one by one would.
 
 use std::collections::HashMap;
 
+use futures_util::TryStreamExt;
+use jiff::Timestamp;
 use sqlx::{AnyConnection, Row};
 
 use super::aggregates::Tallies;
@@ -13,6 +16,7 @@ use super::rows::{Bound, Cell, Rows, cell, source};
 use super::running;
 use super::{Backend, Store, StoreError};
 use crate::domain::burst::RecentReviews;
+use crate::domain::duplicates::{REMEMBERED_FINGERPRINTS, RecentFingerprints};
 use crate::domain::time::{paris_day, to_millis};
 
 impl Store {
@@ -26,6 +30,13 @@ impl Store {
         screening: &Screening,
         lock: bool,
     ) -> Result<Probed, StoreError> {
+        if let Some(last_seen) = self.remembered(batch) {
+            let through = sqlx::query(running::moves_through_sql(self.backend, lock))
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get("day")?;
+            return Ok(Probed { through, last_seen });
+        }
         // One index probe per fingerprint: written as `IN (…)`, PostgreSQL chose to scan every
         // review of the window and hash them instead. Only the fingerprints seen before come
         // back, usually none: on SQLite each row is a message between threads.
@@ -57,6 +68,92 @@ impl Store {
         // without the probe's answers.
         let through = through.ok_or(sqlx::Error::RowNotFound)?;
         Ok(Probed { through, last_seen })
+    }
+
+    /// On SQLite, reads back once the fingerprints of the duplicate window as of now, in the
+    /// order they came, for [`Store::remembered`]; later, widens the window remembered to
+    /// `screening`'s if it is longer.
+    pub(super) async fn recall_fingerprints(
+        &self,
+        conn: &mut AnyConnection,
+        screening: &Screening,
+    ) -> Result<(), StoreError> {
+        let window = screening.duplicate_window_seconds;
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        if let Some(recent) = self.lock_fingerprints().as_mut() {
+            recent.widen(window);
+            return Ok(());
+        }
+        let since = RecentFingerprints::horizon(window, to_millis(Timestamp::now()));
+        let mut recent = RecentFingerprints::new(window, REMEMBERED_FINGERPRINTS);
+        let mut rows = sqlx::query(
+            "SELECT fingerprint, created_at FROM reviews \
+             WHERE fingerprint IS NOT NULL AND created_at >= $1 ORDER BY created_at",
+        )
+        .bind(since)
+        .fetch(&mut *conn);
+        let mut forgotten = 0;
+        while let Some(row) = rows.try_next().await? {
+            let fingerprint: String = row.try_get("fingerprint")?;
+            forgotten += recent.record(&fingerprint, row.try_get("created_at")?);
+        }
+        drop(rows);
+        count_forgotten(forgotten);
+        tracing::info!(
+            fingerprints = recent.len(),
+            "fingerprints of the duplicate window read back"
+        );
+        *self.lock_fingerprints() = Some(recent);
+        Ok(())
+    }
+
+    /// On SQLite, the latest time each fingerprint of `batch` was seen, from memory (see
+    /// [`Store::recall_fingerprints`]); `None` elsewhere.
+    pub(super) fn remembered(&self, batch: &[NewReview]) -> Option<HashMap<String, i64>> {
+        let memory = self.lock_fingerprints();
+        let recent = memory.as_ref()?;
+        Some(
+            batch
+                .iter()
+                .filter_map(|r| r.fingerprint.as_ref())
+                .filter_map(|f| Some((f.clone(), recent.last_seen(f)?)))
+                .collect(),
+        )
+    }
+
+    /// On SQLite, remembers the fingerprints of `batch` once it is written.
+    pub(super) fn remember(&self, batch: &[NewReview]) {
+        let mut memory = self.lock_fingerprints();
+        let Some(recent) = memory.as_mut() else {
+            return;
+        };
+        let forgotten: usize = batch
+            .iter()
+            .filter_map(|r| Some(recent.record(r.fingerprint.as_ref()?, to_millis(r.created_at))))
+            .sum();
+        drop(memory);
+        count_forgotten(forgotten);
+    }
+
+    fn lock_fingerprints(&self) -> std::sync::MutexGuard<'_, Option<RecentFingerprints>> {
+        // Nothing panics while it is held; a poisoned lock still holds sound fingerprints.
+        self.fingerprints
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Counts and reports fingerprints forgotten before the end of their window.
+fn count_forgotten(forgotten: usize) {
+    if forgotten > 0 {
+        metrics::counter!("avis_fingerprints_forgotten_total").increment(forgotten as u64);
+        tracing::warn!(
+            forgotten,
+            capacity = REMEMBERED_FINGERPRINTS,
+            "too many clients in the duplicate window: the oldest fingerprints were forgotten early"
+        );
     }
 }
 

@@ -3,23 +3,23 @@
 //! Every call to a sqlx SQLite connection is a message to that connection's thread and back,
 //! and each batch was several calls, each a wake-up of a thread that then waited for a core on
 //! a busy machine; its statements read their rows from JSON. This connection runs prepared
-//! statements row by row on the caller's thread: the batch's duplicate probes, its reviews and
-//! its day counters, in one transaction. It takes the usual case only, a batch of new reviews
+//! statements row by row on the caller's thread: the batch's reviews and its day counters, in
+//! one transaction. It takes the usual case only, a batch of new reviews
 //! whose days are all open (see [`super::running`]); the writer sends any other batch, and any
 //! batch this connection fails to write, through the store's transaction as before.
 //!
-//! The screening is the store's own (`screening::screen`), so a batch decides the same either
-//! way.
+//! The screening is the store's own (`screening::screen`), with the fingerprints the store
+//! remembers, so a batch decides the same either way.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
+use rusqlite::{Connection, TransactionBehavior, params, params_from_iter};
 
 use super::aggregates::{COLUMNS, tallies_without_zeros};
 use super::reviews::{NewReview, Screening, structured_json};
-use super::screening::{first_day, screen, window_start};
+use super::screening::{first_day, screen};
 use crate::domain::questionnaire::CURRENT_VERSION;
 use crate::domain::time::{paris_day, to_millis};
 
@@ -40,10 +40,6 @@ const FILE_EVERY: usize = 4_096;
 
 /// The longest reviews wait to be filed while the writer is busy.
 const FILE_AFTER: Duration = Duration::from_secs(1);
-
-/// The latest stored review of one fingerprint within the duplicate window.
-const PROBE: &str =
-    "SELECT MAX(created_at) FROM reviews WHERE fingerprint = ?1 AND created_at >= ?2";
 
 const INSERT_REVIEW: &str = "INSERT INTO reviews (id, button_id, procedure_id, \
      questionnaire_version, day, created_at, updated_at, answers, contact_tried_other, verbatim, \
@@ -82,13 +78,15 @@ impl SqliteWriter {
     /// Stores `batch` and moves its day counters in one transaction if every day of the batch
     /// is after the last day closed and the day being closed, if any; returns why each review
     /// does not count, if it does not. Writes nothing and returns `None` if a day is closed or
-    /// being closed: the batch must then move running totals too. `bursting` tells the bursts
-    /// (see `screening::bursts`).
+    /// being closed: the batch must then move running totals too. `last_seen` is the latest
+    /// time each fingerprint of the batch was seen before (see `Store::remembered`); `bursting`
+    /// tells the bursts (see `screening::bursts`).
     pub fn insert_open_reviews(
         &mut self,
         batch: &[NewReview],
         screening: &Screening,
         bursting: &[bool],
+        last_seen: HashMap<String, i64>,
     ) -> rusqlite::Result<Option<Vec<Option<&'static str>>>> {
         let Some(first_day) = first_day(batch) else {
             return Ok(Some(Vec::new()));
@@ -102,24 +100,6 @@ impl SqliteWriter {
             .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
         if through >= first_day || closing.is_some_and(|day| day >= first_day) {
             return Ok(None);
-        }
-        let since = window_start(batch, screening);
-        let mut last_seen = HashMap::new();
-        {
-            let mut probe = tx.prepare_cached(PROBE)?;
-            let mut probed = HashSet::new();
-            for fingerprint in batch.iter().filter_map(|r| r.fingerprint.as_ref()) {
-                if !probed.insert(fingerprint) {
-                    continue;
-                }
-                let last: Option<i64> = probe
-                    .query_row(params![fingerprint, since], |row| row.get(0))
-                    .optional()?
-                    .flatten();
-                if let Some(last) = last {
-                    last_seen.insert(fingerprint.clone(), last);
-                }
-            }
         }
         let (reasons, tallies) = screen(batch, screening, bursting, last_seen);
         {

@@ -77,6 +77,22 @@ async fn a_second_review_from_the_same_client_is_kept_but_does_not_count() {
     );
 }
 
+#[tokio::test]
+async fn a_client_is_still_known_after_a_restart() {
+    let app = spawn_app().await;
+    let button = app.button().await;
+    let first = rate_as(&app, button.id, "Firefox/140", json!({})).await;
+    let restarted = app.restarted().await;
+    let second = rate_as(&restarted, button.id, "Firefox/140", json!({})).await;
+    let someone_else = rate_as(&restarted, button.id, "Safari/19", json!({})).await;
+    assert_eq!(stored(&app, &first).await.excluded_reason, None);
+    assert_eq!(
+        stored(&app, &second).await.excluded_reason.as_deref(),
+        Some("duplicate")
+    );
+    assert_eq!(stored(&app, &someone_else).await.excluded_reason, None);
+}
+
 /// Earlier versions stored the whole keyed hash; the migration that shortens it keeps the same
 /// client's next review a duplicate across the upgrade.
 #[tokio::test]

@@ -81,6 +81,12 @@ pub async fn spawn_app_with_token_ttl(edit_token_ttl_seconds: i64) -> TestApp {
 /// The application with its options as a test needs them.
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let (database_url, dir) = fresh_database().await;
+    let app = serve(database_url, options).await;
+    TestApp { _dir: dir, ..app }
+}
+
+/// The application on the database at `database_url`, migrated first.
+async fn serve(database_url: String, options: Options) -> TestApp {
     let store = Store::connect(&DatabaseUrl::parse(&database_url).unwrap())
         .await
         .unwrap();
@@ -93,11 +99,16 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         store,
         client: reqwest::Client::new(),
         database_url,
-        _dir: dir,
+        _dir: None,
     }
 }
 
 impl TestApp {
+    /// The application started again on the same database, as after a restart, beside this one.
+    pub async fn restarted(&self) -> TestApp {
+        serve(self.database_url.clone(), Options::default()).await
+    }
+
     /// An open button of a new procedure of a new organisation.
     pub async fn button(&self) -> Button {
         let unique = Uuid::new_v4().simple().to_string();
