@@ -109,6 +109,7 @@ pub(super) fn settings(
 pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     telemetry::init(settings.log_format);
     let store = open_store(&settings.database_url).await?;
+    claim_sqlite_file(&settings.database_url)?;
     let listener = startup::bind(&settings.listen)?;
     let port = listener.local_addr()?.port();
     let base_url = match &settings.public_url {
@@ -220,6 +221,31 @@ fn spawn_day_closing(store: Store) {
             }
         }
     });
+}
+
+/// On a SQLite file, makes sure that no other `avis serve` uses it: its review writer must be
+/// the only one, for it looks duplicates up in its own memory. The claim is a lock of the file's
+/// own (`flock`, apart from SQLite's locks), released when the process ends, however it ends.
+/// The handle stays open until then: closing any handle on the file would drop SQLite's locks.
+fn claim_sqlite_file(url: &DatabaseUrl) -> anyhow::Result<()> {
+    let Some(file) = url.sqlite_file() else {
+        return Ok(());
+    };
+    let handle = std::fs::File::open(&file)
+        .with_context(|| format!("cannot open the SQLite database {}", file.display()))?;
+    match handle.try_lock() {
+        Ok(()) => {
+            std::mem::forget(handle);
+            Ok(())
+        }
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another avis serve is already using {}: a SQLite database has one node",
+            file.display()
+        ),
+        Err(std::fs::TryLockError::Error(err)) => {
+            Err(err).with_context(|| format!("cannot lock the SQLite database {}", file.display()))
+        }
+    }
 }
 
 /// Every five seconds, folds the latency samples recorded since into the metrics' histograms.

@@ -252,6 +252,51 @@ fn connection_string(url: &str) -> String {
 }
 
 #[tokio::test]
+async fn a_second_server_on_one_sqlite_file_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("avis.db").display().to_string();
+    let (mut first, base) = serve(&url);
+    let mut second = Command::new(env!("CARGO_BIN_EXE_avis"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("AVIS_DATABASE_URL", &url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let waited = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if waited.elapsed() > Duration::from_secs(20) {
+            for server in [&mut first, &mut second] {
+                server.kill().unwrap();
+                server.wait().unwrap();
+            }
+            panic!("a second server started on the same SQLite file");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(!status.success());
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut second.stderr.take().unwrap(), &mut said).unwrap();
+    assert!(
+        said.contains("another avis serve is already using"),
+        "{said}"
+    );
+    // The first goes on serving; once it is killed, the file is free again.
+    let health = reqwest::get(format!("{base}/api/v1/health/ready"))
+        .await
+        .unwrap();
+    assert!(health.status().is_success());
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let (mut again, _) = serve(&url);
+    again.kill().unwrap();
+    again.wait().unwrap();
+}
+
+#[tokio::test]
 async fn a_sqlite_database_is_backed_up_while_serving() {
     let app = crate::helpers::spawn_app().await;
     let button = app.button().await;
