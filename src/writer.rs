@@ -275,11 +275,11 @@ async fn run(
             }
         }
         if let Some(sqlite) = sqlite.as_mut() {
-            file_reviews(|| sqlite.file_reviews_when_due());
+            sqlite.file_reviews(false);
         }
     }
     if let Some(sqlite) = sqlite.as_mut() {
-        file_reviews(|| sqlite.file_reviews());
+        sqlite.file_reviews(true);
     }
     // The writer's own SQLite connection closes first, while the write connection is still
     // held: the store, once its pools are closed, is then the last to close the database, which
@@ -287,23 +287,6 @@ async fn run(
     drop(sqlite);
     drop(held);
     drop(ends.done);
-}
-
-/// Files reviews into their procedures' index with `file`, timed; a failure leaves them waiting,
-/// where listings still find them, for the next time.
-fn file_reviews(file: impl FnOnce() -> rusqlite::Result<usize>) {
-    let started = Instant::now();
-    match file() {
-        Ok(0) => {}
-        Ok(filed) => {
-            metrics::histogram!("avis_reviews_filed_seconds")
-                .record(started.elapsed().as_secs_f64());
-            tracing::debug!(filed, "reviews filed into their procedures' index");
-        }
-        Err(err) => {
-            tracing::warn!(error = %err, "cannot file reviews into their procedures' index")
-        }
-    }
 }
 
 /// Stops the review writer: see [`WriterStop::stop`].

@@ -4,9 +4,9 @@
 //! and each batch was several calls, each a wake-up of a thread that then waited for a core on
 //! a busy machine; its statements read their rows from JSON. This connection runs prepared
 //! statements row by row on the caller's thread: the batch's reviews and its day counters, in
-//! one transaction. It takes the usual case only, a batch of new reviews
-//! whose days are all open (see [`super::running`]); the writer sends any other batch, and any
-//! batch this connection fails to write, through the store's transaction as before.
+//! one transaction. It takes the usual case only, a batch of new reviews whose days are all
+//! open (see [`super::running`]); the writer sends any other batch, and any batch this
+//! connection fails to write, through the store's transaction as before.
 //!
 //! The screening is the store's own (`screening::screen`), with the fingerprints the store
 //! remembers, so a batch decides the same either way.
@@ -134,22 +134,35 @@ impl SqliteWriter {
             }
         }
         tx.commit()?;
-        self.unfiled += batch.len();
+        self.unfiled = self.unfiled.saturating_add(batch.len());
         Ok(Some(reasons))
-    }
-
-    /// Files the reviews waiting if there are many, or if the oldest of them may have waited a
-    /// while; returns how many it filed.
-    pub fn file_reviews_when_due(&mut self) -> rusqlite::Result<usize> {
-        let due = self.unfiled >= FILE_EVERY
-            || (self.unfiled > 0 && self.filed_at.elapsed() >= FILE_AFTER);
-        if due { self.file_reviews() } else { Ok(0) }
     }
 
     /// Files the reviews this connection stored unfiled into their procedures' index, in one
     /// transaction: each procedure's last leaf is written once for all of them (see migration
-    /// `0016_procedure_index_filed_later`). Returns how many it filed.
-    pub fn file_reviews(&mut self) -> rusqlite::Result<usize> {
+    /// `0016_procedure_index_filed_later`). Unless `all`, only if there are many or the oldest
+    /// of them may have waited a while. A failure leaves them waiting, where listings still find
+    /// them, for the next time.
+    pub fn file_reviews(&mut self, all: bool) {
+        let due = self.unfiled >= FILE_EVERY
+            || (self.unfiled > 0 && self.filed_at.elapsed() >= FILE_AFTER);
+        if !(due || all && self.unfiled > 0) {
+            return;
+        }
+        let started = Instant::now();
+        match self.file_waiting() {
+            Ok(filed) => {
+                metrics::histogram!("avis_reviews_filed_seconds")
+                    .record(started.elapsed().as_secs_f64());
+                tracing::debug!(filed, "reviews filed into their procedures' index");
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot file reviews into their procedures' index");
+            }
+        }
+    }
+
+    fn file_waiting(&mut self) -> rusqlite::Result<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
