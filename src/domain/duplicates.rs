@@ -6,7 +6,7 @@
 //! memory holds the same answers as the index; it reads them back at start. Several nodes
 //! share PostgreSQL, which keeps the index.
 //!
-//! The memory is bounded: past [`RecentFingerprints::capacity`] fingerprints, the oldest are
+//! The memory is bounded: past [`REMEMBERED_FINGERPRINTS`] fingerprints, the oldest are
 //! forgotten first and the window is shorter for them. That many clients in one window is
 //! far more than the whole country's load; each forgotten one is counted.
 
@@ -104,10 +104,6 @@ impl RecentFingerprints {
 
     pub fn is_empty(&self) -> bool {
         self.last.is_empty()
-    }
-
-    pub fn capacity(&self) -> usize {
-        self.capacity
     }
 }
 
@@ -219,6 +215,6 @@ mod tests {
         }
         assert_eq!(recent.last_seen(&format!("{:016x}", 4)), Some(1_004));
         assert_eq!(recent.len(), 6);
-        assert!(recent.len() <= recent.capacity());
+        assert!(recent.len() <= recent.capacity);
     }
 }

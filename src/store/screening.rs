@@ -30,6 +30,7 @@ impl Store {
         screening: &Screening,
         lock: bool,
     ) -> Result<Probed, StoreError> {
+        // SQLite remembers the window's fingerprints; only the last day closed is read.
         if let Some(last_seen) = self.remembered(batch) {
             let through = sqlx::query(running::moves_through_sql(self.backend, lock))
                 .fetch_one(&mut *conn)
@@ -39,7 +40,7 @@ impl Store {
         }
         // One index probe per fingerprint: written as `IN (…)`, PostgreSQL chose to scan every
         // review of the window and hash them instead. Only the fingerprints seen before come
-        // back, usually none: on SQLite each row is a message between threads.
+        // back, usually none.
         let sql = format!(
             "WITH through AS ({}) \
              SELECT t.day AS through, seen.fingerprint, seen.last FROM through t LEFT JOIN (\
@@ -78,10 +79,10 @@ impl Store {
         conn: &mut AnyConnection,
         screening: &Screening,
     ) -> Result<(), StoreError> {
-        let window = screening.duplicate_window_seconds;
         if self.backend != Backend::Sqlite {
             return Ok(());
         }
+        let window = screening.duplicate_window_seconds;
         if let Some(recent) = self.lock_fingerprints().as_mut() {
             recent.widen(window);
             return Ok(());
