@@ -289,16 +289,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "{procedure}\t{day}\t{button}\t{question}\t{value}\tstored {stored}\texpected {expected}"
                 );
             }
-            match (drift.differences.is_empty(), repair) {
-                (true, _) => Ok(()),
-                (false, true) => {
-                    println!("repaired");
-                    Ok(())
-                }
-                (false, false) => {
-                    anyhow::bail!("the counters drifted from the reviews: run avis check --repair")
-                }
+            if drift.orphans > 0 {
+                println!(
+                    "{} reviews name no button of their procedure",
+                    drift.orphans
+                );
             }
+            if repair && !drift.differences.is_empty() {
+                println!("repaired");
+            }
+            anyhow::ensure!(
+                drift.orphans == 0,
+                "reviews name no button of their procedure: restore their buttons or delete those reviews"
+            );
+            anyhow::ensure!(
+                repair || drift.differences.is_empty(),
+                "the counters drifted from the reviews: run avis check --repair"
+            );
+            Ok(())
         }
         Command::Backup { path } => {
             anyhow::ensure!(

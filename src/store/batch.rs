@@ -387,7 +387,11 @@ fn review_rows(
     Ok(reviews.into_json())
 }
 
-/// Inserts the reviews bound as `rows` (written by [`review_rows`]), columns in this order.
+/// Inserts the reviews bound as `rows` (written by [`review_rows`]), columns in this order. On
+/// PostgreSQL each review is joined to its button, once for the batch, and the statement fails
+/// (with a foreign key's SQLSTATE) if a pair (button, procedure) is not a button of that
+/// procedure: a foreign key ran a query and took a row lock for every review. SQLite keeps its
+/// foreign keys. See `migrations/postgres/0018_buttons_checked_by_each_batch.sql`.
 fn insert_reviews_sql(rows: Bound) -> String {
     const COLUMNS: [(&str, &str); 15] = [
         ("id", "TEXT"),
@@ -407,15 +411,22 @@ fn insert_reviews_sql(rows: Bound) -> String {
         ("excluded_reason", "TEXT"),
     ];
     let names: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
-    let cells: Vec<String> = COLUMNS
+    let mut cells: Vec<String> = COLUMNS
         .iter()
         .enumerate()
         .map(|(i, (_, ty))| cell(i, ty))
         .collect();
+    let mut from = source(rows);
+    if rows.backend() == Backend::Postgres {
+        let (button, procedure) = (cell(1, "TEXT"), cell(2, "TEXT"));
+        cells[1] = format!("COALESCE(b.id, review_names_no_button({button}, {procedure}))");
+        from = format!(
+            "{from} LEFT JOIN buttons b ON b.id = {button} AND b.procedure_id = {procedure}"
+        );
+    }
     format!(
-        "INSERT INTO reviews ({}) SELECT {} FROM {}",
+        "INSERT INTO reviews ({}) SELECT {} FROM {from}",
         names.join(", "),
         cells.join(", "),
-        source(rows)
     )
 }

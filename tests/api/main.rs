@@ -11,6 +11,7 @@ mod fuzz;
 mod health;
 mod helpers;
 mod indicators;
+mod integrity;
 mod keys;
 mod limits;
 mod migrations;

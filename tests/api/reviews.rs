@@ -616,6 +616,22 @@ async fn the_database_refuses_a_review_of_a_button_that_does_not_exist() {
         .create_reviews(&batch, &crate::helpers::UNSCREENED)
         .await;
     assert!(refused.is_err());
+    if app.store.backend() == avis::store::Backend::Postgres {
+        // A button and a procedure it does not belong to: PostgreSQL checks the pair. SQLite
+        // checks each against its own table.
+        let mut stray = button.clone();
+        stray.procedure_id = app.button().await.procedure_id;
+        let batch = [crate::helpers::new_review(
+            &stray,
+            now,
+            crate::helpers::rated(avis::domain::answers::Satisfaction::Good),
+        )];
+        let refused = app
+            .store
+            .create_reviews(&batch, &crate::helpers::UNSCREENED)
+            .await;
+        assert!(refused.is_err());
+    }
     assert_eq!(app.counters(&button).await, counts(&[]));
     let drift = app.store.check_counters(false).await.unwrap();
     assert_eq!(drift.reviews, 0);
