@@ -63,7 +63,7 @@ enum Command {
         days: i64,
     },
     /// Recompute every counter from the reviews and report drift; fails when there is some,
-    /// unless --repair rewrote it.
+    /// unless --repair rewrote it, and when a review names no button of its procedure.
     Check {
         #[arg(long)]
         repair: bool,

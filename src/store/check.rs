@@ -29,8 +29,8 @@ pub struct Drift {
 
 impl Store {
     /// Recomputes every counter, by day and running totals of closed days, from the reviews that
-    /// count and compares with the tables. With `repair`, rewrites the rows that differ, in one
-    /// transaction.
+    /// count and compares with the tables, and counts the reviews that name no button of their
+    /// procedure. With `repair`, rewrites the counter rows that differ, in one transaction.
     pub async fn check_counters(&self, repair: bool) -> Result<Drift, StoreError> {
         let through = self.closed_through().await?;
         let mut expected = Tallies::new();
