@@ -263,7 +263,7 @@ async fn a_second_server_on_one_sqlite_file_refuses_to_start() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let waited = std::time::Instant::now();
+    let waited = Instant::now();
     let status = loop {
         if let Some(status) = second.try_wait().unwrap() {
             break status;

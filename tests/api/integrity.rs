@@ -23,6 +23,16 @@ async fn run(connection: &mut AnyConnection, sql: String) -> Result<u64, sqlx::E
         .map(|done| done.rows_affected())
 }
 
+/// Asserts that `avis check` would read `reviews` reviews, find every counter right and every
+/// review's button.
+async fn assert_consistent(app: &TestApp, reviews: u64) {
+    let drift = app.store.check_counters(false).await.unwrap();
+    assert_eq!(
+        (drift.reviews, drift.differences.len(), drift.orphans),
+        (reviews, 0, 0)
+    );
+}
+
 #[tokio::test]
 async fn buttons_are_never_deleted_nor_moved_and_reviews_keep_their_button() {
     let app = spawn_app().await;
@@ -59,11 +69,7 @@ async fn buttons_are_never_deleted_nor_moved_and_reviews_keep_their_button() {
     assert_eq!(run(&mut db, renamed).await.unwrap(), 1);
     let touched = format!("UPDATE reviews SET button_id = button_id WHERE id = '{review}'");
     assert_eq!(run(&mut db, touched).await.unwrap(), 1);
-    let drift = app.store.check_counters(false).await.unwrap();
-    assert_eq!(
-        (drift.reviews, drift.differences.len(), drift.orphans),
-        (1, 0, 0)
-    );
+    assert_consistent(&app, 1).await;
 }
 
 #[tokio::test]
@@ -107,9 +113,5 @@ async fn check_reports_a_review_written_by_hand_that_names_no_button() {
 
     let removed = format!("DELETE FROM reviews WHERE id = '{orphan}'");
     assert_eq!(run(&mut db, removed).await.unwrap(), 1);
-    let drift = app.store.check_counters(false).await.unwrap();
-    assert_eq!(
-        (drift.reviews, drift.differences.len(), drift.orphans),
-        (1, 0, 0)
-    );
+    assert_consistent(&app, 1).await;
 }
