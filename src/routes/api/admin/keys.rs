@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::domain::catalog::Scope;
 use crate::error::{ApiError, Problem};
-use crate::routes::auth::{AdminKey, Visibility};
+use crate::routes::api::auth::{AdminKey, Visibility};
 use crate::routes::body::{ADMIN_BODY_LIMIT, json_body};
 use crate::startup::AppState;
 use crate::store::keys::ApiKey;

@@ -17,13 +17,13 @@ use uuid::Uuid;
 
 use self::forms::{field, form_fields, step_answers};
 use self::text::words;
-use super::query::Params;
 use crate::domain::FieldError;
 use crate::domain::answers::Answers;
 use crate::domain::answers_patch::AnswersPatch;
 use crate::domain::questionnaire::Lang;
 use crate::domain::secret;
 use crate::error::{ApiError, Problem};
+use crate::routes::query::Params;
 use crate::startup::AppState;
 use crate::store::catalog::Button;
 use crate::store::reviews::Update;
@@ -144,7 +144,7 @@ pub async fn answer_first(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let address = super::client::check_address(&req, &state)?;
+    let address = crate::routes::client::check_address(&req, &state)?;
     let form = form_fields(body).await?;
     let lang = lang_of(&req, Some(&form));
     let w = words(lang);
@@ -167,7 +167,7 @@ pub async fn answer_first(
     state
         .limits
         .button(button.id)
-        .map_err(super::client::limited("button"))?;
+        .map_err(crate::routes::client::limited("button"))?;
     let answers = Map::from_iter([(
         "satisfaction".to_owned(),
         json!(field(&form, "satisfaction").unwrap_or_default()),
@@ -182,8 +182,8 @@ pub async fn answer_first(
             html,
         ));
     };
-    let trap = field(&form, super::reviews::HONEYPOT).map(|v| json!(v));
-    let (review, token) = super::reviews::store_new(
+    let trap = field(&form, crate::routes::api::reviews::HONEYPOT).map(|v| json!(v));
+    let (review, token) = crate::routes::api::reviews::store_new(
         &req,
         &state,
         address,
@@ -278,7 +278,7 @@ pub async fn answer_step(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    super::client::check_address(&req, &state)?;
+    crate::routes::client::check_address(&req, &state)?;
     let form = form_fields(body).await?;
     let lang = lang_of(&req, Some(&form));
     let token = field(&form, "t").unwrap_or_default().to_owned();
@@ -305,7 +305,7 @@ pub async fn answer_step(
                     .find_button_recent(button)
                     .await?
                     .ok_or(ApiError::ButtonNotFound)?;
-                super::reviews::check_contact(&patch, &offering)?;
+                crate::routes::api::reviews::check_contact(&patch, &offering)?;
             }
             let token_hash = secret::hash(&token);
             let patch = std::sync::Arc::new(patch);
@@ -329,7 +329,7 @@ pub async fn answer_step(
                 .await?;
             answers = match outcome {
                 Update::Done(answers) => {
-                    super::reviews::apply_contact(&state, review_id, &patch).await?;
+                    crate::routes::api::reviews::apply_contact(&state, review_id, &patch).await?;
                     answers
                 }
                 Update::NotFound => return Err(ApiError::ReviewNotFound),

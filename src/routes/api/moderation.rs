@@ -7,11 +7,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::{AdminKey, Visibility};
-use super::body::{ADMIN_BODY_LIMIT, json_body};
-use super::query::Params;
 use crate::domain::FieldError;
 use crate::domain::text::clean_text;
 use crate::error::{ApiError, Problem};
+use crate::routes::body::{ADMIN_BODY_LIMIT, json_body};
+use crate::routes::query::Params;
 use crate::startup::AppState;
 use crate::store::contact::ContactEmail;
 use crate::store::moderation::{AuditEntry, ReviewFilter};

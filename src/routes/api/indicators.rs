@@ -10,11 +10,11 @@ use uuid::Uuid;
 
 use super::auth::{MaybeKey, ReaderKey, Visibility};
 use super::csv::{self, Subject};
-use super::query::{Format, Params};
 use crate::domain::indicators::{self, Indicators};
 use crate::domain::time::paris_day;
 use crate::domain::window::{Interval, Window, WindowQuery};
 use crate::error::{ApiError, Problem};
+use crate::routes::query::{Format, Params};
 use crate::startup::AppState;
 use crate::store::catalog::Procedure;
 

@@ -72,7 +72,7 @@ async fn authenticate(req: HttpRequest) -> Result<Option<ApiKey>, ApiError> {
     state
         .limits
         .key(key.id)
-        .map_err(super::client::limited("key"))?;
+        .map_err(crate::routes::client::limited("key"))?;
     Ok(Some(key))
 }
 

@@ -6,12 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::auth::MaybeKey;
 use super::indicators::readable_procedure;
-use super::query::Params;
 use crate::domain::indicators::{self, Indicator, Level};
 use crate::domain::questionnaire::Lang;
 use crate::domain::time::paris_day;
 use crate::domain::window::WindowQuery;
 use crate::error::{ApiError, Problem};
+use crate::routes::query::Params;
 use crate::startup::AppState;
 
 /// Colours of the French State design system's success, warning and error tones.

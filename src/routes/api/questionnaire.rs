@@ -69,7 +69,7 @@ pub async fn show(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = requested_lang(&req)?;
-    let button = super::client::open_button(&state, &path).await?;
+    let button = crate::routes::client::open_button(&state, &path).await?;
     let offered = button
         .asks_contact_email
         .then_some(&questionnaire::CONTACT_EMAIL);

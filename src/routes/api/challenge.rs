@@ -8,9 +8,10 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::{client, cors};
+use super::cors;
 use crate::error::{ApiError, Problem};
 use crate::proof::Refusal;
+use crate::routes::client;
 use crate::startup::AppState;
 use crate::store::catalog::Button;
 

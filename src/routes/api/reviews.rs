@@ -11,8 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::{AdminKey, Visibility};
-use super::body::{REVIEW_BODY_LIMIT, json_body};
-use super::{challenge, client, cors};
+use super::{challenge, cors};
 use crate::domain::answers::Answers;
 use crate::domain::answers_patch::AnswersPatch;
 use crate::domain::questionnaire::CURRENT_VERSION;
@@ -20,6 +19,8 @@ use crate::domain::secret;
 use crate::domain::time::after_seconds;
 use crate::domain::{Change, FieldError};
 use crate::error::{ApiError, Problem};
+use crate::routes::body::{REVIEW_BODY_LIMIT, json_body};
+use crate::routes::client;
 use crate::startup::AppState;
 use crate::store::catalog::Button;
 use crate::store::reviews::{NewReview, StoredReview, Update};

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{Check, nullable};
 use crate::domain::catalog::{Name, Tag};
 use crate::error::{ApiError, Problem};
-use crate::routes::auth::{AdminKey, Visibility};
+use crate::routes::api::auth::{AdminKey, Visibility};
 use crate::routes::body::{ADMIN_BODY_LIMIT, json_body};
 use crate::routes::query::Params;
 use crate::startup::AppState;

@@ -1,0 +1,3 @@
+//! HTML for people: the citizens' hosted questionnaire.
+
+pub mod hosted;
