@@ -195,9 +195,102 @@ pub struct Settings {
     pub public_url: Option<Url>,
 }
 
+impl Settings {
+    /// Every setting by its flag's name, as the back-office shows it: secrets masked.
+    pub fn shown(&self) -> Vec<(&'static str, String)> {
+        let masked = |secret: &Option<Secret>| {
+            secret
+                .as_ref()
+                .map_or_else(|| "(random per process)".to_owned(), |s| format!("{s:?}"))
+        };
+        vec![
+            ("database-url", self.database_url.to_string()),
+            ("listen", self.listen.clone()),
+            (
+                "public-url",
+                self.public_url
+                    .as_ref()
+                    .map_or_else(|| "(from --listen)".to_owned(), Url::to_string),
+            ),
+            (
+                "edit-token-ttl",
+                format!("{} s", self.edit_token_ttl_seconds),
+            ),
+            (
+                "publication-threshold",
+                self.publication_threshold.to_string(),
+            ),
+            (
+                "log-format",
+                format!("{:?}", self.log_format).to_lowercase(),
+            ),
+            ("form-secret", masked(&self.form_secret)),
+            ("trusted-proxies", self.trusted_proxies.describe()),
+            ("rate-limit-exempt", self.rate_limit_exempt.describe()),
+            (
+                "limit-per-address",
+                format!("{} / min", self.limits.per_address_per_minute),
+            ),
+            (
+                "limit-per-button",
+                format!("{} / s", self.limits.per_button_per_second),
+            ),
+            (
+                "limit-per-key",
+                format!("{} / min", self.limits.per_key_per_minute),
+            ),
+            (
+                "duplicate-window",
+                format!("{} s", self.screening.duplicate_window_seconds),
+            ),
+            (
+                "burst-per-minute",
+                self.screening.burst_per_minute.to_string(),
+            ),
+            ("text-retention-days", self.text_retention_days.to_string()),
+            (
+                "contact-retention-days",
+                self.contact_retention_days.to_string(),
+            ),
+            ("proof-of-work-cost", self.proof_of_work_cost.to_string()),
+            ("queue-capacity", self.queue_capacity.to_string()),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_shown_in_the_back_office_mask_every_secret() {
+        let settings = Settings {
+            database_url: DatabaseUrl::parse("postgres://avis:s3cr3t@db/avis").unwrap(),
+            listen: "127.0.0.1:8080".into(),
+            edit_token_ttl_seconds: 3_600,
+            publication_threshold: 100,
+            log_format: LogFormat::default(),
+            form_secret: Some(Secret("phrase secrète".into())),
+            trusted_proxies: Networks::default(),
+            rate_limit_exempt: Networks::default(),
+            limits: LimitSettings::default(),
+            screening: Screening::default(),
+            text_retention_days: 730,
+            queue_capacity: 4_096,
+            contact_retention_days: 180,
+            proof_of_work_cost: 5_000,
+            public_url: None,
+        };
+        let shown = format!("{:?}", settings.shown());
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("phrase"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("db/avis") && shown.contains("********"),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn passwords_are_masked_when_displayed() {

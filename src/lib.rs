@@ -3,6 +3,7 @@
 //! `main.rs` only parses the command line; everything else lives here so tests run the real thing.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -15,4 +16,5 @@ pub mod seed;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod views;
 pub mod writer;

@@ -13,6 +13,7 @@ use crate::telemetry::PrivateSpans;
 
 use uuid::Uuid;
 
+use crate::accounts::BackOffice;
 use crate::domain::network::Networks;
 use crate::domain::secret::SigningKey;
 use crate::error::problem_for_bare_error;
@@ -43,6 +44,10 @@ pub struct AppState {
     pub proof_of_work: ProofOfWork,
     /// Today's salt, once read from the database.
     pub salt: Mutex<Option<(Date, String)>>,
+    /// How the back-office runs.
+    pub backoffice: BackOffice,
+    /// What `avis serve` runs with, secrets masked, for superadmins to read.
+    pub instance_settings: Vec<(&'static str, String)>,
 }
 
 /// Tunable behaviour of the service.
@@ -72,6 +77,10 @@ pub struct Options {
     pub contact_retention_days: i64,
     /// PBKDF2 iterations of one attempt at a proof of work.
     pub proof_of_work_cost: u32,
+    /// How the back-office runs.
+    pub backoffice: BackOffice,
+    /// What `avis serve` runs with, secrets masked, as the back-office shows it.
+    pub instance_settings: Vec<(&'static str, String)>,
 }
 
 impl Default for Options {
@@ -89,6 +98,8 @@ impl Default for Options {
             queue_capacity: 4_096,
             contact_retention_days: crate::config::DEFAULT_CONTACT_RETENTION_DAYS,
             proof_of_work_cost: crate::config::DEFAULT_PROOF_OF_WORK_COST,
+            backoffice: BackOffice::default(),
+            instance_settings: Vec::new(),
         }
     }
 }
@@ -145,6 +156,8 @@ impl Application {
             writer,
             contact_retention_days: options.contact_retention_days,
             salt: Mutex::new(None),
+            backoffice: options.backoffice,
+            instance_settings: options.instance_settings,
         });
         let housekept = state.clone();
         tokio::spawn(async move {

@@ -11,6 +11,7 @@ use uuid::Uuid;
 mod maintenance;
 mod manage;
 mod serve;
+mod users;
 
 use crate::config::{self, DatabaseUrl, FileConfig, LogFormat};
 use crate::store::Store;
@@ -50,6 +51,14 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeyCommand),
+    /// Manage the back-office's people: invite them, list them.
+    Users {
+        /// Public base URL of the service, for the links printed [default: http://127.0.0.1:8080].
+        #[arg(long, env = "AVIS_PUBLIC_URL")]
+        public_url: Option<String>,
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
     /// Fill the database with synthetic reviews (for benchmarks), counters included.
@@ -235,6 +244,26 @@ pub(crate) enum KeyCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub(crate) enum UserCommand {
+    /// Invite someone; prints the invitation link (single use, valid 7 days).
+    Invite {
+        #[arg(long)]
+        email: String,
+        /// Make the person a superadmin of the whole instance.
+        #[arg(long)]
+        superadmin: bool,
+        /// The organisation the person joins.
+        #[arg(long)]
+        organisation: Option<Uuid>,
+        /// Their role in it: admin or member [default: member].
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// List the accounts.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
 pub(crate) enum AggregateCommand {
     /// Print a procedure's counters by day, button, question and value.
     Show {
@@ -352,6 +381,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             manage::buttons(&open_store(&database_url).await?, command).await
         }
         Command::Keys(command) => manage::keys(&open_store(&database_url).await?, command).await,
+        Command::Users {
+            public_url,
+            command,
+        } => {
+            let public_url = public_url
+                .or(file.public_url)
+                .unwrap_or_else(|| format!("http://{}", config::DEFAULT_LISTEN));
+            users::users(&open_store(&database_url).await?, command, &public_url).await
+        }
         Command::Aggregates(command) => {
             manage::aggregates(&open_store(&database_url).await?, command).await
         }

@@ -4,8 +4,10 @@ use anyhow::Context;
 use url::Url;
 
 use super::{ServeArgs, open_store};
+use crate::accounts::BackOffice;
 use crate::config::{self, DatabaseUrl, FileConfig, Settings};
 use crate::domain::network::Networks;
+use crate::domain::people::Grant;
 use crate::domain::secret::SigningKey;
 use crate::limits::LimitSettings;
 use crate::startup::{self, Application, Options};
@@ -142,7 +144,13 @@ pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
         queue_capacity: settings.queue_capacity,
         contact_retention_days: settings.contact_retention_days,
         proof_of_work_cost: settings.proof_of_work_cost,
+        backoffice: BackOffice {
+            secure_cookies: base_url.starts_with("https://"),
+            ..BackOffice::default()
+        },
+        instance_settings: settings.shown(),
     };
+    let first_account = first_account_link(&store, &base_url).await?;
     let app = Application::on(listener, store.clone(), options)?;
     spawn_daily_purge(store.clone(), settings.text_retention_days);
     spawn_checkpoints(store.clone());
@@ -158,10 +166,32 @@ pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
     if let Some(button) = &demo_button {
         println!("{}", demo::instructions(&base_url, button));
     }
+    println!("Back-office: {base_url}/admin/");
+    if let Some(link) = first_account {
+        println!("Nobody has an account yet. Create the first one (a superadmin) at:\n  {link}");
+    }
     let served = app.run_until_stopped().await;
     store.close().await;
     tracing::info!("avis stopped");
     served.context("the HTTP server failed")
+}
+
+/// On an instance with no account yet, a new link that creates the first one, a superadmin
+/// (the links printed at earlier starts stop working). Nothing once someone has an account.
+async fn first_account_link(store: &Store, base_url: &str) -> anyhow::Result<Option<String>> {
+    if store.count_users().await? > 0 {
+        return Ok(None);
+    }
+    store.revoke_setup_invitations().await?;
+    let (_, token) = store
+        .create_invitation(
+            None,
+            Grant::Superadmin,
+            None,
+            BackOffice::default().invitation_ttl_seconds,
+        )
+        .await?;
+    Ok(Some(format!("{base_url}/admin/invitations/{token}")))
 }
 
 /// `http://host:port` for a listening address, with a wildcard host shown as localhost.

@@ -26,6 +26,15 @@ impl Networks {
             .map(Networks)
     }
 
+    /// The networks as an operator writes them, or `(none)`.
+    pub fn describe(&self) -> String {
+        if self.0.is_empty() {
+            return "(none)".to_owned();
+        }
+        let parts: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        parts.join(",")
+    }
+
     pub fn contains(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         self.0.iter().any(|net| net.contains(&ip))

@@ -42,6 +42,15 @@ const PAGES_CSS: Asset = Asset {
     content_type: "text/css; charset=utf-8",
 };
 
+const ADMIN_CSS: Asset = Asset {
+    body: include_str!("../../widget/src/admin.css"),
+    content_type: "text/css; charset=utf-8",
+};
+const ADMIN_SCRIPT: Asset = Asset {
+    body: include_str!("../../widget/src/admin.js"),
+    content_type: "text/javascript; charset=utf-8",
+};
+
 impl Asset {
     fn etag(&self) -> String {
         let digest = Sha256::digest(self.body.as_bytes());
@@ -114,6 +123,18 @@ pub async fn widget_css(req: HttpRequest) -> HttpResponse {
 #[get("/assets/avis.css")]
 pub async fn pages_css(req: HttpRequest) -> HttpResponse {
     PAGES_CSS.respond(&req)
+}
+
+#[utoipa::path(operation_id = "backoffice_stylesheet", tag = "pages", responses((status = 200, description = "The back-office's styles, on top of the hosted pages' ones", content_type = "text/css", body = String)))]
+#[get("/assets/admin.css")]
+pub async fn admin_css(req: HttpRequest) -> HttpResponse {
+    ADMIN_CSS.respond(&req)
+}
+
+#[utoipa::path(operation_id = "backoffice_script", tag = "pages", responses((status = 200, description = "The back-office's progressive script: copy buttons", content_type = "text/javascript", body = String)))]
+#[get("/assets/admin.js")]
+pub async fn admin_script(req: HttpRequest) -> HttpResponse {
+    ADMIN_SCRIPT.respond(&req)
 }
 
 /// The button image: the label on a rounded rectangle with a smiling face.

@@ -28,6 +28,15 @@ pub fn address(req: &HttpRequest, state: &AppState) -> IpAddr {
     )
 }
 
+/// The address citizens reach this service at: the configured public URL, else the scheme and
+/// host this request came in on.
+pub fn base_url(req: &HttpRequest, state: &AppState) -> String {
+    state.public_url.clone().unwrap_or_else(|| {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    })
+}
+
 /// Counts one review request against the client's allowance.
 pub fn check_address(req: &HttpRequest, state: &AppState) -> Result<IpAddr, ApiError> {
     let address = address(req, state);

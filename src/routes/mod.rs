@@ -8,7 +8,7 @@ mod assets;
 mod body;
 mod client;
 pub mod metrics;
-mod pages;
+pub(crate) mod pages;
 mod query;
 
 use actix_web::App;
@@ -44,7 +44,10 @@ where
 {
     // The document goes first: the `/api/v1` scope would otherwise answer 404 for its path.
     let app = app.service(SwaggerUi::new("/api/docs/{_:.*}").url(OPENAPI_PATH, document));
-    services(app.into_utoipa_app()).split_for_parts().0
+    services(app.into_utoipa_app())
+        .split_for_parts()
+        .0
+        .configure(pages::backoffice::configure)
 }
 
 fn services<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
@@ -63,6 +66,9 @@ where
         .service(assets::widget_proof)
         .service(assets::widget_css)
         .service(assets::pages_css)
+        .service(assets::admin_css)
+        .service(assets::admin_script)
+        .service(pages::landing::show)
         .service(assets::button_image)
         .service(hosted::start)
         .service(hosted::answer_first)

@@ -5,6 +5,7 @@
 //! through a single connection so a write transaction never meets a lock it cannot wait for.
 
 pub mod aggregates;
+pub mod audit;
 pub mod batch;
 pub mod buttons;
 pub mod catalog;
@@ -13,12 +14,14 @@ pub mod contact;
 pub mod indicators;
 pub mod keys;
 pub mod moderation;
+pub mod people;
 pub mod retention;
 pub mod reviews;
 pub mod rows;
 pub mod running;
 pub mod salts;
 pub mod screening;
+pub mod sessions;
 pub mod sqlite_writer;
 
 use std::time::Duration;

@@ -8,10 +8,12 @@ use uuid::Uuid;
 
 use super::Check;
 use crate::domain::catalog::{Name, Origin, Tag};
+use crate::domain::embed::snippets;
 use crate::error::{ApiError, Problem};
 use crate::routes::api::auth::{AdminKey, Visibility};
 use crate::routes::assets::widget_integrity;
 use crate::routes::body::{ADMIN_BODY_LIMIT, json_body};
+use crate::routes::client::base_url;
 use crate::routes::query::Params;
 use crate::startup::AppState;
 use crate::store::catalog::{Button, NewButton};
@@ -73,20 +75,14 @@ pub struct ButtonView {
 }
 
 fn view(req: &HttpRequest, state: &AppState, button: Button) -> ButtonView {
-    let base = state.public_url.clone().unwrap_or_else(|| {
-        let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
-    });
-    let id = button.id;
-    let link = format!("{base}/f/{id}");
+    let base = base_url(req, state);
+    let snippets = snippets(&base, button.id, widget_integrity());
     ButtonView {
         embed: Embed {
-            script: format!(r#"<script src="{base}/widget.js" data-button="{id}" async></script>"#),
+            script: snippets.script,
             integrity: widget_integrity().to_owned(),
-            button: format!(
-                r#"<a href="{link}"><img src="{base}/buttons/{id}.svg" alt="Je donne mon avis" height="48"></a>"#
-            ),
-            link,
+            button: snippets.image,
+            link: snippets.link,
         },
         button,
     }

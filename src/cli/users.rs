@@ -1,0 +1,114 @@
+//! `avis users`: people of the back-office, from the command line. `invite` prints the
+//! invitation link alone on standard output, so the first superadmin needs no email server.
+
+use anyhow::Context;
+use uuid::Uuid;
+
+use super::UserCommand;
+use crate::accounts::BackOffice;
+use crate::domain::people::{Email, Grant, Role};
+use crate::store::Store;
+use crate::store::audit::NewEvent;
+
+/// What `--superadmin`, `--organisation` and `--role` make of an invitation.
+fn grant(
+    superadmin: bool,
+    organisation: Option<Uuid>,
+    role: Option<&str>,
+) -> anyhow::Result<Grant> {
+    match (superadmin, organisation, role) {
+        (true, None, None) => Ok(Grant::Superadmin),
+        (false, Some(organisation), role) => {
+            let role =
+                Role::parse(role.unwrap_or("member")).context("--role must be admin or member")?;
+            Ok(Grant::Organisation(organisation, role))
+        }
+        (true, _, _) => anyhow::bail!("--superadmin takes neither --organisation nor --role"),
+        (false, None, _) => {
+            anyhow::bail!("give --superadmin, or --organisation ID [--role admin|member]")
+        }
+    }
+}
+
+pub(super) async fn users(
+    store: &Store,
+    command: UserCommand,
+    public_url: &str,
+) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Invite {
+            email,
+            superadmin,
+            organisation,
+            role,
+        } => {
+            let email = Email::parse(&email)
+                .map_err(|_| anyhow::anyhow!("--email is not an email address"))?;
+            let grant = grant(superadmin, organisation, role.as_deref())?;
+            if let Some(organisation) = grant.organisation() {
+                store
+                    .find_organisation(organisation)
+                    .await?
+                    .with_context(|| format!("no organisation {organisation}"))?;
+            }
+            let (invitation, token) = store
+                .create_invitation(
+                    Some(&email),
+                    grant,
+                    None,
+                    BackOffice::default().invitation_ttl_seconds,
+                )
+                .await?;
+            store
+                .record_event(&NewEvent {
+                    user_id: None,
+                    actor: "avis users invite",
+                    organisation_id: grant.organisation(),
+                    action: "invitation_created",
+                    subject: Some(invitation.id.to_string()),
+                    details: format!("{email} as {}", grant.code()),
+                })
+                .await?;
+            println!(
+                "{}/admin/invitations/{token}",
+                public_url.trim_end_matches('/')
+            );
+        }
+        UserCommand::List => {
+            println!("id\temail\tname\tsuperadmin\tdisabled");
+            for user in store.list_users(0, i64::MAX).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    user.id,
+                    user.email,
+                    user.display_name,
+                    user.is_superadmin,
+                    user.disabled_at.is_some()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_invitation_is_for_a_superadmin_or_for_one_organisation() {
+        let org = Uuid::nil();
+        assert_eq!(grant(true, None, None).unwrap(), Grant::Superadmin);
+        assert_eq!(
+            grant(false, Some(org), None).unwrap(),
+            Grant::Organisation(org, Role::Member)
+        );
+        assert_eq!(
+            grant(false, Some(org), Some("admin")).unwrap(),
+            Grant::Organisation(org, Role::Admin)
+        );
+        assert!(grant(false, Some(org), Some("owner")).is_err());
+        assert!(grant(true, Some(org), None).is_err());
+        assert!(grant(false, None, Some("admin")).is_err());
+    }
+}

@@ -1,0 +1,147 @@
+//! The administrations' back-office under `/admin/`: one file per page family. Handlers stay
+//! thin: session → role check (through [`Agent`]'s `require_*`) → store → view. Every
+//! state-changing form arrives through [`Submitted`], which has checked its CSRF token.
+
+mod account;
+mod buttons;
+mod home;
+mod keys;
+mod members;
+mod organisations;
+mod procedures;
+mod sign_in;
+mod superadmin;
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::web::{self, ServiceConfig};
+use maud::Markup;
+use uuid::Uuid;
+
+use super::error::PageError;
+use crate::accounts::Agent;
+use crate::startup::AppState;
+use crate::store::audit::NewEvent;
+use crate::views::layout::{Frame, Viewer, page};
+use crate::views::words::W;
+
+/// Adds every back-office route.
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(sign_in::login_form)
+        .service(sign_in::login)
+        .service(sign_in::logout)
+        .service(sign_in::invitation_form)
+        .service(sign_in::accept_invitation)
+        .service(sign_in::reset_form)
+        .service(sign_in::submit_reset)
+        .service(home::show)
+        .service(organisations::list)
+        .service(organisations::create)
+        .service(organisations::show)
+        .service(organisations::rename)
+        .service(organisations::create_procedure)
+        .service(procedures::show)
+        .service(procedures::settings)
+        .service(procedures::save_settings)
+        .service(procedures::create_button)
+        .service(buttons::show)
+        .service(buttons::save)
+        .service(buttons::close)
+        .service(members::list)
+        .service(members::invite)
+        .service(members::change_role)
+        .service(members::remove)
+        .service(members::revoke_invitation)
+        .service(keys::list)
+        .service(keys::create)
+        .service(keys::revoke)
+        .service(account::show)
+        .service(account::save_profile)
+        .service(account::change_password)
+        .service(account::end_other_sessions)
+        .service(superadmin::users)
+        .service(superadmin::disable)
+        .service(superadmin::enable)
+        .service(superadmin::reset_link)
+        .service(superadmin::settings)
+        .service(superadmin::audit)
+        .service(superadmin::organisation_audit)
+        .service(web::redirect("/admin", "/admin/").see_other());
+}
+
+/// A page for a signed-in person.
+fn agent_page(agent: &Agent, title: &str, current: Option<W>, body: Markup) -> HttpResponse {
+    agent_page_status(agent, StatusCode::OK, title, current, body)
+}
+
+fn agent_page_status(
+    agent: &Agent,
+    status: StatusCode,
+    title: &str,
+    current: Option<W>,
+    body: Markup,
+) -> HttpResponse {
+    let frame = Frame {
+        lang: agent.lang,
+        title,
+        viewer: Some(Viewer {
+            name: &agent.user.display_name,
+            is_superadmin: agent.user.is_superadmin,
+            csrf_token: &agent.session.csrf_token,
+        }),
+        current,
+    };
+    super::html(status, page(&frame, body))
+}
+
+/// Writes what a person did to the audit log.
+async fn record(
+    state: &AppState,
+    agent: &Agent,
+    organisation: Option<Uuid>,
+    action: &'static str,
+    subject: Option<String>,
+    details: String,
+) -> Result<(), PageError> {
+    state
+        .store
+        .record_event(&NewEvent {
+            user_id: Some(agent.user.id),
+            actor: &agent.user.email,
+            organisation_id: organisation,
+            action,
+            subject,
+            details,
+        })
+        .await?;
+    Ok(())
+}
+
+/// The id in a path, or "not found" for anything that is not one.
+fn path_id(raw: &str, agent: &Agent) -> Result<Uuid, PageError> {
+    Uuid::parse_str(raw).map_err(|_| PageError::NotFound(agent.lang))
+}
+
+/// Where a form sends the person back to, with a one-word notice in the query.
+fn back_to(path: &str, notice: &str) -> HttpResponse {
+    super::see_other(&format!("{path}?done={notice}"))
+}
+
+/// The page number of `?page=`, from 1.
+fn page_number(query: &web::Query<Vec<(String, String)>>) -> i64 {
+    query
+        .iter()
+        .find(|(k, _)| k == "page")
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .filter(|n| *n >= 1 && *n <= 1_000_000)
+        .unwrap_or(1)
+}
+
+/// `?done=` of a page shown after a form.
+fn done<'a>(query: &'a web::Query<Vec<(String, String)>>) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(k, _)| k == "done")
+        .map(|(_, v)| v.as_str())
+}

@@ -1,0 +1,453 @@
+//! A procedure: its page (indicators over 12 months, its buttons, a new button), and its
+//! settings (title, observatory's id, flags, yearly volume). Reading is for its organisation's
+//! people; changing, for its admins.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use jiff::Timestamp;
+use maud::{Markup, html};
+
+use super::{agent_page_status, back_to, done, path_id, record};
+use crate::accounts::{Agent, Fields, Submitted};
+use crate::domain::catalog::{Name, Origin, Tag};
+use crate::domain::indicators;
+use crate::domain::people::Role;
+use crate::domain::time::paris_day;
+use crate::domain::window::WindowQuery;
+use crate::routes::pages::error::PageError;
+use crate::routes::pages::see_other;
+use crate::startup::AppState;
+use crate::store::StoreError;
+use crate::store::catalog::{NewButton, Procedure};
+use crate::views::figures::score_cells;
+use crate::views::forms::{Errors, Input, checkbox, textarea};
+use crate::views::layout::{csrf_field, notice};
+use crate::views::words::W;
+
+/// The procedure behind a path and the person's role in its organisation.
+pub(super) async fn visible(
+    state: &AppState,
+    agent: &Agent,
+    raw: &str,
+) -> Result<(Procedure, Role), PageError> {
+    let id = path_id(raw, agent)?;
+    let procedure = state
+        .store
+        .find_procedure(id)
+        .await?
+        .ok_or(PageError::NotFound(agent.lang))?;
+    let role = agent.require_member(procedure.organisation_id)?;
+    Ok((procedure, role))
+}
+
+/// The link back to a procedure's organisation.
+pub(super) fn crumbs(agent: &Agent, procedure: &Procedure) -> Markup {
+    let name = agent
+        .memberships
+        .iter()
+        .find(|m| m.organisation_id == procedure.organisation_id)
+        .map(|m| m.organisation_name.as_str());
+    html! {
+        p class="crumbs" {
+            a href=(format!("/admin/organisations/{}", procedure.organisation_id)) {
+                (name.unwrap_or(W::Organisation.text(agent.lang)))
+            }
+            " › " a href=(format!("/admin/procedures/{}", procedure.id)) { (procedure.title) }
+        }
+    }
+}
+
+/// What a new button form was filled with.
+#[derive(Default)]
+pub(super) struct ButtonDraft {
+    pub label: String,
+    pub source: String,
+    pub origins: String,
+    pub is_test: bool,
+    pub asks_contact_email: bool,
+    pub requires_proof_of_work: bool,
+}
+
+/// The fields of a button's form, parsed; errors noted.
+pub(super) fn parse_button(
+    fields: &Fields,
+    errors: &mut Errors,
+) -> Option<(Name, Tag, Vec<Origin>)> {
+    let label = errors.check("label", Name::parse(fields.text("label")), |_| {
+        if fields.text("label").is_empty() {
+            W::Required
+        } else {
+            W::TooLong
+        }
+    });
+    let source = match fields.text("source") {
+        "" => Tag::parse("web").ok(),
+        raw => errors.check("source", Tag::parse(raw), |_| W::InvalidTag),
+    };
+    let origins: Result<Vec<Origin>, String> = fields
+        .text("origins")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(Origin::parse)
+        .collect();
+    let origins = errors.check("origins", origins, |_| W::InvalidOrigin);
+    let mut origins = origins?;
+    origins.sort();
+    origins.dedup();
+    Some((label?, source?, origins))
+}
+
+pub(super) fn button_fields(
+    lang: crate::domain::questionnaire::Lang,
+    draft: &ButtonDraft,
+    errors: &Errors,
+) -> Markup {
+    let w = |word: W| word.text(lang);
+    html! {
+        (Input::text("label", w(W::Label), &draft.label).hint(w(W::LabelHint)).required().render(lang, errors))
+        (Input::text("source", w(W::Source), &draft.source).hint(w(W::SourceHint)).render(lang, errors))
+        (textarea(Input::text("origins", w(W::Origins), &draft.origins).hint(w(W::OriginsHint)), lang, errors))
+        (checkbox("is_test", w(W::IsTest), draft.is_test))
+        (checkbox("asks_contact_email", w(W::AsksContact), draft.asks_contact_email))
+        (checkbox("requires_proof_of_work", w(W::ProofOfWork), draft.requires_proof_of_work))
+    }
+}
+
+async fn procedure_page(
+    state: &AppState,
+    agent: &Agent,
+    procedure: &Procedure,
+    role: Role,
+    status: StatusCode,
+    draft: &ButtonDraft,
+    errors: &Errors,
+    message: Option<W>,
+) -> Result<HttpResponse, PageError> {
+    let lang = agent.lang;
+    let w = |word: W| word.text(lang);
+    let window = WindowQuery::default()
+        .resolve(paris_day(Timestamp::now()))
+        .map_err(|_| PageError::Internal(anyhow::anyhow!("the default window is valid")))?;
+    let (mut sums, buttons) = tokio::try_join!(
+        state
+            .store
+            .sum_counters(window.from, window.to, Some(procedure.id)),
+        state.store.list_buttons(Some(procedure.id)),
+    )?;
+    let counts = sums.remove(&procedure.id).unwrap_or_default();
+    let figures = indicators::compute(&counts, state.publication_threshold);
+    let body = html! {
+        (crumbs(agent, procedure))
+        h1 { (procedure.title) }
+        @if let Some(word) = message { (notice(w(word))) }
+        @if role == Role::Admin {
+            p { a href=(format!("/admin/procedures/{}/settings", procedure.id)) { (w(W::ProcedureSettings)) } }
+        }
+        div class="table" {
+            table {
+                caption { (w(W::Satisfaction12m)) " (" (window.from) " – " (window.to) ")" }
+                thead { tr {
+                    th scope="col" { (w(W::Procedure)) }
+                    th scope="col" { (w(W::Value)) }
+                    th scope="col" { (w(W::Answers)) }
+                    th scope="col" { (w(W::Level)) }
+                } }
+                tbody {
+                    tr { th scope="row" { (w(W::Satisfaction12m)) } (score_cells(lang, &figures.satisfaction)) }
+                }
+            }
+        }
+        h2 id="buttons" { (w(W::Buttons)) }
+        @if buttons.is_empty() {
+            p { (w(W::NoButtons)) }
+        } @else {
+            ul class="cards" {
+                @for b in &buttons {
+                    li {
+                        a href=(format!("/admin/buttons/{}", b.id)) { (b.label) }
+                        " " span class="hint" { (b.source) }
+                        @if b.is_test { " " span class="badge" { "test" } }
+                        @if !b.is_open { " " span class="badge" { (w(W::Closed)) } }
+                    }
+                }
+            }
+        }
+        @if role == Role::Admin && procedure.closed_at.is_none() {
+            h2 id="new" { (w(W::NewButton)) }
+            (errors.summary(lang))
+            form method="post" action=(format!("/admin/procedures/{}/buttons", procedure.id)) novalidate {
+                (csrf_field(&agent.session.csrf_token))
+                (button_fields(lang, draft, errors))
+                div class="actions" { button type="submit" { (w(W::Create)) } }
+            }
+        }
+    };
+    Ok(agent_page_status(
+        agent,
+        status,
+        &procedure.title,
+        None,
+        body,
+    ))
+}
+
+#[get("/admin/procedures/{id}")]
+pub async fn show(
+    agent: Agent,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let (procedure, role) = visible(&state, &agent, &path).await?;
+    let message = match done(&query) {
+        Some("created") => Some(W::Created),
+        Some("saved") => Some(W::Saved),
+        _ => None,
+    };
+    let draft = ButtonDraft {
+        source: "web".into(),
+        ..ButtonDraft::default()
+    };
+    procedure_page(
+        &state,
+        &agent,
+        &procedure,
+        role,
+        StatusCode::OK,
+        &draft,
+        &Errors::default(),
+        message,
+    )
+    .await
+}
+
+#[post("/admin/procedures/{id}/buttons")]
+pub async fn create_button(
+    form: Submitted,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let agent = &form.agent;
+    let (procedure, role) = visible(&state, agent, &path).await?;
+    agent.require_admin(procedure.organisation_id)?;
+    let fields = &form.fields;
+    let mut errors = Errors::default();
+    if let Some((label, source, allowed_origins)) = parse_button(fields, &mut errors) {
+        let new = NewButton {
+            procedure_id: procedure.id,
+            label,
+            source,
+            allowed_origins,
+            is_test: fields.ticked("is_test"),
+        };
+        let mut button = state.store.create_button(&new).await?;
+        button.asks_contact_email = fields.ticked("asks_contact_email");
+        button.requires_proof_of_work = fields.ticked("requires_proof_of_work");
+        if button.asks_contact_email || button.requires_proof_of_work {
+            state.store.save_button(&button).await?;
+        }
+        record(
+            &state,
+            agent,
+            Some(procedure.organisation_id),
+            "button_created",
+            Some(button.id.to_string()),
+            format!("{} ({})", button.label, procedure.title),
+        )
+        .await?;
+        return Ok(see_other(&format!(
+            "/admin/buttons/{}?done=created",
+            button.id
+        )));
+    }
+    let draft = ButtonDraft {
+        label: fields.text("label").into(),
+        source: fields.text("source").into(),
+        origins: fields.text("origins").into(),
+        is_test: fields.ticked("is_test"),
+        asks_contact_email: fields.ticked("asks_contact_email"),
+        requires_proof_of_work: fields.ticked("requires_proof_of_work"),
+    };
+    procedure_page(
+        &state,
+        agent,
+        &procedure,
+        role,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &draft,
+        &errors,
+        None,
+    )
+    .await
+}
+
+struct SettingsDraft<'a> {
+    title: &'a str,
+    external_id: &'a str,
+    yearly_volume: String,
+    essential: bool,
+    public: bool,
+}
+
+fn settings_page(
+    agent: &Agent,
+    procedure: &Procedure,
+    status: StatusCode,
+    draft: &SettingsDraft,
+    errors: &Errors,
+) -> HttpResponse {
+    let lang = agent.lang;
+    let w = |word: W| word.text(lang);
+    let body = html! {
+        (crumbs(agent, procedure))
+        h1 { (w(W::ProcedureSettings)) }
+        (errors.summary(lang))
+        form method="post" action=(format!("/admin/procedures/{}/settings", procedure.id)) novalidate {
+            (csrf_field(&agent.session.csrf_token))
+            (Input::text("title", w(W::Title), draft.title).required().render(lang, errors))
+            (Input::text("external_id", w(W::ExternalId), draft.external_id).hint(w(W::ExternalIdHint)).render(lang, errors))
+            (Input::text("yearly_volume", w(W::YearlyVolume), &draft.yearly_volume).kind("text", "off").hint(w(W::YearlyVolumeHint)).render(lang, errors))
+            (checkbox("is_essential", w(W::IsEssential), draft.essential))
+            (checkbox("is_public", w(W::IsPublic), draft.public))
+            div class="actions" { button type="submit" { (w(W::Save)) } }
+        }
+    };
+    agent_page_status(agent, status, w(W::ProcedureSettings), None, body)
+}
+
+#[get("/admin/procedures/{id}/settings")]
+pub async fn settings(
+    agent: Agent,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let (procedure, _) = visible(&state, &agent, &path).await?;
+    agent.require_admin(procedure.organisation_id)?;
+    let draft = SettingsDraft {
+        title: &procedure.title,
+        external_id: procedure.external_id.as_deref().unwrap_or_default(),
+        yearly_volume: procedure
+            .yearly_volume
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        essential: procedure.is_essential,
+        public: procedure.is_public,
+    };
+    Ok(settings_page(
+        &agent,
+        &procedure,
+        StatusCode::OK,
+        &draft,
+        &Errors::default(),
+    ))
+}
+
+#[post("/admin/procedures/{id}/settings")]
+pub async fn save_settings(
+    form: Submitted,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let agent = &form.agent;
+    let (mut procedure, _) = visible(&state, agent, &path).await?;
+    agent.require_admin(procedure.organisation_id)?;
+    let fields = &form.fields;
+    let mut errors = Errors::default();
+    let title = errors.check("title", Name::parse(fields.text("title")), |_| {
+        if fields.text("title").is_empty() {
+            W::Required
+        } else {
+            W::TooLong
+        }
+    });
+    let external_id = match fields.text("external_id") {
+        "" => Some(None),
+        raw => errors
+            .check("external_id", Tag::parse(raw), |_| W::InvalidTag)
+            .map(Some),
+    };
+    let volume = match fields
+        .text("yearly_volume")
+        .replace([' ', '\u{a0}', '\u{202f}'], "")
+    {
+        raw if raw.is_empty() => Some(None),
+        raw => errors
+            .check(
+                "yearly_volume",
+                raw.parse::<i64>()
+                    .map_err(|_| ())
+                    .and_then(|v| if v >= 0 { Ok(v) } else { Err(()) }),
+                |_| W::InvalidNumber,
+            )
+            .map(Some),
+    };
+    if let (Some(title), Some(external_id), Some(volume)) = (title, external_id, volume) {
+        let before = procedure.clone();
+        procedure.title = title.as_str().to_owned();
+        procedure.external_id = external_id.map(|t| t.as_str().to_owned());
+        procedure.yearly_volume = volume;
+        procedure.is_essential = fields.ticked("is_essential");
+        procedure.is_public = fields.ticked("is_public");
+        match state.store.save_procedure(&procedure).await {
+            Ok(()) => {
+                record(
+                    &state,
+                    agent,
+                    Some(procedure.organisation_id),
+                    "procedure_updated",
+                    Some(procedure.id.to_string()),
+                    changes(&before, &procedure),
+                )
+                .await?;
+                return Ok(back_to(
+                    &format!("/admin/procedures/{}", procedure.id),
+                    "saved",
+                ));
+            }
+            Err(StoreError::Conflict(_)) => errors.add("external_id", W::ExternalIdTaken),
+            Err(err) => return Err(err.into()),
+        }
+    }
+    let draft = SettingsDraft {
+        title: fields.text("title"),
+        external_id: fields.text("external_id"),
+        yearly_volume: fields.text("yearly_volume").to_owned(),
+        essential: fields.ticked("is_essential"),
+        public: fields.ticked("is_public"),
+    };
+    Ok(settings_page(
+        agent,
+        &procedure,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &draft,
+        &errors,
+    ))
+}
+
+/// What changed, for the audit log.
+fn changes(before: &Procedure, after: &Procedure) -> String {
+    let mut parts = Vec::new();
+    if before.title != after.title {
+        parts.push(format!("title: {} → {}", before.title, after.title));
+    }
+    if before.external_id != after.external_id {
+        parts.push(format!(
+            "external_id: {:?} → {:?}",
+            before.external_id, after.external_id
+        ));
+    }
+    if before.yearly_volume != after.yearly_volume {
+        parts.push(format!(
+            "yearly_volume: {:?} → {:?}",
+            before.yearly_volume, after.yearly_volume
+        ));
+    }
+    if before.is_essential != after.is_essential {
+        parts.push(format!("is_essential: {}", after.is_essential));
+    }
+    if before.is_public != after.is_public {
+        parts.push(format!("is_public: {}", after.is_public));
+    }
+    parts.join("; ")
+}

@@ -1,0 +1,315 @@
+//! The whole instance, for superadmins: accounts (disable, enable, a password reset link), the
+//! settings `avis serve` runs with (read-only, secrets masked) and the whole audit log; and one
+//! organisation's audit log, for its admins.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use maud::{Markup, html};
+use uuid::Uuid;
+
+use super::organisations::{tabs, visible};
+use super::{agent_page_status, back_to, done, page_number, path_id, record};
+use crate::accounts::{Agent, Submitted};
+use crate::routes::client::base_url;
+use crate::routes::pages::error::PageError;
+use crate::startup::AppState;
+use crate::store::audit::Event;
+use crate::views::layout::{copyable, csrf_field, notice, when};
+use crate::views::table::pager;
+use crate::views::words::W;
+
+const USERS_PER_PAGE: i64 = 50;
+const EVENTS_PER_PAGE: i64 = 100;
+
+/// How long a password reset link made by an admin stays valid.
+const RESET_TTL_SECONDS: i64 = 86_400;
+
+async fn users_page(
+    state: &AppState,
+    agent: &Agent,
+    page: i64,
+    link: Option<&str>,
+    message: Option<W>,
+) -> Result<HttpResponse, PageError> {
+    let lang = agent.lang;
+    let w = |word: W| word.text(lang);
+    let (accounts, total) = tokio::try_join!(
+        state
+            .store
+            .list_users((page - 1) * USERS_PER_PAGE, USERS_PER_PAGE),
+        state.store.count_users(),
+    )?;
+    let csrf = &agent.session.csrf_token;
+    let body = html! {
+        h1 { (w(W::Users)) }
+        @if let Some(word) = message { (notice(w(word))) }
+        @if let Some(link) = link {
+            div class="notice" role="status" { (copyable(lang, "reset-link", w(W::ResetLinkShown), link)) }
+        }
+        div class="table" {
+            table {
+                caption class="visually-hidden" { (w(W::Users)) }
+                thead { tr {
+                    th scope="col" { (w(W::Name)) }
+                    th scope="col" { (w(W::Email)) }
+                    th scope="col" { (w(W::Role)) }
+                    th scope="col" { (w(W::Status)) }
+                    th scope="col" { (w(W::Actions)) }
+                } }
+                tbody {
+                    @for user in &accounts {
+                        tr {
+                            th scope="row" { (user.display_name) }
+                            td { (user.email) }
+                            td { @if user.is_superadmin { (w(W::RoleSuperadmin)) } }
+                            td { @if user.disabled_at.is_some() { (w(W::Disabled)) } @else { (w(W::Active)) } }
+                            td class="row-actions" {
+                                @if user.id != agent.user.id {
+                                    @if user.disabled_at.is_some() {
+                                        form method="post" action=(format!("/admin/users/{}/enable", user.id)) class="inline" {
+                                            (csrf_field(csrf))
+                                            button type="submit" class="secondary" { (w(W::Enable)) span class="visually-hidden" { " – " (user.email) } }
+                                        }
+                                    } @else {
+                                        form method="post" action=(format!("/admin/users/{}/disable", user.id)) class="inline" {
+                                            (csrf_field(csrf))
+                                            button type="submit" class="secondary danger" { (w(W::Disable)) span class="visually-hidden" { " – " (user.email) } }
+                                        }
+                                        form method="post" action=(format!("/admin/users/{}/reset", user.id)) class="inline" {
+                                            (csrf_field(csrf))
+                                            button type="submit" class="secondary" { (w(W::ResetLink)) span class="visually-hidden" { " – " (user.email) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (pager(lang, "/admin/users", &[], page as usize, (total.max(1) as usize).div_ceil(USERS_PER_PAGE as usize)))
+    };
+    Ok(agent_page_status(
+        agent,
+        StatusCode::OK,
+        w(W::Users),
+        Some(W::Users),
+        body,
+    ))
+}
+
+#[get("/admin/users")]
+pub async fn users(
+    agent: Agent,
+    state: web::Data<AppState>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    agent.require_superadmin()?;
+    let message = (done(&query) == Some("saved")).then_some(W::Saved);
+    users_page(&state, &agent, page_number(&query), None, message).await
+}
+
+async fn target(state: &AppState, agent: &Agent, raw: &str) -> Result<Uuid, PageError> {
+    agent.require_superadmin()?;
+    let id = path_id(raw, agent)?;
+    match state.store.find_user(id).await? {
+        Some(user) if user.id != agent.user.id => Ok(user.id),
+        _ => Err(PageError::NotFound(agent.lang)),
+    }
+}
+
+async fn set_disabled(
+    form: Submitted,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+    disabled: bool,
+) -> Result<HttpResponse, PageError> {
+    let agent = &form.agent;
+    let user = target(&state, agent, &path).await?;
+    state.store.set_user_disabled(user, disabled).await?;
+    let action = if disabled {
+        "account_disabled"
+    } else {
+        "account_enabled"
+    };
+    record(
+        &state,
+        agent,
+        None,
+        action,
+        Some(user.to_string()),
+        String::new(),
+    )
+    .await?;
+    Ok(back_to("/admin/users", "saved"))
+}
+
+#[post("/admin/users/{id}/disable")]
+pub async fn disable(
+    form: Submitted,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    set_disabled(form, path, state, true).await
+}
+
+#[post("/admin/users/{id}/enable")]
+pub async fn enable(
+    form: Submitted,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    set_disabled(form, path, state, false).await
+}
+
+#[post("/admin/users/{id}/reset")]
+pub async fn reset_link(
+    req: HttpRequest,
+    form: Submitted,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let agent = &form.agent;
+    let user = target(&state, agent, &path).await?;
+    let token = state
+        .store
+        .create_password_reset(user, Some(agent.user.id), RESET_TTL_SECONDS)
+        .await?;
+    record(
+        &state,
+        agent,
+        None,
+        "password_reset_link_created",
+        Some(user.to_string()),
+        String::new(),
+    )
+    .await?;
+    let link = format!("{}/admin/reset/{token}", base_url(&req, &state));
+    users_page(&state, agent, 1, Some(&link), None).await
+}
+
+#[get("/admin/settings")]
+pub async fn settings(agent: Agent, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    agent.require_superadmin()?;
+    let lang = agent.lang;
+    let w = |word: W| word.text(lang);
+    let body = html! {
+        h1 { (w(W::Settings)) }
+        p class="hint" { (w(W::SettingsHint)) }
+        div class="table" {
+            table {
+                caption class="visually-hidden" { (w(W::Settings)) }
+                thead { tr { th scope="col" { (w(W::Setting)) } th scope="col" { (w(W::Value)) } } }
+                tbody {
+                    @for (name, value) in &state.instance_settings {
+                        tr { th scope="row" { code { (name) } } td { (value) } }
+                    }
+                }
+            }
+        }
+    };
+    Ok(agent_page_status(
+        &agent,
+        StatusCode::OK,
+        w(W::Settings),
+        Some(W::Settings),
+        body,
+    ))
+}
+
+fn events_table(agent: &Agent, events: &[Event], path: &str) -> Markup {
+    let lang = agent.lang;
+    let w = |word: W| word.text(lang);
+    html! {
+        @if events.is_empty() {
+            p { (w(W::AuditEmpty)) }
+        } @else {
+            div class="table" {
+                table {
+                    caption class="visually-hidden" { (w(W::Audit)) }
+                    thead { tr {
+                        th scope="col" { (w(W::When)) }
+                        th scope="col" { (w(W::Who)) }
+                        th scope="col" { (w(W::What)) }
+                        th scope="col" { (w(W::Details)) }
+                    } }
+                    tbody {
+                        @for event in events {
+                            tr {
+                                th scope="row" { (when(event.at)) }
+                                td { (event.actor) }
+                                td { code { (event.action) } }
+                                td { (event.details) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(last) = events.last().filter(|_| events.len() as i64 == EVENTS_PER_PAGE) {
+                nav class="pager" aria-label=(w(W::Pagination)) {
+                    a href=(format!("{path}?before={}", last.id)) rel="next" { (w(W::Older)) }
+                }
+            }
+        }
+    }
+}
+
+fn before(query: &web::Query<Vec<(String, String)>>) -> Option<Uuid> {
+    query
+        .iter()
+        .find(|(k, _)| k == "before")
+        .and_then(|(_, v)| Uuid::parse_str(v).ok())
+}
+
+#[get("/admin/audit")]
+pub async fn audit(
+    agent: Agent,
+    state: web::Data<AppState>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    agent.require_superadmin()?;
+    let events = state
+        .store
+        .list_events(None, before(&query), EVENTS_PER_PAGE)
+        .await?;
+    let w = |word: W| word.text(agent.lang);
+    let body = html! {
+        h1 { (w(W::Audit)) }
+        (events_table(&agent, &events, "/admin/audit"))
+    };
+    Ok(agent_page_status(
+        &agent,
+        StatusCode::OK,
+        w(W::Audit),
+        Some(W::Audit),
+        body,
+    ))
+}
+
+#[get("/admin/organisations/{id}/audit")]
+pub async fn organisation_audit(
+    agent: Agent,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let (organisation, _) = visible(&state, &agent, &path).await?;
+    agent.require_admin(organisation.id)?;
+    let events = state
+        .store
+        .list_events(Some(organisation.id), before(&query), EVENTS_PER_PAGE)
+        .await?;
+    let w = |word: W| word.text(agent.lang);
+    let body = html! {
+        h1 { (w(W::Audit)) }
+        (tabs(&agent, &organisation, W::Audit))
+        (events_table(&agent, &events, &format!("/admin/organisations/{}/audit", organisation.id)))
+    };
+    Ok(agent_page_status(
+        &agent,
+        StatusCode::OK,
+        w(W::Audit),
+        None,
+        body,
+    ))
+}

@@ -1,0 +1,56 @@
+//! Pagination of the back-office's lists: previous and next links that keep the list's filters.
+
+use maud::{Markup, html};
+
+use super::words::W;
+use crate::domain::questionnaire::Lang;
+
+/// The link to page `page` of `path`, with the filters that are set.
+fn link(path: &str, filters: &[(&str, &str)], page: usize) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in filters.iter().filter(|(_, v)| !v.is_empty()) {
+        query.append_pair(name, value);
+    }
+    if page > 1 {
+        query.append_pair("page", &page.to_string());
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+/// Previous and next links, and where the reader is, when there is more than one page.
+pub fn pager(
+    lang: Lang,
+    path: &str,
+    filters: &[(&str, &str)],
+    page: usize,
+    pages: usize,
+) -> Markup {
+    html! {
+        @if pages > 1 {
+            nav class="pager" aria-label=(W::Pagination.text(lang)) {
+                @if page > 1 { a href=(link(path, filters, page - 1)) rel="prev" { (W::Previous.text(lang)) } }
+                span { (page) " / " (pages) }
+                @if page < pages { a href=(link(path, filters, page + 1)) rel="next" { (W::Next.text(lang)) } }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_keep_the_filters_that_are_set_and_drop_page_one() {
+        assert_eq!(
+            link("/admin/", &[("q", "carte grise")], 2),
+            "/admin/?q=carte+grise&page=2"
+        );
+        assert_eq!(link("/admin/", &[("q", "")], 1), "/admin/");
+    }
+}

@@ -1,0 +1,237 @@
+//! The back-office's words, in French and English, side by side. A page asks for a word by its
+//! name, so a missing translation is a compile error, not a blank on screen.
+
+use crate::domain::questionnaire::Lang;
+
+macro_rules! words {
+    ($($name:ident => $fr:literal, $en:literal;)*) => {
+        /// One word or sentence of the back-office.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum W { $($name,)* }
+
+        impl W {
+            /// Every word, for the tests.
+            pub const ALL: &[W] = &[$(W::$name,)*];
+
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((W::$name, Lang::Fr) => $fr, (W::$name, Lang::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+words! {
+    Site => "Je donne mon avis", "Je donne mon avis";
+    BackOffice => "Espace des administrations", "Administrations' space";
+    SkipToContent => "Aller au contenu", "Skip to content";
+    MainMenu => "Menu principal", "Main menu";
+    Home => "Mes démarches", "My procedures";
+    Organisations => "Organisations", "Organisations";
+    Users => "Comptes", "Accounts";
+    Settings => "Réglages de l'instance", "Instance settings";
+    Audit => "Journal", "Audit log";
+    Account => "Mon compte", "My account";
+    SignIn => "Se connecter", "Sign in";
+    SignOut => "Se déconnecter", "Sign out";
+    SignedInAs => "Connecté en tant que", "Signed in as";
+    Language => "Langue", "Language";
+    OtherLanguage => "English", "Français";
+    OtherLanguageCode => "en", "fr";
+    LandingTitle => "Je donne mon avis : la satisfaction des usagers des démarches en ligne", "Je donne mon avis: satisfaction with online public services";
+    LandingIntro => "Ce service recueille l'avis des usagers à la fin de leurs démarches en ligne, en un clic, sans compte ni cookie. Les administrations y suivent la satisfaction de leurs démarches ; l'Observatoire de la qualité des démarches en ligne en publie les indicateurs.", "This service collects citizens' opinions at the end of their online procedures, in one click, with no account and no cookie. Administrations follow their procedures' satisfaction here; the observatory of online public services publishes its indicators.";
+    LandingAgents => "Vous êtes agent d'une administration", "You work for an administration";
+    LandingAgentsText => "Inscrivez vos démarches, publiez le bouton « Je donne mon avis » et lisez les avis de vos usagers.", "Register your procedures, publish the « Je donne mon avis » button and read your users' reviews.";
+    LandingDevelopers => "Développeurs et Observatoire", "Developers and the observatory";
+    LandingApi => "Documentation de l'API", "API documentation";
+    LandingOpenData => "Indicateurs publics (données ouvertes)", "Public indicators (open data)";
+    GoToBackOffice => "Accéder à l'espace des administrations", "Go to the administrations' space";
+    Email => "Adresse e-mail", "Email address";
+    Password => "Mot de passe", "Password";
+    NewPassword => "Nouveau mot de passe", "New password";
+    CurrentPassword => "Mot de passe actuel", "Current password";
+    PasswordHint => "12 caractères au moins. Une phrase de plusieurs mots est facile à retenir et difficile à deviner.", "At least 12 characters. A phrase of several words is easy to remember and hard to guess.";
+    DisplayName => "Nom affiché", "Display name";
+    SignInFailed => "Adresse e-mail ou mot de passe incorrect.", "Wrong email address or password.";
+    TooManyAttemptsTitle => "Trop de tentatives", "Too many attempts";
+    TooManyAttempts => "Trop de tentatives de connexion ont échoué. Pour votre sécurité, réessayez dans quelques minutes.", "Too many sign-in attempts failed. For your security, try again in a few minutes.";
+    ErrorSummary => "Il y a un problème", "There is a problem";
+    Required => "Ce champ est obligatoire.", "This field is required.";
+    TooLong => "Ce texte est trop long.", "This text is too long.";
+    InvalidEmail => "Saisissez une adresse e-mail valide, par exemple nom@exemple.gouv.fr.", "Enter a valid email address, such as name@example.gouv.fr.";
+    PasswordTooShort => "Le mot de passe doit compter 12 caractères au moins.", "The password must be at least 12 characters long.";
+    PasswordTooLong => "Le mot de passe doit compter 256 caractères au plus.", "The password must be at most 256 characters long.";
+    WrongPassword => "Le mot de passe est incorrect.", "The password is wrong.";
+    InvitationTitle => "Créer votre compte", "Create your account";
+    InvitationFirst => "Ce lien crée le premier compte de l'instance, avec tous les droits (super-administrateur).", "This link creates the instance's first account, with every right (superadmin).";
+    InvitationSuperadmin => "Vous êtes invité comme super-administrateur de l'instance.", "You are invited as a superadmin of the instance.";
+    InvitationTo => "Vous êtes invité dans l'organisation", "You are invited to the organisation";
+    AsRole => "avec le rôle", "with the role";
+    InvitationExisting => "Vous avez déjà un compte : saisissez votre mot de passe pour accepter.", "You already have an account: enter your password to accept.";
+    CreateAccount => "Créer mon compte", "Create my account";
+    Accept => "Accepter l'invitation", "Accept the invitation";
+    DeadLinkTitle => "Ce lien n'est plus valable", "This link is no longer valid";
+    DeadLink => "Le lien a déjà servi, a été révoqué ou a expiré. Demandez-en un nouveau à un administrateur.", "The link was already used, revoked or has expired. Ask an administrator for a new one.";
+    DisabledAccount => "Ce compte est désactivé.", "This account is disabled.";
+    ResetTitle => "Choisir un nouveau mot de passe", "Choose a new password";
+    ResetFor => "Nouveau mot de passe du compte", "New password for the account";
+    SavePassword => "Enregistrer le mot de passe", "Save the password";
+    NotFoundTitle => "Page introuvable", "Page not found";
+    NotFound => "Cette page n'existe pas, ou vous n'y avez pas accès.", "This page does not exist, or you have no access to it.";
+    ForbiddenTitle => "Action non autorisée", "Action not allowed";
+    Forbidden => "Votre rôle ne permet pas cette action, ou le formulaire a expiré : rechargez la page et recommencez.", "Your role does not allow this action, or the form has expired: reload the page and try again.";
+    ErrorTitle => "Erreur du service", "Service error";
+    Error => "Une erreur est survenue de notre côté. Réessayez dans un moment.", "Something went wrong on our side. Try again in a moment.";
+    BackHome => "Retour à l'accueil", "Back to the home page";
+    Procedures => "Démarches", "Procedures";
+    Procedure => "Démarche", "Procedure";
+    NoProcedures => "Aucune démarche pour l'instant.", "No procedures yet.";
+    NoOrganisation => "Vous n'êtes membre d'aucune organisation. Demandez à un administrateur de vous y inviter.", "You are not a member of any organisation. Ask an administrator to invite you.";
+    Organisation => "Organisation", "Organisation";
+    Satisfaction12m => "Satisfaction sur 12 mois", "Satisfaction over 12 months";
+    Answers => "Réponses", "Answers";
+    Level => "Niveau", "Level";
+    LevelGood => "Bon", "Good";
+    LevelMedium => "Moyen", "Medium";
+    LevelBad => "Mauvais", "Bad";
+    NoValue => "Pas encore d'avis", "No reviews yet";
+    NotPublishable => "Pas encore assez d'avis", "Not enough reviews yet";
+    Essential => "Démarche essentielle", "Essential procedure";
+    Public => "Indicateurs publics", "Public indicators";
+    Closed => "Fermée", "Closed";
+    Open => "Ouvert", "Open";
+    Yes => "Oui", "Yes";
+    No => "Non", "No";
+    Filter => "Filtrer", "Filter";
+    Search => "Rechercher", "Search";
+    Previous => "Page précédente", "Previous page";
+    Next => "Page suivante", "Next page";
+    Name => "Nom", "Name";
+    Rename => "Renommer", "Rename";
+    Create => "Créer", "Create";
+    Save => "Enregistrer", "Save";
+    Saved => "Modifications enregistrées.", "Changes saved.";
+    Created => "Créé.", "Created.";
+    CreatedAt => "Créé le", "Created on";
+    NewOrganisation => "Nouvelle organisation", "New organisation";
+    NameTaken => "Ce nom est déjà pris.", "This name is already taken.";
+    NewProcedure => "Nouvelle démarche", "New procedure";
+    Title => "Intitulé", "Title";
+    ExternalId => "Identifiant de l'Observatoire", "Observatory's id";
+    ExternalIdHint => "Facultatif. Lettres, chiffres et -_.: uniquement.", "Optional. Letters, digits and -_.: only.";
+    ExternalIdTaken => "Cet identifiant est déjà celui d'une autre démarche.", "Another procedure already has this id.";
+    InvalidTag => "Lettres, chiffres et -_.: uniquement, 64 caractères au plus.", "Letters, digits and -_.: only, at most 64 characters.";
+    YearlyVolume => "Nombre d'usagers par an", "Users per year";
+    YearlyVolumeHint => "Facultatif : sert à calculer le taux de réponse.", "Optional: used to compute the response rate.";
+    InvalidNumber => "Saisissez un nombre entier positif.", "Enter a positive whole number.";
+    IsEssential => "Démarche essentielle (suivie par l'Observatoire)", "Essential procedure (followed by the observatory)";
+    IsPublic => "Publier ses indicateurs (données ouvertes)", "Publish its indicators (open data)";
+    ProcedureSettings => "Réglages de la démarche", "Procedure settings";
+    Buttons => "Boutons", "Buttons";
+    Button => "Bouton", "Button";
+    NoButtons => "Aucun bouton : créez-en un pour recueillir des avis.", "No buttons: create one to collect reviews.";
+    NewButton => "Nouveau bouton", "New button";
+    Label => "Libellé", "Label";
+    LabelHint => "Où le bouton est proposé, par exemple « Fin de démarche » ou « Courriel de confirmation ».", "Where the button is offered, e.g. « End of procedure » or « Confirmation email ».";
+    Source => "Source", "Source";
+    SourceHint => "Une étiquette courte pour les exports : web, email, qr…", "A short tag for exports: web, email, qr…";
+    Origins => "Sites autorisés", "Allowed sites";
+    OriginsHint => "Une origine par ligne, par exemple https://www.exemple.gouv.fr. Le widget ne fonctionne que sur ces sites.", "One origin per line, e.g. https://www.example.gouv.fr. The widget works on these sites only.";
+    InvalidOrigin => "Chaque ligne doit être une origine, comme https://www.exemple.gouv.fr.", "Each line must be an origin, such as https://www.example.gouv.fr.";
+    IsTest => "Bouton de test (ses avis ne comptent jamais)", "Test button (its reviews never count)";
+    AsksContact => "Proposer de laisser une adresse e-mail pour être recontacté", "Offer to leave an email address to be contacted back";
+    ProofOfWork => "Exiger une preuve de travail (contre les robots)", "Require a proof of work (against robots)";
+    CloseButton => "Fermer ce bouton", "Close this button";
+    CloseButtonHint => "Un bouton fermé ne reçoit plus d'avis ; ses avis restent. On ne peut pas le rouvrir.", "A closed button takes no more reviews; its reviews stay. It cannot be opened again.";
+    ButtonClosed => "Ce bouton est fermé.", "This button is closed.";
+    Snippets => "Intégrer le bouton", "Embed the button";
+    SnippetWidget => "Widget dans la page (recommandé)", "Widget in the page (recommended)";
+    SnippetWidgetHint => "À coller à l'endroit où le questionnaire doit apparaître, sur un des sites autorisés.", "Paste it where the questionnaire should appear, on one of the allowed sites.";
+    SnippetImage => "Image « Je donne mon avis »", "« Je donne mon avis » image";
+    SnippetImageDark => "Image pour fond sombre", "Image for a dark background";
+    SnippetLink => "Lien seul, pour un courriel ou un SMS", "Bare link, for an email or a text message";
+    QrCode => "QR code, pour un guichet ou un courrier", "QR code, for a counter or a letter";
+    QrAlt => "QR code du questionnaire de ce bouton", "QR code of this button's questionnaire";
+    DownloadSvg => "Télécharger en SVG", "Download as SVG";
+    DownloadPng => "Télécharger en PNG", "Download as PNG";
+    Copy => "Copier", "Copy";
+    Copied => "Copié", "Copied";
+    Preview => "Aperçu", "Preview";
+    OpenQuestionnaire => "Ouvrir le questionnaire", "Open the questionnaire";
+    Members => "Membres", "Members";
+    Role => "Rôle", "Role";
+    RoleAdmin => "Administrateur", "Administrator";
+    RoleMember => "Membre", "Member";
+    RoleSuperadmin => "Super-administrateur", "Superadmin";
+    Invite => "Inviter", "Invite";
+    InviteSomeone => "Inviter une personne", "Invite someone";
+    InvitationLink => "Lien d'invitation, à transmettre à la personne (il n'est montré qu'une fois) :", "Invitation link, to hand over to the person (shown only once):";
+    PendingInvitations => "Invitations en attente", "Pending invitations";
+    NoPendingInvitations => "Aucune invitation en attente.", "No pending invitations.";
+    Expires => "Expire le", "Expires on";
+    Revoke => "Révoquer", "Revoke";
+    Remove => "Retirer", "Remove";
+    ChangeRole => "Changer le rôle", "Change the role";
+    You => "vous", "you";
+    LastAdmin => "L'organisation doit garder au moins un administrateur.", "The organisation must keep at least one administrator.";
+    ApiKeys => "Clés d'API", "API keys";
+    NewKey => "Nouvelle clé", "New key";
+    Scope => "Portée", "Scope";
+    ScopeAdmin => "Administration (catalogue, avis, modération)", "Administration (catalog, reviews, moderation)";
+    ScopeIndicators => "Lecture des indicateurs", "Reading indicators";
+    KeySecret => "La clé, à copier maintenant : elle ne sera plus jamais affichée.", "The key, to copy now: it will never be shown again.";
+    Prefix => "Début", "Prefix";
+    LastUsed => "Dernier usage", "Last used";
+    Never => "jamais", "never";
+    Revoked => "Révoquée", "Revoked";
+    NoKeys => "Aucune clé.", "No keys.";
+    AuditEmpty => "Rien dans le journal pour l'instant.", "Nothing in the log yet.";
+    When => "Quand", "When";
+    Who => "Qui", "Who";
+    What => "Quoi", "What";
+    Details => "Détails", "Details";
+    Older => "Plus anciens", "Older";
+    Disable => "Désactiver", "Disable";
+    Enable => "Réactiver", "Enable";
+    Disabled => "Désactivé", "Disabled";
+    Active => "Actif", "Active";
+    ResetLink => "Lien de nouveau mot de passe", "Password reset link";
+    ResetLinkShown => "Lien de nouveau mot de passe, à transmettre à la personne (valable 24 heures, montré une fois) :", "Password reset link, to hand over to the person (valid 24 hours, shown once):";
+    Status => "État", "Status";
+    SettingsHint => "Ce avec quoi avis serve tourne, en lecture seule. Les secrets sont masqués.", "What avis serve runs with, read-only. Secrets are masked.";
+    Setting => "Réglage", "Setting";
+    Value => "Valeur", "Value";
+    Sessions => "Sessions ouvertes", "Open sessions";
+    ThisSession => "cette session", "this session";
+    Started => "Ouverte le", "Started on";
+    LastSeen => "Dernière activité", "Last active";
+    Browser => "Navigateur", "Browser";
+    SignOutElsewhere => "Fermer les autres sessions", "Sign out everywhere else";
+    ChangePassword => "Changer de mot de passe", "Change the password";
+    PasswordChanged => "Mot de passe changé. Vos autres sessions sont fermées.", "Password changed. Your other sessions are closed.";
+    ProfileSaved => "Profil enregistré.", "Profile saved.";
+    Profile => "Profil", "Profile";
+    Actions => "Actions", "Actions";
+    CopyFallback => "Sélectionnez le texte puis copiez-le.", "Select the text, then copy it.";
+    Keys => "Clés", "Keys";
+    Pagination => "Pagination", "Pagination";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_word_is_blank_or_padded_in_either_language() {
+        for word in W::ALL {
+            for lang in [Lang::Fr, Lang::En] {
+                let text = word.text(lang);
+                assert!(
+                    !text.is_empty() && text.trim() == text,
+                    "{word:?} in {lang:?}"
+                );
+            }
+        }
+    }
+}
