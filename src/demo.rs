@@ -53,6 +53,7 @@ pub fn instructions(base_url: &str, button: &Button) -> String {
     let id = button.id;
     format!(
         "\nDemo button ready: {id}\n\
+         \n  A procedure page with the widget, to rate in a browser:\n    {base_url}/demo\n\
          \n  Questionnaire it shows:\n    curl {base_url}/api/v1/buttons/{id}/questionnaire\n\
          \n  Send a review:\n    curl -X POST {base_url}/api/v1/reviews -H 'Content-Type: application/json' \\\n      \
          -d '{{\"button_id\": \"{id}\", \"answers\": {{\"satisfaction\": \"good\"}}}}'\n\

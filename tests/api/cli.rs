@@ -216,12 +216,12 @@ async fn serve_demo_takes_a_review_at_once_and_stops_gracefully() {
     let mut printed = Vec::new();
     while !printed
         .iter()
-        .any(|l: &String| l.contains("avis aggregates show"))
+        .any(|l: &String| l.contains("/admin/invitations/"))
     {
         printed.push(
             received
                 .recv_timeout(Duration::from_secs(30))
-                .expect("the demo instructions are printed"),
+                .expect("the demo instructions and the first account's link are printed"),
         );
     }
     let find = |marker: &str| -> String {
@@ -263,6 +263,19 @@ async fn serve_demo_takes_a_review_at_once_and_stops_gracefully() {
     assert_eq!(
         client.get(&step).send().await.unwrap().status(),
         StatusCode::OK
+    );
+    assert_eq!(find("/demo"), format!("{base}/demo"));
+    let admin = printed
+        .iter()
+        .find(|l| l.starts_with("Back-office: "))
+        .expect("the back-office's address is printed");
+    assert_eq!(admin, &format!("Back-office: {base}/admin/"));
+    let first = find("/admin/invitations/");
+    let invitation = client.get(&first).send().await.unwrap();
+    assert_eq!(
+        invitation.status(),
+        StatusCode::OK,
+        "the first account's link works"
     );
     let demo_page = client
         .get(format!("{base}/demo"))
@@ -367,4 +380,95 @@ async fn the_configuration_file_is_read_and_flags_take_precedence() {
         .unwrap();
     assert!(!typo.status.success());
     assert!(String::from_utf8_lossy(&typo.stderr).contains("avis.toml"));
+}
+
+#[tokio::test]
+async fn users_invite_prints_the_invitation_link_alone() {
+    let (url, _dir) = fresh_database().await;
+    let organisation = created_id(&ok(
+        &url,
+        &["organisations", "create", "--name", "Préfecture"],
+    ));
+    let link = ok(
+        &url,
+        &[
+            "users",
+            "--public-url",
+            "https://avis.example.fr",
+            "invite",
+            "--email",
+            "Agent@Prefecture.fr",
+            "--superadmin",
+        ],
+    );
+    assert_eq!(link.lines().count(), 1, "{link:?}");
+    assert!(
+        link.starts_with("https://avis.example.fr/admin/invitations/"),
+        "{link}"
+    );
+    let org = organisation.to_string();
+    let link = ok(
+        &url,
+        &[
+            "users",
+            "invite",
+            "--email",
+            "a@prefecture.fr",
+            "--organisation",
+            &org,
+            "--role",
+            "admin",
+        ],
+    );
+    assert!(
+        link.trim()
+            .starts_with("http://127.0.0.1:8080/admin/invitations/"),
+        "{link}"
+    );
+    for wrong in [
+        vec!["users", "invite", "--email", "a@prefecture.fr"],
+        vec![
+            "users",
+            "invite",
+            "--email",
+            "not an address",
+            "--superadmin",
+        ],
+        vec![
+            "users",
+            "invite",
+            "--email",
+            "a@prefecture.fr",
+            "--organisation",
+            &org,
+            "--role",
+            "owner",
+        ],
+        vec![
+            "users",
+            "invite",
+            "--email",
+            "a@prefecture.fr",
+            "--superadmin",
+            "--organisation",
+            &org,
+        ],
+    ] {
+        let output = avis(&url, &wrong);
+        assert!(!output.status.success(), "{wrong:?}");
+        assert!(output.stdout.is_empty(), "{wrong:?}");
+    }
+    let missing = Uuid::now_v7().to_string();
+    let output = avis(
+        &url,
+        &[
+            "users",
+            "invite",
+            "--email",
+            "a@prefecture.fr",
+            "--organisation",
+            &missing,
+        ],
+    );
+    assert!(!output.status.success());
 }

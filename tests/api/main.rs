@@ -4,6 +4,7 @@
 mod abuse;
 mod administration;
 mod authorisation;
+mod backoffice;
 mod cli;
 mod contact;
 mod crash;

@@ -34,6 +34,10 @@ const SCHEMA: &[(&str, &str)] = &[
         "api_keys",
         "created_at id last_used_at organisation_id prefix revoked_at scope secret_hash",
     ),
+    (
+        "audit_events",
+        "action actor at details id organisation_id subject user_id",
+    ),
     ("audit_log", "action at id key_id reason review_id"),
     (
         "buttons",
@@ -43,7 +47,16 @@ const SCHEMA: &[(&str, &str)] = &[
         "contact_emails",
         "consented_at delete_after email review_id",
     ),
+    (
+        "invitations",
+        "created_at email expires_at id invited_by organisation_id revoked_at role token_hash used_at",
+    ),
+    ("memberships", "created_at organisation_id role user_id"),
     ("organisations", "created_at id name"),
+    (
+        "password_resets",
+        "created_at created_by expires_at token_hash used_at user_id",
+    ),
     (
         "procedures",
         "closed_at created_at external_id id is_essential is_public organisation_id title yearly_volume",
@@ -54,6 +67,15 @@ const SCHEMA: &[(&str, &str)] = &[
     ),
     ("running_counters_through", "closing day id"),
     ("salts", "day salt"),
+    (
+        "sessions",
+        "created_at csrf_token ended_at expires_at id last_seen_at secret_hash user_agent user_id",
+    ),
+    ("sign_in_failures", "at subject"),
+    (
+        "users",
+        "created_at disabled_at display_name email id is_superadmin lang password_hash",
+    ),
 ];
 
 #[tokio::test]

@@ -52,7 +52,7 @@ async fn account_page(
             }
         }
         h2 { (w(W::Sessions)) }
-        div class="table" {
+        div class="table" role="region" aria-label=(w(W::Sessions)) tabindex="0" {
             table {
                 caption class="visually-hidden" { (w(W::Sessions)) }
                 thead { tr {

@@ -90,7 +90,7 @@ pub async fn show(
             @if shown.is_empty() {
                 p { (w(W::NoProcedures)) }
             } @else {
-                div class="table" {
+                div class="table" role="region" aria-label=(w(W::Satisfaction12m)) tabindex="0" {
                     table {
                         caption { (w(W::Satisfaction12m)) " (" (window.from) " – " (window.to) ")" }
                         thead { tr {

@@ -55,7 +55,7 @@ async fn keys_page(
         @if keys.is_empty() {
             p { (w(W::NoKeys)) }
         } @else {
-            div class="table" {
+            div class="table" role="region" aria-label=(w(W::ApiKeys)) tabindex="0" {
                 table {
                     caption class="visually-hidden" { (w(W::ApiKeys)) }
                     thead { tr {

@@ -60,7 +60,7 @@ async fn members_page(
                 (copyable(lang, "invitation-link", w(W::InvitationLink), link))
             }
         }
-        div class="table" {
+        div class="table" role="region" aria-label=(w(W::Members)) tabindex="0" {
             table {
                 caption class="visually-hidden" { (w(W::Members)) }
                 thead { tr {
@@ -110,7 +110,7 @@ async fn members_page(
             @if invitations.is_empty() {
                 p { (w(W::NoPendingInvitations)) }
             } @else {
-                div class="table" {
+                div class="table" role="region" aria-label=(w(W::PendingInvitations)) tabindex="0" {
                     table {
                         caption class="visually-hidden" { (w(W::PendingInvitations)) }
                         thead { tr {

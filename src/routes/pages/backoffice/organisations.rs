@@ -31,7 +31,7 @@ fn list_page(
     let body = html! {
         h1 { (w(W::Organisations)) }
         @if created { (notice(w(W::Created))) }
-        div class="table" {
+        div class="table" role="region" aria-label=(w(W::Organisations)) tabindex="0" {
             table {
                 caption class="visually-hidden" { (w(W::Organisations)) }
                 thead { tr { th scope="col" { (w(W::Name)) } th scope="col" { (w(W::CreatedAt)) } } }

@@ -144,7 +144,7 @@ async fn procedure_page(
         @if role == Role::Admin {
             p { a href=(format!("/admin/procedures/{}/settings", procedure.id)) { (w(W::ProcedureSettings)) } }
         }
-        div class="table" {
+        div class="table" role="region" aria-label=(w(W::Satisfaction12m)) tabindex="0" {
             table {
                 caption { (w(W::Satisfaction12m)) " (" (window.from) " – " (window.to) ")" }
                 thead { tr {

@@ -46,7 +46,7 @@ async fn users_page(
         @if let Some(link) = link {
             div class="notice" role="status" { (copyable(lang, "reset-link", w(W::ResetLinkShown), link)) }
         }
-        div class="table" {
+        div class="table" role="region" aria-label=(w(W::Users)) tabindex="0" {
             table {
                 caption class="visually-hidden" { (w(W::Users)) }
                 thead { tr {
@@ -196,7 +196,7 @@ pub async fn settings(agent: Agent, state: web::Data<AppState>) -> Result<HttpRe
     let body = html! {
         h1 { (w(W::Settings)) }
         p class="hint" { (w(W::SettingsHint)) }
-        div class="table" {
+        div class="table" role="region" aria-label=(w(W::Settings)) tabindex="0" {
             table {
                 caption class="visually-hidden" { (w(W::Settings)) }
                 thead { tr { th scope="col" { (w(W::Setting)) } th scope="col" { (w(W::Value)) } } }
@@ -224,7 +224,7 @@ fn events_table(agent: &Agent, events: &[Event], path: &str) -> Markup {
         @if events.is_empty() {
             p { (w(W::AuditEmpty)) }
         } @else {
-            div class="table" {
+            div class="table" role="region" aria-label=(w(W::Audit)) tabindex="0" {
                 table {
                     caption class="visually-hidden" { (w(W::Audit)) }
                     thead { tr {
