@@ -291,7 +291,7 @@ fn spawn_metrics_upkeep() {
     });
 }
 
-/// Purges texts and fingerprints at start and then every hour (a purge finds nothing to do most
+/// Purges texts, fingerprints, old failed sign-ins and ended sessions at start and then every hour (a purge finds nothing to do most
 /// of the time, and an hour bounds how long a fingerprint outlives its day).
 fn spawn_daily_purge(store: Store, retention_days: i64) {
     tokio::spawn(async move {
@@ -306,6 +306,11 @@ fn spawn_daily_purge(store: Store, retention_days: i64) {
                     "retention purge"
                 ),
                 Err(err) => tracing::warn!(error = ?err, "retention purge failed"),
+            }
+            // Failed sign-ins count over minutes; ended sessions are of no use after a day.
+            let day_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24);
+            if let Err(err) = store.purge_sign_ins(day_ago).await {
+                tracing::warn!(error = ?err, "purging old sign-ins failed");
             }
         }
     });

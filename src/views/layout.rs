@@ -1,7 +1,7 @@
 //! The frame of every back-office page: skip link, header with the menu for the signed-in
 //! person, main content, and the scripts and styles the pages share.
 
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{DOCTYPE, Markup, html};
 
 use super::words::W;
 use crate::domain::questionnaire::Lang;
@@ -129,9 +129,4 @@ pub fn copyable(lang: Lang, id: &str, label: &str, text: &str) -> Markup {
 pub fn when(at: jiff::Timestamp) -> String {
     let local = at.to_zoned(crate::domain::time::paris());
     local.strftime("%Y-%m-%d %H:%M").to_string()
-}
-
-/// Escapes nothing: for the few constant fragments that are markup already.
-pub fn raw(markup: &'static str) -> PreEscaped<&'static str> {
-    PreEscaped(markup)
 }

@@ -90,6 +90,7 @@ words! {
     NoOrganisation => "Vous n'êtes membre d'aucune organisation. Demandez à un administrateur de vous y inviter.", "You are not a member of any organisation. Ask an administrator to invite you.";
     Organisation => "Organisation", "Organisation";
     Satisfaction12m => "Satisfaction sur 12 mois", "Satisfaction over 12 months";
+    Indicator => "Indicateur", "Indicator";
     Answers => "Réponses", "Answers";
     Level => "Niveau", "Level";
     LevelGood => "Bon", "Good";
@@ -144,6 +145,7 @@ words! {
     ProofOfWork => "Exiger une preuve de travail (contre les robots)", "Require a proof of work (against robots)";
     CloseButton => "Fermer ce bouton", "Close this button";
     CloseButtonHint => "Un bouton fermé ne reçoit plus d'avis ; ses avis restent. On ne peut pas le rouvrir.", "A closed button takes no more reviews; its reviews stay. It cannot be opened again.";
+    ButtonSettings => "Réglages du bouton", "Button settings";
     ButtonClosed => "Ce bouton est fermé.", "This button is closed.";
     Snippets => "Intégrer le bouton", "Embed the button";
     SnippetWidget => "Widget dans la page (recommandé)", "Widget in the page (recommended)";

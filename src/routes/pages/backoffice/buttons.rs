@@ -114,7 +114,7 @@ fn button_page(
             }
         }
         @if view.role == Role::Admin && button.closed_at.is_none() {
-            h2 id="settings" { (w(W::Settings)) }
+            h2 id="settings" { (w(W::ButtonSettings)) }
             (view.errors.summary(lang))
             form method="post" action=(format!("/admin/buttons/{}", button.id)) novalidate {
                 (csrf_field(&agent.session.csrf_token))

@@ -14,6 +14,7 @@ use crate::domain::people::{Email, Grant, Role};
 use crate::routes::client::base_url;
 use crate::routes::pages::error::PageError;
 use crate::startup::AppState;
+use crate::store::StoreError;
 use crate::store::catalog::Organisation;
 use crate::views::forms::{Errors, Input, select};
 use crate::views::layout::{copyable, csrf_field, notice, when};
@@ -305,11 +306,15 @@ pub async fn revoke_invitation(
     let (organisation, _) = visible(&state, agent, &path.0).await?;
     agent.require_admin(organisation.id)?;
     let invitation = path_id(&path.1, agent)?;
-    state
+    match state
         .store
         .revoke_invitation(invitation, organisation.id)
         .await
-        .map_err(|_| PageError::NotFound(agent.lang))?;
+    {
+        Ok(()) => {}
+        Err(StoreError::NotFound(_)) => return Err(PageError::NotFound(agent.lang)),
+        Err(err) => return Err(err.into()),
+    }
     record(
         &state,
         agent,

@@ -148,7 +148,7 @@ async fn procedure_page(
             table {
                 caption { (w(W::Satisfaction12m)) " (" (window.from) " – " (window.to) ")" }
                 thead { tr {
-                    th scope="col" { (w(W::Procedure)) }
+                    th scope="col" { (w(W::Indicator)) }
                     th scope="col" { (w(W::Value)) }
                     th scope="col" { (w(W::Answers)) }
                     th scope="col" { (w(W::Level)) }
