@@ -29,11 +29,21 @@ pub fn address(req: &HttpRequest, state: &AppState) -> IpAddr {
 }
 
 /// The address citizens reach this service at: the configured public URL, else the scheme and
-/// host this request came in on.
+/// `Host` this request came in on. Never `Forwarded` or `X-Forwarded-Host`, which any client may
+/// send: a link built from them could point anywhere.
 pub fn base_url(req: &HttpRequest, state: &AppState) -> String {
     state.public_url.clone().unwrap_or_else(|| {
-        let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
+        let scheme = if req.app_config().secure() {
+            "https"
+        } else {
+            "http"
+        };
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("localhost");
+        format!("{scheme}://{host}")
     })
 }
 

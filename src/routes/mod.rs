@@ -9,6 +9,7 @@ mod body;
 mod client;
 pub mod metrics;
 pub(crate) mod pages;
+mod qr;
 mod query;
 
 use actix_web::App;
@@ -70,6 +71,8 @@ where
         .service(assets::admin_script)
         .service(pages::landing::show)
         .service(assets::button_image)
+        .service(qr::qr_svg)
+        .service(qr::qr_png)
         .service(hosted::start)
         .service(hosted::answer_first)
         .service(hosted::thanks)

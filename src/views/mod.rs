@@ -1,9 +1,11 @@
 //! maud building blocks and pure renderings shared by the pages for people: the back-office's
-//! layout, its words in French and English, form fields with their errors, tables and pagination.
+//! layout, its words in French and English, form fields with their errors, tables and pagination,
+//! and the QR codes of buttons.
 //! No I/O here: every function turns values into markup.
 
 pub mod figures;
 pub mod forms;
 pub mod layout;
+pub mod qr;
 pub mod table;
 pub mod words;

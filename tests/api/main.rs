@@ -20,6 +20,7 @@ mod openapi;
 mod pages;
 mod proof;
 mod properties;
+mod qr;
 mod questionnaire;
 mod reviews;
 mod running;
