@@ -58,7 +58,7 @@ pub async fn show(
                     .is_some_and(|n| n.to_lowercase().contains(&needle))
         })
         .collect();
-    rows.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+    rows.sort_by_key(|p| p.title.to_lowercase());
     let total = rows.len();
     let shown: Vec<_> = rows
         .into_iter()

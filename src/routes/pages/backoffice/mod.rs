@@ -139,7 +139,7 @@ fn page_number(query: &web::Query<Vec<(String, String)>>) -> i64 {
 }
 
 /// `?done=` of a page shown after a form.
-fn done<'a>(query: &'a web::Query<Vec<(String, String)>>) -> Option<&'a str> {
+fn done(query: &web::Query<Vec<(String, String)>>) -> Option<&str> {
     query
         .iter()
         .find(|(k, _)| k == "done")

@@ -114,16 +114,26 @@ pub(super) fn button_fields(
     }
 }
 
+/// The new button form as it is shown: empty, or as sent with its errors.
+struct NewButtonForm<'a> {
+    draft: &'a ButtonDraft,
+    errors: &'a Errors,
+    message: Option<W>,
+}
+
 async fn procedure_page(
     state: &AppState,
     agent: &Agent,
     procedure: &Procedure,
     role: Role,
     status: StatusCode,
-    draft: &ButtonDraft,
-    errors: &Errors,
-    message: Option<W>,
+    form: NewButtonForm<'_>,
 ) -> Result<HttpResponse, PageError> {
+    let NewButtonForm {
+        draft,
+        errors,
+        message,
+    } = form;
     let lang = agent.lang;
     let w = |word: W| word.text(lang);
     let window = WindowQuery::default()
@@ -215,9 +225,11 @@ pub async fn show(
         &procedure,
         role,
         StatusCode::OK,
-        &draft,
-        &Errors::default(),
-        message,
+        NewButtonForm {
+            draft: &draft,
+            errors: &Errors::default(),
+            message,
+        },
     )
     .await
 }
@@ -275,9 +287,11 @@ pub async fn create_button(
         &procedure,
         role,
         StatusCode::UNPROCESSABLE_ENTITY,
-        &draft,
-        &errors,
-        None,
+        NewButtonForm {
+            draft: &draft,
+            errors: &errors,
+            message: None,
+        },
     )
     .await
 }

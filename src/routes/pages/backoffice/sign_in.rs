@@ -188,7 +188,7 @@ pub(super) async fn start_session(
     action: &'static str,
     next: &str,
 ) -> Result<HttpResponse, PageError> {
-    if let Some(previous) = Agent::extract(req).await.ok() {
+    if let Ok(previous) = Agent::extract(req).await {
         state
             .store
             .end_session(previous.user.id, previous.session.id)
