@@ -19,9 +19,11 @@ use maud::Markup;
 use uuid::Uuid;
 
 use super::error::PageError;
-use crate::accounts::Agent;
+use crate::accounts::{Agent, Fields};
+use crate::domain::catalog::{Name, Tag};
 use crate::startup::AppState;
 use crate::store::audit::NewEvent;
+use crate::views::forms::Errors;
 use crate::views::layout::{Frame, Viewer, page};
 use crate::views::words::W;
 
@@ -116,6 +118,28 @@ async fn record(
         })
         .await?;
     Ok(())
+}
+
+/// A required name or title field, parsed; its error noted against it.
+fn required_name(fields: &Fields, errors: &mut Errors, field: &'static str) -> Option<Name> {
+    let raw = fields.text(field);
+    errors.check(field, Name::parse(raw), |_| {
+        if raw.is_empty() {
+            W::Required
+        } else {
+            W::TooLong
+        }
+    })
+}
+
+/// An optional tag field (the observatory's id): `Some(None)` when left empty, `None` when wrong.
+fn optional_tag(fields: &Fields, errors: &mut Errors, field: &'static str) -> Option<Option<Tag>> {
+    match fields.text(field) {
+        "" => Some(None),
+        raw => errors
+            .check(field, Tag::parse(raw), |_| W::InvalidTag)
+            .map(Some),
+    }
 }
 
 /// The id in a path, or "not found" for anything that is not one.

@@ -5,9 +5,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use maud::{Markup, html};
 
-use super::{agent_page_status, back_to, done, path_id, record};
-use crate::accounts::{Agent, Fields, Submitted};
-use crate::domain::catalog::{Name, Tag};
+use super::{agent_page_status, back_to, done, optional_tag, path_id, record, required_name};
+use crate::accounts::{Agent, Submitted};
 use crate::domain::people::Role;
 use crate::routes::pages::error::PageError;
 use crate::routes::pages::see_other;
@@ -81,16 +80,6 @@ pub async fn list(
     ))
 }
 
-fn name_of(fields: &Fields, errors: &mut Errors) -> Option<Name> {
-    errors.check("name", Name::parse(fields.text("name")), |_| {
-        if fields.text("name").is_empty() {
-            W::Required
-        } else {
-            W::TooLong
-        }
-    })
-}
-
 #[post("/admin/organisations")]
 pub async fn create(
     form: Submitted,
@@ -99,7 +88,7 @@ pub async fn create(
     let agent = &form.agent;
     agent.require_superadmin()?;
     let mut errors = Errors::default();
-    if let Some(name) = name_of(&form.fields, &mut errors) {
+    if let Some(name) = required_name(&form.fields, &mut errors, "name") {
         match state.store.create_organisation(&name).await {
             Ok(organisation) => {
                 record(
@@ -284,7 +273,7 @@ pub async fn rename(
     agent.require_superadmin()?;
     let (mut organisation, _) = visible(&state, agent, &path).await?;
     let mut errors = Errors::default();
-    let Some(name) = name_of(&form.fields, &mut errors) else {
+    let Some(name) = required_name(&form.fields, &mut errors, "name") else {
         return Err(PageError::Forbidden(agent.lang));
     };
     let before = std::mem::replace(&mut organisation.name, name.as_str().to_owned());
@@ -331,19 +320,8 @@ pub async fn create_procedure(
     agent.require_admin(organisation.id)?;
     let fields = &form.fields;
     let mut errors = Errors::default();
-    let title = errors.check("title", Name::parse(fields.text("title")), |_| {
-        if fields.text("title").is_empty() {
-            W::Required
-        } else {
-            W::TooLong
-        }
-    });
-    let external_id = match fields.text("external_id") {
-        "" => Some(None),
-        raw => errors
-            .check("external_id", Tag::parse(raw), |_| W::InvalidTag)
-            .map(Some),
-    };
+    let title = required_name(fields, &mut errors, "title");
+    let external_id = optional_tag(fields, &mut errors, "external_id");
     if let (Some(title), Some(external_id)) = (title, external_id) {
         let new = NewProcedure {
             organisation_id: organisation.id,

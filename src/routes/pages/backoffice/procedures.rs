@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, get, post, web};
 use jiff::Timestamp;
 use maud::{Markup, html};
 
-use super::{agent_page_status, back_to, done, path_id, record};
+use super::{agent_page_status, back_to, done, optional_tag, path_id, record, required_name};
 use crate::accounts::{Agent, Fields, Submitted};
 use crate::domain::catalog::{Name, Origin, Tag};
 use crate::domain::indicators;
@@ -73,13 +73,7 @@ pub(super) fn parse_button(
     fields: &Fields,
     errors: &mut Errors,
 ) -> Option<(Name, Tag, Vec<Origin>)> {
-    let label = errors.check("label", Name::parse(fields.text("label")), |_| {
-        if fields.text("label").is_empty() {
-            W::Required
-        } else {
-            W::TooLong
-        }
-    });
+    let label = required_name(fields, errors, "label");
     let source = match fields.text("source") {
         "" => Tag::parse("web").ok(),
         raw => errors.check("source", Tag::parse(raw), |_| W::InvalidTag),
@@ -368,19 +362,8 @@ pub async fn save_settings(
     agent.require_admin(procedure.organisation_id)?;
     let fields = &form.fields;
     let mut errors = Errors::default();
-    let title = errors.check("title", Name::parse(fields.text("title")), |_| {
-        if fields.text("title").is_empty() {
-            W::Required
-        } else {
-            W::TooLong
-        }
-    });
-    let external_id = match fields.text("external_id") {
-        "" => Some(None),
-        raw => errors
-            .check("external_id", Tag::parse(raw), |_| W::InvalidTag)
-            .map(Some),
-    };
+    let title = required_name(fields, &mut errors, "title");
+    let external_id = optional_tag(fields, &mut errors, "external_id");
     let volume = match fields
         .text("yearly_volume")
         .replace([' ', '\u{a0}', '\u{202f}'], "")
