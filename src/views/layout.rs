@@ -118,7 +118,8 @@ pub fn copyable(lang: Lang, id: &str, label: &str, text: &str) -> Markup {
         div class="copyable" {
             label for=(id) { (label) }
             textarea id=(id) readonly rows=(text.lines().count().clamp(1, 8)) spellcheck="false" { (text) }
-            button type="button" class="secondary copy" data-copy=(id) data-done=(W::Copied.text(lang)) hidden {
+            button type="button" class="secondary copy" data-copy=(id) data-done=(W::Copied.text(lang))
+                data-failed=(W::CopyFallback.text(lang)) hidden {
                 (W::Copy.text(lang))
             }
         }

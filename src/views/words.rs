@@ -42,7 +42,7 @@ words! {
     LandingTitle => "Je donne mon avis : la satisfaction des usagers des démarches en ligne", "Je donne mon avis: satisfaction with online public services";
     LandingIntro => "Ce service recueille l'avis des usagers à la fin de leurs démarches en ligne, en un clic, sans compte ni cookie. Les administrations y suivent la satisfaction de leurs démarches ; l'Observatoire de la qualité des démarches en ligne en publie les indicateurs.", "This service collects citizens' opinions at the end of their online procedures, in one click, with no account and no cookie. Administrations follow their procedures' satisfaction here; the observatory of online public services publishes its indicators.";
     LandingAgents => "Vous êtes agent d'une administration", "You work for an administration";
-    LandingAgentsText => "Inscrivez vos démarches, publiez le bouton « Je donne mon avis » et lisez les avis de vos usagers.", "Register your procedures, publish the « Je donne mon avis » button and read your users' reviews.";
+    LandingAgentsText => "Inscrivez vos démarches, publiez le bouton «\u{a0}Je donne mon avis\u{a0}» et lisez les avis de vos usagers.", "Register your procedures, publish the «\u{a0}Je donne mon avis\u{a0}» button and read your users' reviews.";
     LandingDevelopers => "Développeurs et Observatoire", "Developers and the observatory";
     LandingApi => "Documentation de l'API", "API documentation";
     LandingOpenData => "Indicateurs publics (données ouvertes)", "Public indicators (open data)";
@@ -134,7 +134,7 @@ words! {
     NoButtons => "Aucun bouton : créez-en un pour recueillir des avis.", "No buttons: create one to collect reviews.";
     NewButton => "Nouveau bouton", "New button";
     Label => "Libellé", "Label";
-    LabelHint => "Où le bouton est proposé, par exemple « Fin de démarche » ou « Courriel de confirmation ».", "Where the button is offered, e.g. « End of procedure » or « Confirmation email ».";
+    LabelHint => "Où le bouton est proposé, par exemple «\u{a0}Fin de démarche\u{a0}» ou «\u{a0}Courriel de confirmation\u{a0}».", "Where the button is offered, e.g. «\u{a0}End of procedure\u{a0}» or «\u{a0}Confirmation email\u{a0}».";
     Source => "Source", "Source";
     SourceHint => "Une étiquette courte pour les exports : web, email, qr…", "A short tag for exports: web, email, qr…";
     Origins => "Sites autorisés", "Allowed sites";
@@ -150,7 +150,7 @@ words! {
     Snippets => "Intégrer le bouton", "Embed the button";
     SnippetWidget => "Widget dans la page (recommandé)", "Widget in the page (recommended)";
     SnippetWidgetHint => "À coller à l'endroit où le questionnaire doit apparaître, sur un des sites autorisés.", "Paste it where the questionnaire should appear, on one of the allowed sites.";
-    SnippetImage => "Image « Je donne mon avis »", "« Je donne mon avis » image";
+    SnippetImage => "Image «\u{a0}Je donne mon avis\u{a0}»", "«\u{a0}Je donne mon avis\u{a0}» image";
     SnippetImageDark => "Image pour fond sombre", "Image for a dark background";
     SnippetLink => "Lien seul, pour un courriel ou un SMS", "Bare link, for an email or a text message";
     QrCode => "QR code, pour un guichet ou un courrier", "QR code, for a counter or a letter";

@@ -14,7 +14,10 @@ const binary = process.env.AVIS_BIN || join(root, "target", "debug", "avis");
 export const shots = join(root, "widget", "test-results");
 mkdirSync(shots, { recursive: true });
 
-/** Starts `avis serve` on a free port over a new SQLite file; resolves once it listens. */
+/**
+ * Starts `avis serve` on a free port over a new SQLite file; resolves once it listens.
+ * `firstAccount` resolves to the link to the instance's first account that it prints on stdout.
+ */
 export async function startAvis() {
   const dir = mkdtempSync(join(tmpdir(), "avis-browser-"));
   const env = { ...process.env, AVIS_DATABASE_URL: join(dir, "avis.db"), AVIS_FORM_SECRET: "browser tests" };
@@ -22,6 +25,20 @@ export async function startAvis() {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const firstAccount = new Promise((resolve, reject) => {
+    let printed = "";
+    const timer = setTimeout(() => reject(new Error("avis printed no first-account link within 20 s")), 20_000);
+    timer.unref();
+    child.stdout.on("data", (chunk) => {
+      printed += chunk;
+      const link = printed.match(/^\s*(http\S+\/admin\/invitations\/\S+)\s*$/m);
+      if (link) {
+        clearTimeout(timer);
+        resolve(link[1]);
+      }
+    });
+  });
+  firstAccount.catch(() => {});
   const port = await new Promise((resolve, reject) => {
     let buffer = "";
     const timer = setTimeout(() => reject(new Error("avis did not start within 20 s")), 20_000);
@@ -49,6 +66,13 @@ export async function startAvis() {
     base,
     cli,
     adminKey,
+    firstAccount,
+    organisation,
+    /** An invitation link from `avis users invite`, e.g. `invite("a@b.fr", "--superadmin")`. */
+    invite(email, ...grant) {
+      const options = { env: { ...env, AVIS_PUBLIC_URL: base }, encoding: "utf8" };
+      return execFileSync(binary, ["users", "invite", "--email", email, ...grant], options).trim();
+    },
     /** A new procedure with one button allowing `origin`; returns their ids. */
     button(origin, { contactEmail = false, proofOfWork = false } = {}) {
       const procedure = cli("procedures", "create", "--organisation", organisation, "--title", "Demande de carte grise");
@@ -68,10 +92,18 @@ export async function startAvis() {
   };
 }
 
-/** Serves host pages from another origin: `/page?button=…&csp=1`, `/host.js`, `/host.css`. */
+/**
+ * Serves host pages from another origin: `/page?button=…&csp=1`, `/host.js`, `/host.css`, and
+ * any page given whole to `serve(path, html)`.
+ */
 export async function startHost(avisBase) {
+  const pages = new Map();
   const server = createServer((req, res) => {
     const url = new URL(req.url, "http://host");
+    if (pages.has(url.pathname)) {
+      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+      return res.end(pages.get(url.pathname));
+    }
     if (url.pathname === "/host.js") {
       res.writeHead(200, { "Content-Type": "text/javascript" });
       return res.end(
@@ -101,7 +133,11 @@ export async function startHost(avisBase) {
 <script src="${avisBase}/widget.js" data-button="${button}" data-container="#avis" async></script></main></body></html>`);
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { origin: `http://127.0.0.1:${server.address().port}`, stop: () => server.close() };
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    serve: (path, html) => pages.set(path, html),
+    stop: () => server.close(),
+  };
 }
 
 export function launch() {
@@ -127,18 +163,22 @@ export async function violations(page, selector) {
   }, selector);
 }
 
-/** Presses Tab until the focused element (through shadow roots) has the wanted tag, value or text. */
+/**
+ * Presses Tab (Shift+Tab with `backwards`) until the focused element (through shadow roots) has
+ * the wanted tag, value, text or name attribute.
+ */
 export async function tabTo(page, wanted) {
   for (let i = 0; i < 60; i++) {
-    await page.keyboard.press("Tab");
-    const found = await page.evaluate(({ tag, value, text }) => {
+    await page.keyboard.press(wanted.backwards ? "Shift+Tab" : "Tab");
+    const found = await page.evaluate(({ tag, value, text, name }) => {
       let el = document.activeElement;
       while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
       return (
         !!el &&
         (tag === undefined || el.tagName === tag) &&
         (value === undefined || el.value === value) &&
-        (text === undefined || el.textContent.trim() === text)
+        (text === undefined || el.textContent.trim() === text) &&
+        (name === undefined || el.getAttribute("name") === name)
       );
     }, wanted);
     if (found) return;
