@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod check;
 pub mod contact;
 pub mod indicators;
+pub mod invitations;
 pub mod keys;
 pub mod moderation;
 pub mod people;

@@ -106,6 +106,25 @@ pub fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(token); }
 }
 
+/// A one-button form for an action on a row of a table (revoke, remove, disable): the button
+/// says what it does, and to screen readers also on what (`about`).
+pub fn action_button(
+    action: &str,
+    csrf_token: &str,
+    label: &str,
+    about: &str,
+    danger: bool,
+) -> Markup {
+    html! {
+        form method="post" action=(action) class="inline" {
+            (csrf_field(csrf_token))
+            button type="submit" class={ "secondary" @if danger { " danger" } } {
+                (label) span class="visually-hidden" { " – " (about) }
+            }
+        }
+    }
+}
+
 /// A message that a change was made, announced to screen readers.
 pub fn notice(text: &str) -> Markup {
     html! { p class="notice" role="status" { (text) } }

@@ -150,6 +150,8 @@ words! {
     Snippets => "Intégrer le bouton", "Embed the button";
     SnippetWidget => "Widget dans la page (recommandé)", "Widget in the page (recommended)";
     SnippetWidgetHint => "À coller à l'endroit où le questionnaire doit apparaître, sur un des sites autorisés.", "Paste it where the questionnaire should appear, on one of the allowed sites.";
+    SnippetPinned => "Le même, figé sur la version actuelle du widget (empreinte d'intégrité SRI)", "The same, pinned to the current widget by its Subresource Integrity hash";
+    SnippetPinnedHint => "Pour les sites qui exigent une empreinte : à remplacer à chaque nouvelle version d'avis, sinon le navigateur refuse le widget.", "For sites that require a hash: replace it with each new avis version, or browsers will refuse the widget.";
     SnippetImage => "Image «\u{a0}Je donne mon avis\u{a0}»", "«\u{a0}Je donne mon avis\u{a0}» image";
     SnippetImageDark => "Image pour fond sombre", "Image for a dark background";
     SnippetLink => "Lien seul, pour un courriel ou un SMS", "Bare link, for an email or a text message";

@@ -4,6 +4,7 @@
 mod access;
 mod sessions;
 mod sign_in;
+mod snippets;
 
 use avis::domain::catalog::{Name, Origin, Scope, Tag};
 use avis::domain::people::{Email, Grant, Password, Role};

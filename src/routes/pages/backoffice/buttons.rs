@@ -3,11 +3,12 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use maud::html;
+use maud::{Markup, html};
 
-use super::procedures::{ButtonDraft, button_fields, crumbs, parse_button};
-use super::{agent_page_status, back_to, done, path_id, record};
-use crate::accounts::{Agent, Submitted};
+use super::procedures::crumbs;
+use super::{agent_page_status, back_to, done, path_id, record, required_name};
+use crate::accounts::{Agent, Fields, Submitted};
+use crate::domain::catalog::{Name, Origin, Tag};
 use crate::domain::embed::snippets;
 use crate::domain::people::Role;
 use crate::routes::assets::widget_integrity;
@@ -15,7 +16,7 @@ use crate::routes::client::base_url;
 use crate::routes::pages::error::PageError;
 use crate::startup::AppState;
 use crate::store::catalog::{Button, Procedure};
-use crate::views::forms::Errors;
+use crate::views::forms::{Errors, Input, checkbox, textarea};
 use crate::views::layout::{copyable, csrf_field, notice};
 use crate::views::words::W;
 
@@ -35,6 +36,57 @@ async fn visible(
         .ok_or_else(not_found)?;
     let role = agent.require_member(procedure.organisation_id)?;
     Ok((button, procedure, role))
+}
+
+/// What a new button form was filled with.
+#[derive(Default)]
+pub(super) struct ButtonDraft {
+    pub label: String,
+    pub source: String,
+    pub origins: String,
+    pub is_test: bool,
+    pub asks_contact_email: bool,
+    pub requires_proof_of_work: bool,
+}
+
+/// The fields of a button's form, parsed; errors noted.
+pub(super) fn parse_button(
+    fields: &Fields,
+    errors: &mut Errors,
+) -> Option<(Name, Tag, Vec<Origin>)> {
+    let label = required_name(fields, errors, "label");
+    let source = match fields.text("source") {
+        "" => Tag::parse("web").ok(),
+        raw => errors.check("source", Tag::parse(raw), |_| W::InvalidTag),
+    };
+    let origins: Result<Vec<Origin>, String> = fields
+        .text("origins")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(Origin::parse)
+        .collect();
+    let origins = errors.check("origins", origins, |_| W::InvalidOrigin);
+    let mut origins = origins?;
+    origins.sort();
+    origins.dedup();
+    Some((label?, source?, origins))
+}
+
+pub(super) fn button_fields(
+    lang: crate::domain::questionnaire::Lang,
+    draft: &ButtonDraft,
+    errors: &Errors,
+) -> Markup {
+    let w = |word: W| word.text(lang);
+    html! {
+        (Input::text("label", w(W::Label), &draft.label).hint(w(W::LabelHint)).required().render(lang, errors))
+        (Input::text("source", w(W::Source), &draft.source).hint(w(W::SourceHint)).render(lang, errors))
+        (textarea(Input::text("origins", w(W::Origins), &draft.origins).hint(w(W::OriginsHint)), lang, errors))
+        (checkbox("is_test", w(W::IsTest), draft.is_test))
+        (checkbox("asks_contact_email", w(W::AsksContact), draft.asks_contact_email))
+        (checkbox("requires_proof_of_work", w(W::ProofOfWork), draft.requires_proof_of_work))
+    }
 }
 
 fn draft_of(button: &Button) -> ButtonDraft {
@@ -83,6 +135,8 @@ fn button_page(
             h3 id="snippet-widget" { (w(W::SnippetWidget)) }
             p class="hint" { (w(W::SnippetWidgetHint)) }
             (copyable(lang, "code-widget", w(W::SnippetWidget), &s.script))
+            (copyable(lang, "code-widget-pinned", w(W::SnippetPinned), &s.pinned_script))
+            p class="hint" { (w(W::SnippetPinnedHint)) }
         }
         section class="snippet" aria-labelledby="snippet-image" {
             h3 id="snippet-image" { (w(W::SnippetImage)) }

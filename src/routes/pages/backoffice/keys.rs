@@ -13,7 +13,7 @@ use crate::routes::pages::error::PageError;
 use crate::startup::AppState;
 use crate::store::catalog::Organisation;
 use crate::views::forms::select;
-use crate::views::layout::{copyable, csrf_field, notice, when};
+use crate::views::layout::{action_button, copyable, csrf_field, notice, when};
 use crate::views::words::W;
 
 fn scope_word(scope: Scope) -> W {
@@ -76,10 +76,7 @@ async fn keys_page(
                                     @if key.revoked_at.is_some() {
                                         (w(W::Revoked))
                                     } @else {
-                                        form method="post" action=(format!("{base}/{}/revoke", key.id)) {
-                                            (csrf_field(&agent.session.csrf_token))
-                                            button type="submit" class="secondary danger" { (w(W::Revoke)) span class="visually-hidden" { " – " (key.prefix) } }
-                                        }
+                                        (action_button(&format!("{base}/{}/revoke", key.id), &agent.session.csrf_token, w(W::Revoke), &key.prefix, true))
                                     }
                                 }
                             }

@@ -17,7 +17,7 @@ use crate::startup::AppState;
 use crate::store::StoreError;
 use crate::store::catalog::Organisation;
 use crate::views::forms::{Errors, Input, select};
-use crate::views::layout::{copyable, csrf_field, notice, when};
+use crate::views::layout::{action_button, copyable, csrf_field, notice, when};
 use crate::views::words::W;
 
 fn role_word(role: Role) -> W {
@@ -87,10 +87,7 @@ async fn members_page(
                                         (select(&format!("role-{}", user.id), "role", w(W::Role), &roles, role.code()))
                                         button type="submit" class="secondary" { (w(W::ChangeRole)) span class="visually-hidden" { " – " (user.email) } }
                                     }
-                                    form method="post" action=(format!("{base}/members/{}/remove", user.id)) class="inline" {
-                                        (csrf_field(&agent.session.csrf_token))
-                                        button type="submit" class="secondary danger" { (w(W::Remove)) span class="visually-hidden" { " – " (user.email) } }
-                                    }
+                                    (action_button(&format!("{base}/members/{}/remove", user.id), &agent.session.csrf_token, w(W::Remove), &user.email, true))
                                 }
                             }
                         }
@@ -127,10 +124,7 @@ async fn members_page(
                                     td { @if let Grant::Organisation(_, role) = invitation.grant { (w(role_word(role))) } }
                                     td { (when(invitation.expires_at)) }
                                     td {
-                                        form method="post" action=(format!("{base}/invitations/{}/revoke", invitation.id)) {
-                                            (csrf_field(&agent.session.csrf_token))
-                                            button type="submit" class="secondary" { (w(W::Revoke)) span class="visually-hidden" { " – " (invitation.email.as_deref().unwrap_or_default()) } }
-                                        }
+                                        (action_button(&format!("{base}/invitations/{}/revoke", invitation.id), &agent.session.csrf_token, w(W::Revoke), invitation.email.as_deref().unwrap_or_default(), false))
                                     }
                                 }
                             }

@@ -6,6 +6,7 @@ mod account;
 mod buttons;
 mod home;
 mod keys;
+mod links;
 mod members;
 mod organisations;
 mod procedures;
@@ -33,10 +34,10 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(sign_in::login_form)
         .service(sign_in::login)
         .service(sign_in::logout)
-        .service(sign_in::invitation_form)
-        .service(sign_in::accept_invitation)
-        .service(sign_in::reset_form)
-        .service(sign_in::submit_reset)
+        .service(links::invitation_form)
+        .service(links::accept_invitation)
+        .service(links::reset_form)
+        .service(links::submit_reset)
         .service(home::show)
         .service(organisations::list)
         .service(organisations::create)

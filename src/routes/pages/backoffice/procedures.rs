@@ -7,9 +7,9 @@ use actix_web::{HttpResponse, get, post, web};
 use jiff::Timestamp;
 use maud::{Markup, html};
 
+use super::buttons::{ButtonDraft, button_fields, parse_button};
 use super::{agent_page_status, back_to, done, optional_tag, path_id, record, required_name};
-use crate::accounts::{Agent, Fields, Submitted};
-use crate::domain::catalog::{Name, Origin, Tag};
+use crate::accounts::{Agent, Submitted};
 use crate::domain::indicators;
 use crate::domain::people::Role;
 use crate::domain::time::paris_day;
@@ -20,7 +20,7 @@ use crate::startup::AppState;
 use crate::store::StoreError;
 use crate::store::catalog::{NewButton, Procedure};
 use crate::views::figures::score_cells;
-use crate::views::forms::{Errors, Input, checkbox, textarea};
+use crate::views::forms::{Errors, Input, checkbox};
 use crate::views::layout::{csrf_field, notice};
 use crate::views::words::W;
 
@@ -54,57 +54,6 @@ pub(super) fn crumbs(agent: &Agent, procedure: &Procedure) -> Markup {
             }
             " › " a href=(format!("/admin/procedures/{}", procedure.id)) { (procedure.title) }
         }
-    }
-}
-
-/// What a new button form was filled with.
-#[derive(Default)]
-pub(super) struct ButtonDraft {
-    pub label: String,
-    pub source: String,
-    pub origins: String,
-    pub is_test: bool,
-    pub asks_contact_email: bool,
-    pub requires_proof_of_work: bool,
-}
-
-/// The fields of a button's form, parsed; errors noted.
-pub(super) fn parse_button(
-    fields: &Fields,
-    errors: &mut Errors,
-) -> Option<(Name, Tag, Vec<Origin>)> {
-    let label = required_name(fields, errors, "label");
-    let source = match fields.text("source") {
-        "" => Tag::parse("web").ok(),
-        raw => errors.check("source", Tag::parse(raw), |_| W::InvalidTag),
-    };
-    let origins: Result<Vec<Origin>, String> = fields
-        .text("origins")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(Origin::parse)
-        .collect();
-    let origins = errors.check("origins", origins, |_| W::InvalidOrigin);
-    let mut origins = origins?;
-    origins.sort();
-    origins.dedup();
-    Some((label?, source?, origins))
-}
-
-pub(super) fn button_fields(
-    lang: crate::domain::questionnaire::Lang,
-    draft: &ButtonDraft,
-    errors: &Errors,
-) -> Markup {
-    let w = |word: W| word.text(lang);
-    html! {
-        (Input::text("label", w(W::Label), &draft.label).hint(w(W::LabelHint)).required().render(lang, errors))
-        (Input::text("source", w(W::Source), &draft.source).hint(w(W::SourceHint)).render(lang, errors))
-        (textarea(Input::text("origins", w(W::Origins), &draft.origins).hint(w(W::OriginsHint)), lang, errors))
-        (checkbox("is_test", w(W::IsTest), draft.is_test))
-        (checkbox("asks_contact_email", w(W::AsksContact), draft.asks_contact_email))
-        (checkbox("requires_proof_of_work", w(W::ProofOfWork), draft.requires_proof_of_work))
     }
 }
 

@@ -14,7 +14,7 @@ use crate::routes::client::base_url;
 use crate::routes::pages::error::PageError;
 use crate::startup::AppState;
 use crate::store::audit::Event;
-use crate::views::layout::{copyable, csrf_field, notice, when};
+use crate::views::layout::{action_button, copyable, notice, when};
 use crate::views::table::pager;
 use crate::views::words::W;
 
@@ -66,19 +66,10 @@ async fn users_page(
                             td class="row-actions" {
                                 @if user.id != agent.user.id {
                                     @if user.disabled_at.is_some() {
-                                        form method="post" action=(format!("/admin/users/{}/enable", user.id)) class="inline" {
-                                            (csrf_field(csrf))
-                                            button type="submit" class="secondary" { (w(W::Enable)) span class="visually-hidden" { " – " (user.email) } }
-                                        }
+                                        (action_button(&format!("/admin/users/{}/enable", user.id), csrf, w(W::Enable), &user.email, false))
                                     } @else {
-                                        form method="post" action=(format!("/admin/users/{}/disable", user.id)) class="inline" {
-                                            (csrf_field(csrf))
-                                            button type="submit" class="secondary danger" { (w(W::Disable)) span class="visually-hidden" { " – " (user.email) } }
-                                        }
-                                        form method="post" action=(format!("/admin/users/{}/reset", user.id)) class="inline" {
-                                            (csrf_field(csrf))
-                                            button type="submit" class="secondary" { (w(W::ResetLink)) span class="visually-hidden" { " – " (user.email) } }
-                                        }
+                                        (action_button(&format!("/admin/users/{}/disable", user.id), csrf, w(W::Disable), &user.email, true))
+                                        (action_button(&format!("/admin/users/{}/reset", user.id), csrf, w(W::ResetLink), &user.email, false))
                                     }
                                 }
                             }
