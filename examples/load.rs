@@ -117,6 +117,7 @@ async fn phase(args: &Args, reviews: bool, seconds: u64) -> Phase {
             args.connections,
         );
         workers.push(tokio::spawn(async move {
+            avis::accounts::oidc::install_tls_provider();
             let client = reqwest::Client::builder()
                 .pool_max_idle_per_host(1)
                 .build()

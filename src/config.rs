@@ -8,6 +8,7 @@ use anyhow::Context;
 use serde::Deserialize;
 use url::Url;
 
+use crate::accounts::oidc::OidcSettings;
 use crate::domain::network::Networks;
 use crate::limits::LimitSettings;
 use crate::store::Backend;
@@ -126,6 +127,10 @@ pub struct FileConfig {
     pub queue_capacity: Option<usize>,
     pub contact_retention_days: Option<i64>,
     pub proof_of_work_cost: Option<u32>,
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: Option<String>,
+    pub oidc_client_secret: Option<String>,
+    pub oidc_allowed_domains: Option<String>,
 }
 
 impl FileConfig {
@@ -193,6 +198,8 @@ pub struct Settings {
     pub proof_of_work_cost: u32,
     /// The address citizens reach this service at, for the links it prints.
     pub public_url: Option<Url>,
+    /// Sign-in with ProConnect (OpenID Connect), if configured.
+    pub oidc: Option<OidcSettings>,
 }
 
 impl Settings {
@@ -254,6 +261,33 @@ impl Settings {
             ),
             ("proof-of-work-cost", self.proof_of_work_cost.to_string()),
             ("queue-capacity", self.queue_capacity.to_string()),
+            (
+                "oidc-issuer",
+                self.oidc
+                    .as_ref()
+                    .map_or_else(|| "(ProConnect off)".to_owned(), |o| o.issuer.clone()),
+            ),
+            (
+                "oidc-client-id",
+                self.oidc
+                    .as_ref()
+                    .map(|o| o.client_id.clone())
+                    .unwrap_or_default(),
+            ),
+            (
+                "oidc-client-secret",
+                self.oidc
+                    .as_ref()
+                    .map(|o| format!("{:?}", o.client_secret))
+                    .unwrap_or_default(),
+            ),
+            (
+                "oidc-allowed-domains",
+                self.oidc
+                    .as_ref()
+                    .map(|o| o.allowed_domains.join(","))
+                    .unwrap_or_default(),
+            ),
         ]
     }
 }
@@ -280,6 +314,12 @@ mod tests {
             contact_retention_days: 180,
             proof_of_work_cost: 5_000,
             public_url: None,
+            oidc: Some(OidcSettings {
+                issuer: "https://proconnect.example".into(),
+                client_id: "avis".into(),
+                client_secret: Secret("client secret value".into()),
+                allowed_domains: vec!["interieur.gouv.fr".into()],
+            }),
         };
         let shown = format!("{:?}", settings.shown());
         assert!(

@@ -2,6 +2,7 @@
 //! The SQL lives in `store::people`, `store::sessions` and `store::audit`.
 
 pub mod forms;
+pub mod oidc;
 pub mod password;
 pub mod session;
 

@@ -28,6 +28,8 @@ pub struct BackOffice {
     pub sessions: SessionLimits,
     /// How long an invitation link stays valid.
     pub invitation_ttl_seconds: i64,
+    /// Sign-in with ProConnect, when an operator configured it.
+    pub oidc: Option<std::sync::Arc<super::oidc::Oidc>>,
 }
 
 impl Default for BackOffice {
@@ -36,6 +38,7 @@ impl Default for BackOffice {
             secure_cookies: false,
             sessions: SessionLimits::default(),
             invitation_ttl_seconds: 7 * 86_400,
+            oidc: None,
         }
     }
 }
@@ -61,6 +64,29 @@ impl BackOffice {
             ))
             .finish();
         cookie.set_secure(self.secure_cookies);
+        cookie
+    }
+
+    /// The cookie that remembers a ProConnect sign-in under way (`value`), or forgets it (`None`).
+    /// `SameSite=Lax`: the provider sends the browser back with a top-level GET from its site.
+    pub fn oidc_cookie(&self, value: Option<String>) -> Cookie<'static> {
+        let name = if self.secure_cookies {
+            "__Host-avis_oidc"
+        } else {
+            "avis_oidc"
+        };
+        let mut cookie = Cookie::build(name, value.clone().unwrap_or_default())
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.secure_cookies)
+            .max_age(actix_web::cookie::time::Duration::seconds(
+                super::oidc::pending_seconds(),
+            ))
+            .finish();
+        if value.is_none() {
+            cookie.make_removal();
+        }
         cookie
     }
 

@@ -36,7 +36,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the HTTP service (migrating the database first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage organisations.
@@ -155,6 +155,20 @@ struct ServeArgs {
     /// Public base URL of this service, used in the links it prints [default: from --listen].
     #[arg(long, env = "AVIS_PUBLIC_URL")]
     public_url: Option<String>,
+    /// ProConnect (OpenID Connect) issuer URL; its /.well-known/openid-configuration is read.
+    /// Sign-in with ProConnect is offered only when it is set.
+    #[arg(long, env = "AVIS_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    /// Client id registered at the issuer.
+    #[arg(long, env = "AVIS_OIDC_CLIENT_ID")]
+    oidc_client_id: Option<String>,
+    /// Client secret registered at the issuer.
+    #[arg(long, env = "AVIS_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    oidc_client_secret: Option<String>,
+    /// Email domains whose people get an account (member of no organisation) at their first
+    /// sign-in, comma-separated [default: none, invited accounts only].
+    #[arg(long, env = "AVIS_OIDC_ALLOWED_DOMAINS")]
+    oidc_allowed_domains: Option<String>,
     /// Create a demo organisation, procedure and button if absent, and print how to try them.
     #[arg(long)]
     demo: bool,
@@ -284,7 +298,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let demo = args.demo;
-            serve::serve(serve::settings(args, database_url, file)?, demo).await
+            serve::serve(serve::settings(*args, database_url, file)?, demo).await
         }
         Command::RedactionCheck { corpus } => maintenance::redaction_check(&corpus),
         Command::Purge {

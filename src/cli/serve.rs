@@ -4,7 +4,10 @@ use anyhow::Context;
 use url::Url;
 
 use super::{ServeArgs, open_store};
+use std::sync::Arc;
+
 use crate::accounts::BackOffice;
+use crate::accounts::oidc::{Oidc, OidcSettings};
 use crate::config::{self, DatabaseUrl, FileConfig, Settings};
 use crate::domain::network::Networks;
 use crate::domain::people::Grant;
@@ -105,7 +108,39 @@ pub(super) fn settings(
         public_url: public_url
             .map(|raw| Url::parse(&raw).with_context(|| format!("invalid public URL {raw:?}")))
             .transpose()?,
+        oidc: oidc_settings(
+            args.oidc_issuer.or(file.oidc_issuer),
+            args.oidc_client_id.or(file.oidc_client_id),
+            args.oidc_client_secret.or(file.oidc_client_secret),
+            args.oidc_allowed_domains.or(file.oidc_allowed_domains),
+        )?,
     })
+}
+
+/// ProConnect's settings: all three of issuer, client id and secret, or none.
+fn oidc_settings(
+    issuer: Option<String>,
+    client_id: Option<String>,
+    secret: Option<String>,
+    domains: Option<String>,
+) -> anyhow::Result<Option<OidcSettings>> {
+    match (issuer, client_id, secret) {
+        (None, None, None) => Ok(None),
+        (Some(issuer), Some(client_id), Some(secret)) => Ok(Some(OidcSettings {
+            issuer,
+            client_id,
+            client_secret: config::Secret(secret),
+            allowed_domains: domains
+                .unwrap_or_default()
+                .split(',')
+                .map(|d| d.trim().trim_start_matches('@').to_lowercase())
+                .filter(|d| !d.is_empty())
+                .collect(),
+        })),
+        _ => anyhow::bail!(
+            "ProConnect needs --oidc-issuer, --oidc-client-id and --oidc-client-secret together"
+        ),
+    }
 }
 
 pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
@@ -146,6 +181,11 @@ pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
         proof_of_work_cost: settings.proof_of_work_cost,
         backoffice: BackOffice {
             secure_cookies: base_url.starts_with("https://"),
+            oidc: settings
+                .oidc
+                .clone()
+                .map(|oidc| Oidc::new(oidc, &base_url).map(Arc::new))
+                .transpose()?,
             ..BackOffice::default()
         },
         instance_settings: settings.shown(),
@@ -314,4 +354,39 @@ fn spawn_daily_purge(store: Store, retention_days: i64) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proconnect_takes_its_issuer_id_and_secret_together_and_tidies_its_domains() {
+        let some = |s: &str| Some(s.to_owned());
+        assert!(
+            oidc_settings(None, None, None, some("gouv.fr"))
+                .unwrap()
+                .is_none()
+        );
+        for partial in [
+            (some("https://idp"), None, None),
+            (some("https://idp"), some("avis"), None),
+            (None, some("avis"), some("secret")),
+        ] {
+            assert!(oidc_settings(partial.0, partial.1, partial.2, None).is_err());
+        }
+        let settings = oidc_settings(
+            some("https://idp"),
+            some("avis"),
+            some("secret"),
+            some(" Interieur.gouv.fr, @finances.gouv.fr ,,"),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            settings.allowed_domains,
+            ["interieur.gouv.fr", "finances.gouv.fr"]
+        );
+        assert_eq!(format!("{:?}", settings.client_secret), "********");
+    }
 }

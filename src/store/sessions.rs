@@ -21,6 +21,8 @@ pub struct Session {
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
     pub expires_at: Timestamp,
+    /// Given by the identity provider the person signed in with, to sign out there too.
+    pub id_token: Option<String>,
 }
 
 /// A session just opened, with the secret its cookie carries.
@@ -49,7 +51,7 @@ impl Default for SessionLimits {
 const LAST_SEEN_PRECISION_MS: i64 = 60_000;
 
 const SESSION_COLUMNS: &str = "SELECT s.id, s.user_id, s.csrf_token, s.user_agent, s.created_at, \
-     s.last_seen_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id";
+     s.last_seen_at, s.expires_at, s.id_token FROM sessions s JOIN users u ON u.id = s.user_id";
 
 impl Store {
     /// Opens a new session for an account: a new id and secret every sign-in.
@@ -58,6 +60,7 @@ impl Store {
         user_id: Uuid,
         user_agent: &str,
         limits: SessionLimits,
+        id_token: Option<&str>,
     ) -> Result<OpenedSession, StoreError> {
         let secret = secret::random_token();
         let now = Timestamp::now();
@@ -69,10 +72,11 @@ impl Store {
             created_at: now,
             last_seen_at: now,
             expires_at: from_millis(to_millis(now) + limits.absolute_seconds * 1_000),
+            id_token: id_token.map(ToOwned::to_owned),
         };
         sqlx::query(
             "INSERT INTO sessions (id, secret_hash, user_id, csrf_token, user_agent, created_at, \
-             last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
+             last_seen_at, expires_at, id_token) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
         )
         .bind(session.id.to_string())
         .bind(secret::hash(&secret))
@@ -81,6 +85,7 @@ impl Store {
         .bind(&session.user_agent)
         .bind(to_millis(now))
         .bind(to_millis(session.expires_at))
+        .bind(session.id_token.as_deref())
         .execute(&self.write)
         .await?;
         Ok(OpenedSession { session, secret })
@@ -214,5 +219,6 @@ fn session(row: &AnyRow) -> Result<Session, sqlx::Error> {
         created_at: from_millis(row.try_get("created_at")?),
         last_seen_at: from_millis(row.try_get("last_seen_at")?),
         expires_at: from_millis(row.try_get("expires_at")?),
+        id_token: row.try_get("id_token")?,
     })
 }

@@ -21,6 +21,9 @@ pub struct Frame<'a> {
     pub viewer: Option<Viewer<'a>>,
     /// Which menu entry is the current page's.
     pub current: Option<W>,
+    /// An address to go on to at once: a page between two sites, after a form whose policy
+    /// (`form-action 'self'`) forbids redirecting it elsewhere.
+    pub refresh: Option<&'a str>,
 }
 
 pub fn lang_code(lang: Lang) -> &'static str {
@@ -40,6 +43,9 @@ pub fn page(frame: &Frame, body: Markup) -> String {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                @if let Some(url) = frame.refresh {
+                    meta http-equiv="refresh" content=(format!("0; url={url}"));
+                }
                 title { (frame.title) " – " (w(W::BackOffice)) " – " (w(W::Site)) }
                 link rel="stylesheet" href="/assets/avis.css";
                 link rel="stylesheet" href="/assets/admin.css";

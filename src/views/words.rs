@@ -34,6 +34,15 @@ words! {
     Audit => "Journal", "Audit log";
     Account => "Mon compte", "My account";
     SignIn => "Se connecter", "Sign in";
+    ProConnectSignIn => "Se connecter avec ProConnect", "Sign in with ProConnect";
+    ProConnectWhat => "ProConnect est l'identifiant des agents publics.", "ProConnect is public servants' sign-in.";
+    OrWithPassword => "Ou avec votre adresse e-mail et un mot de passe", "Or with your email address and a password";
+    ProConnectFailed => "La connexion avec ProConnect a échoué. Réessayez, ou connectez-vous avec votre mot de passe.", "Signing in with ProConnect failed. Try again, or sign in with your password.";
+    NoAccountForEmail => "Aucun compte ne correspond à cette adresse :", "No account matches this address:";
+    NoAccountHint => "Demandez à un administrateur de votre organisation de vous inviter.", "Ask an administrator of your organisation to invite you.";
+    SignedOut => "Vous êtes déconnecté", "You are signed out";
+    SignedOutProConnect => "Votre session ProConnect se termine aussi.", "Your ProConnect session ends too.";
+    Continue => "Continuer", "Continue";
     SignOut => "Se déconnecter", "Sign out";
     SignedInAs => "Connecté en tant que", "Signed in as";
     Language => "Langue", "Language";

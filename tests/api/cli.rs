@@ -237,7 +237,7 @@ async fn serve_demo_takes_a_review_at_once_and_stops_gracefully() {
         .unwrap()
         .to_owned();
 
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client().build().unwrap();
     assert_eq!(
         client
             .get(&questionnaire_url)

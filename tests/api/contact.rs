@@ -130,7 +130,7 @@ async fn addresses_are_deleted_after_their_retention() {
 async fn the_hosted_questionnaire_keeps_an_address_only_when_the_box_is_ticked() {
     let app = spawn_app().await;
     let (button, key) = offering(&app).await;
-    let client = reqwest::Client::builder()
+    let client = crate::helpers::http_client()
         .redirect(Policy::none())
         .build()
         .unwrap();

@@ -91,7 +91,7 @@ async fn a_kill_during_load_loses_no_acknowledged_review() {
     for worker in 0..16 {
         let (base, button, acknowledged) = (base.clone(), button.clone(), acknowledged.clone());
         tasks.push(tokio::spawn(async move {
-            let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+            let client = crate::helpers::http_client().timeout(Duration::from_secs(5)).build().unwrap();
             for n in 0u32.. {
                 let satisfaction = ["good", "medium", "bad"][(n % 3) as usize];
                 let body = json!({"button_id": button, "answers": {"satisfaction": satisfaction, "comprehension": 1 + n % 5}});
@@ -139,7 +139,11 @@ async fn a_kill_during_load_loses_no_acknowledged_review() {
 
     let (mut again, base) = serve(&url);
     assert!(
-        reqwest::get(format!("{base}/api/v1/health/ready"))
+        crate::helpers::http_client()
+            .build()
+            .unwrap()
+            .get(format!("{base}/api/v1/health/ready"))
+            .send()
             .await
             .unwrap()
             .status()
@@ -285,7 +289,11 @@ async fn a_second_server_on_one_sqlite_file_refuses_to_start() {
         "{said}"
     );
     // The first goes on serving; once it is killed, the file is free again.
-    let health = reqwest::get(format!("{base}/api/v1/health/ready"))
+    let health = crate::helpers::http_client()
+        .build()
+        .unwrap()
+        .get(format!("{base}/api/v1/health/ready"))
+        .send()
         .await
         .unwrap();
     assert!(health.status().is_success());

@@ -24,6 +24,13 @@ pub struct TestApp {
     _dir: Option<TempDir>,
 }
 
+/// An HTTP client builder for the tests. The binary's OpenID client picks ring as the TLS
+/// provider, so every client of the process needs it installed first.
+pub fn http_client() -> reqwest::ClientBuilder {
+    avis::accounts::oidc::install_tls_provider();
+    reqwest::Client::builder()
+}
+
 /// A new, empty database for one test, and the directory that holds it when it is a file.
 pub async fn fresh_database() -> (String, Option<TempDir>) {
     match std::env::var("AVIS_TEST_DATABASE_URL") {
@@ -97,7 +104,7 @@ async fn serve(database_url: String, options: Options) -> TestApp {
     TestApp {
         address,
         store,
-        client: reqwest::Client::new(),
+        client: http_client().build().unwrap(),
         database_url,
         _dir: None,
     }

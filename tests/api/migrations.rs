@@ -69,7 +69,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ("salts", "day salt"),
     (
         "sessions",
-        "created_at csrf_token ended_at expires_at id last_seen_at secret_hash user_agent user_id",
+        "created_at csrf_token ended_at expires_at id id_token last_seen_at secret_hash user_agent user_id",
     ),
     ("sign_in_failures", "at subject"),
     (

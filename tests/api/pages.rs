@@ -152,7 +152,7 @@ async fn the_admin_api_gives_the_three_embed_snippets() {
 async fn the_hosted_questionnaire_checks_its_tokens() {
     let app = spawn_app().await;
     let button = app.button().await;
-    let client = reqwest::Client::builder()
+    let client = crate::helpers::http_client()
         .redirect(Policy::none())
         .build()
         .unwrap();

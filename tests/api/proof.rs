@@ -197,7 +197,7 @@ async fn the_hosted_questionnaire_keeps_working_on_a_guarded_button() {
         .and_then(|rest| rest.split('"').next())
         .unwrap()
         .to_owned();
-    let client = reqwest::Client::builder()
+    let client = crate::helpers::http_client()
         .redirect(Policy::none())
         .build()
         .unwrap();

@@ -70,6 +70,7 @@ impl ResponseError for PageError {
             title: title.text(lang),
             viewer: None,
             current: None,
+            refresh: None,
         };
         let body = html! {
             h1 { (title.text(lang)) }

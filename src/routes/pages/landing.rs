@@ -42,6 +42,7 @@ pub async fn show(req: HttpRequest) -> HttpResponse {
         title: w(W::Site),
         viewer: None,
         current: None,
+        refresh: None,
     };
     super::html(StatusCode::OK, page(&frame, body))
 }

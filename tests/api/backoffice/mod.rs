@@ -2,6 +2,7 @@
 //! holds before and after.
 
 mod access;
+mod proconnect;
 mod sessions;
 mod sign_in;
 mod snippets;
@@ -43,7 +44,7 @@ impl Browser {
     pub fn new(app: &TestApp) -> Browser {
         Browser {
             base: app.address.clone(),
-            client: reqwest::Client::builder()
+            client: crate::helpers::http_client()
                 .redirect(redirect::Policy::none())
                 .build()
                 .unwrap(),
@@ -270,7 +271,7 @@ impl World {
         if let Some(user) = user {
             let opened = app
                 .store
-                .open_session(user.id, "test", Default::default())
+                .open_session(user.id, "test", Default::default(), None)
                 .await
                 .unwrap();
             browser.cookie = Some(format!("avis_session={}", opened.secret));

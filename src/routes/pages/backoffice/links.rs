@@ -215,7 +215,7 @@ pub async fn accept_invitation(
             details: invitation.grant.code().to_owned(),
         })
         .await?;
-    start_session(&req, &state, &user, "sign_in", "/admin/").await
+    start_session(&req, &state, &user, "sign_in", "/admin/", None).await
 }
 
 fn reset_page(

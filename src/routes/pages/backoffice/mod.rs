@@ -10,6 +10,7 @@ mod links;
 mod members;
 mod organisations;
 mod procedures;
+mod proconnect;
 mod sign_in;
 mod superadmin;
 
@@ -34,6 +35,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(sign_in::login_form)
         .service(sign_in::login)
         .service(sign_in::logout)
+        .service(proconnect::begin)
+        .service(proconnect::callback)
         .service(links::invitation_form)
         .service(links::accept_invitation)
         .service(links::reset_form)
@@ -94,6 +97,7 @@ fn agent_page_status(
             csrf_token: &agent.session.csrf_token,
         }),
         current,
+        refresh: None,
     };
     super::html(status, page(&frame, body))
 }

@@ -39,6 +39,7 @@ pub(super) fn signed_out_page(
         title: title.text(lang),
         viewer: None,
         current: None,
+        refresh: None,
     };
     respond(status, page(&frame, body))
 }
@@ -69,6 +70,13 @@ fn login_page(
         h1 { (w(W::SignIn)) }
         @if let Some(word) = message { (notice(w(word))) }
         (errors.summary(lang))
+        @if state.backoffice.oidc.is_some() {
+            div class="proconnect" {
+                p { a class="button" href="/admin/login/oidc" { (w(W::ProConnectSignIn)) } }
+                p class="hint" { (w(W::ProConnectWhat)) }
+            }
+            h2 { (w(W::OrWithPassword)) }
+        }
         form method="post" action="/admin/login" novalidate {
             (public_fields(state, lang))
             input type="hidden" name="next" value=(next);
@@ -180,17 +188,19 @@ pub async fn login(
             None,
         ));
     };
-    start_session(&req, &state, &user, "sign_in", next).await
+    start_session(&req, &state, &user, "sign_in", next, None).await
 }
 
 /// Opens a new session for `user` (a new id every time: none chosen before signing in
-/// survives it), ends the one the browser had, and sends the person on.
+/// survives it), ends the one the browser had, and sends the person on. `id_token` is the
+/// identity provider's, for a sign-in through it.
 pub(super) async fn start_session(
     req: &HttpRequest,
     state: &AppState,
     user: &User,
     action: &'static str,
     next: &str,
+    id_token: Option<&str>,
 ) -> Result<HttpResponse, PageError> {
     if let Ok(previous) = Agent::extract(req).await {
         state
@@ -205,7 +215,7 @@ pub(super) async fn start_session(
         .unwrap_or_default();
     let opened = state
         .store
-        .open_session(user.id, user_agent, state.backoffice.sessions)
+        .open_session(user.id, user_agent, state.backoffice.sessions, id_token)
         .await?;
     state
         .store
@@ -223,6 +233,23 @@ pub(super) async fn start_session(
         .add_cookie(&state.backoffice.session_cookie(opened.secret))
         .map_err(|e| PageError::Internal(e.into()))?;
     Ok(response)
+}
+
+/// The page that takes a person signed out of avis on to the provider's sign-out.
+fn leaving_page(lang: Lang, url: &str) -> HttpResponse {
+    let frame = Frame {
+        lang,
+        title: W::SignedOut.text(lang),
+        viewer: None,
+        current: None,
+        refresh: Some(url),
+    };
+    let body = html! {
+        h1 { (W::SignedOut.text(lang)) }
+        p { (W::SignedOutProConnect.text(lang)) }
+        p { a href=(url) { (W::Continue.text(lang)) } }
+    };
+    respond(StatusCode::OK, page(&frame, body))
 }
 
 #[post("/admin/logout")]
@@ -244,7 +271,16 @@ pub async fn logout(
         String::new(),
     )
     .await?;
-    let mut response = see_other("/admin/login");
+    // Signed in through ProConnect: its session ends too, and it sends the browser back here.
+    // A page goes on there, not a redirect: the form's policy allows redirects to this site only.
+    let provider = match (&state.backoffice.oidc, &agent.session.id_token) {
+        (Some(oidc), Some(id_token)) => oidc.logout_url(id_token).await,
+        _ => None,
+    };
+    let mut response = match &provider {
+        Some(url) => leaving_page(agent.lang, url.as_str()),
+        None => see_other("/admin/login"),
+    };
     response
         .add_cookie(&state.backoffice.removal_cookie())
         .map_err(|e| PageError::Internal(e.into()))?;
