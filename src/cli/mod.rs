@@ -54,7 +54,7 @@ enum Command {
     /// Manage the back-office's people: invite them, list them.
     Users {
         /// Public base URL of the service, for the links printed [default: http://127.0.0.1:8080].
-        #[arg(long, env = "AVIS_PUBLIC_URL")]
+        #[arg(long, env = "AVIS_PUBLIC_URL", global = true)]
         public_url: Option<String>,
         #[command(subcommand)]
         command: UserCommand,
