@@ -113,10 +113,10 @@ describe("the back-office", () => {
     const button = await landedOn(page, "/admin/buttons/");
     await page.getByText("Créé.").waitFor();
 
-    const widgetSection = page.locator("section", { has: page.getByRole("heading", { name: "Widget dans la page" }) });
-    const copy = widgetSection.getByRole("button", { name: "Copier" });
-    await copy.click();
-    await widgetSection.getByRole("button", { name: "Copié" }).waitFor();
+    // The plain widget tag's copy button (the pinned tag below it has its own).
+    const widgetField = page.locator("#code-widget").locator("xpath=..");
+    await widgetField.getByRole("button", { name: "Copier" }).click();
+    await widgetField.getByRole("button", { name: "Copié" }).waitFor();
     const snippet = await page.evaluate(() => navigator.clipboard.readText());
     assert.match(snippet, SNIPPET);
     assert.equal(snippet.match(SNIPPET)[1], button);

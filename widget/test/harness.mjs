@@ -14,17 +14,44 @@ const binary = process.env.AVIS_BIN || join(root, "target", "debug", "avis");
 export const shots = join(root, "widget", "test-results");
 mkdirSync(shots, { recursive: true });
 
+/** A loopback port free at the time of asking, for a server whose URL must be known before it starts. */
+export async function freePort() {
+  const server = createServer();
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /**
- * Starts `avis serve` on a free port over a new SQLite file; resolves once it listens.
+ * Starts `avis serve` over a new SQLite file; resolves once it listens. It listens on `port`
+ * (a free one by default), with `args` added to the command line and `env` to its environment.
  * `firstAccount` resolves to the link to the instance's first account that it prints on stdout.
  */
-export async function startAvis() {
+export async function startAvis({ args = [], port = 0, env: extraEnv = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "avis-browser-"));
-  const env = { ...process.env, AVIS_DATABASE_URL: join(dir, "avis.db"), AVIS_FORM_SECRET: "browser tests" };
-  const child = spawn(binary, ["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--demo"], {
+  const env = {
+    ...process.env,
+    AVIS_DATABASE_URL: join(dir, "avis.db"),
+    AVIS_FORM_SECRET: "browser tests",
+    ...extraEnv,
+  };
+  const child = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`, "--log-format", "json", "--demo", ...args], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // The last lines of its log, kept whole, for failure messages.
+  const logLines = [""];
+  child.stderr.on("data", (chunk) => {
+    const [rest, ...more] = String(chunk).split("\n");
+    logLines[logLines.length - 1] += rest;
+    logLines.push(...more);
+    if (logLines.length > 500) logLines.splice(0, logLines.length - 500);
+  });
+  const stderrTail = () => logLines.join("\n").slice(-4000);
   const firstAccount = new Promise((resolve, reject) => {
     let printed = "";
     const timer = setTimeout(() => reject(new Error("avis printed no first-account link within 20 s")), 20_000);
@@ -39,9 +66,12 @@ export async function startAvis() {
     });
   });
   firstAccount.catch(() => {});
-  const port = await new Promise((resolve, reject) => {
+  const listening = await new Promise((resolve, reject) => {
     let buffer = "";
-    const timer = setTimeout(() => reject(new Error("avis did not start within 20 s")), 20_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`avis did not start within 20 s\n${stderrTail()}`));
+    }, 20_000);
     child.stderr.on("data", (chunk) => {
       buffer += chunk;
       for (const line of buffer.split("\n")) {
@@ -56,12 +86,15 @@ export async function startAvis() {
         }
       }
     });
-    child.on("exit", (code) => reject(new Error(`avis exited with ${code}`)));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`avis exited with ${code}\n${stderrTail()}`));
+    });
   });
-  const cli = (...args) => execFileSync(binary, args, { env, encoding: "utf8" }).trim();
-  const base = `http://127.0.0.1:${port}`;
+  const cli = (...args) => execFileSync(binary, args, { env, encoding: "utf8", timeout: 20_000 }).trim();
+  const base = `http://127.0.0.1:${listening}`;
   const adminKey = cli("keys", "create", "--scope", "admin");
-  const organisation = cli("organisations", "create", "--name", `Organisation ${port}`);
+  const organisation = cli("organisations", "create", "--name", `Organisation ${listening}`);
   return {
     base,
     cli,
@@ -70,7 +103,7 @@ export async function startAvis() {
     organisation,
     /** An invitation link from `avis users invite`, e.g. `invite("a@b.fr", "--superadmin")`. */
     invite(email, ...grant) {
-      const options = { env: { ...env, AVIS_PUBLIC_URL: base }, encoding: "utf8" };
+      const options = { env: { ...env, AVIS_PUBLIC_URL: base }, encoding: "utf8", timeout: 20_000 };
       return execFileSync(binary, ["users", "invite", "--email", email, ...grant], options).trim();
     },
     /** A new procedure with one button allowing `origin`; returns their ids. */
@@ -85,6 +118,8 @@ export async function startAvis() {
       if (!response.ok) throw new Error(`${path}: ${response.status}`);
       return response.json();
     },
+    /** The last lines avis wrote on its standard error (its log). */
+    log: () => logLines.join("\n"),
     stop() {
       child.kill("SIGTERM");
       rmSync(dir, { recursive: true, force: true });

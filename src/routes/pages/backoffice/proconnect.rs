@@ -34,7 +34,7 @@ pub async fn begin(
             Ok(response)
         }
         Err(err) => {
-            tracing::warn!(error = ?err, "ProConnect cannot be reached");
+            tracing::warn!(error = %format!("{err:#}"), "ProConnect cannot be reached");
             Ok(failed(&state, lang, StatusCode::SERVICE_UNAVAILABLE))
         }
     }
@@ -81,7 +81,7 @@ pub async fn callback(
     {
         Ok(identity) => identity,
         Err(err) => {
-            tracing::warn!(error = ?err, "a ProConnect sign-in was refused");
+            tracing::warn!(error = %format!("{err:#}"), "a ProConnect sign-in was refused");
             return Ok(failed(&state, lang, StatusCode::UNAUTHORIZED));
         }
     };
