@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use maud::html;
 
+use super::record_by;
 use super::sign_in::{public_fields, signed_out_page, start_session};
 use crate::accounts::session::request_lang;
 use crate::accounts::{PublicForm, password};
@@ -12,7 +13,6 @@ use crate::domain::questionnaire::Lang;
 use crate::routes::pages::error::PageError;
 use crate::routes::pages::see_other;
 use crate::startup::AppState;
-use crate::store::audit::NewEvent;
 use crate::store::invitations::{Invitation, LinkError};
 use crate::store::people::User;
 use crate::views::forms::{Errors, Input};
@@ -204,17 +204,15 @@ pub async fn accept_invitation(
     if user.lang != lang_code(lang) {
         state.store.set_user_lang(user.id, lang_code(lang)).await?;
     }
-    state
-        .store
-        .record_event(&NewEvent {
-            user_id: Some(user.id),
-            actor: &user.email,
-            organisation_id: invitation.grant.organisation(),
-            action: "invitation_accepted",
-            subject: Some(invitation.id.to_string()),
-            details: invitation.grant.code().to_owned(),
-        })
-        .await?;
+    record_by(
+        &state,
+        &user,
+        invitation.grant.organisation(),
+        "invitation_accepted",
+        Some(invitation.id.to_string()),
+        invitation.grant.code().to_owned(),
+    )
+    .await?;
     start_session(&req, &state, &user, "sign_in", "/admin/", None).await
 }
 
@@ -292,16 +290,14 @@ pub async fn submit_reset(
         Err(LinkError::Dead | LinkError::Disabled) => return Ok(dead_link(lang)),
         Err(LinkError::Store(err)) => return Err(err.into()),
     }
-    state
-        .store
-        .record_event(&NewEvent {
-            user_id: Some(user.id),
-            actor: &user.email,
-            organisation_id: None,
-            action: "password_reset",
-            subject: Some(user.id.to_string()),
-            details: String::new(),
-        })
-        .await?;
+    record_by(
+        &state,
+        &user,
+        None,
+        "password_reset",
+        Some(user.id.to_string()),
+        String::new(),
+    )
+    .await?;
     Ok(see_other("/admin/login?done=password"))
 }

@@ -25,6 +25,7 @@ use crate::accounts::{Agent, Fields};
 use crate::domain::catalog::{Name, Tag};
 use crate::startup::AppState;
 use crate::store::audit::NewEvent;
+use crate::store::people::User;
 use crate::views::forms::Errors;
 use crate::views::layout::{Frame, Viewer, page};
 use crate::views::words::W;
@@ -102,7 +103,7 @@ fn agent_page_status(
     super::html(status, page(&frame, body))
 }
 
-/// Writes what a person did to the audit log.
+/// Writes what a signed-in person did to the audit log.
 async fn record(
     state: &AppState,
     agent: &Agent,
@@ -111,11 +112,23 @@ async fn record(
     subject: Option<String>,
     details: String,
 ) -> Result<(), PageError> {
+    record_by(state, &agent.user, organisation, action, subject, details).await
+}
+
+/// Writes what `user` did to the audit log, signed in or about to be.
+async fn record_by(
+    state: &AppState,
+    user: &User,
+    organisation: Option<Uuid>,
+    action: &'static str,
+    subject: Option<String>,
+    details: String,
+) -> Result<(), PageError> {
     state
         .store
         .record_event(&NewEvent {
-            user_id: Some(agent.user.id),
-            actor: &agent.user.email,
+            user_id: Some(user.id),
+            actor: &user.email,
             organisation_id: organisation,
             action,
             subject,

@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use maud::html;
 
+use super::record_by;
 use super::sign_in::{signed_out_page, start_session};
 use crate::accounts::session::request_lang;
 use crate::routes::client;
@@ -93,17 +94,15 @@ pub async fn callback(
                 .store
                 .create_user(&identity.email, &identity.name)
                 .await?;
-            state
-                .store
-                .record_event(&NewEvent {
-                    user_id: Some(user.id),
-                    actor: &user.email,
-                    organisation_id: None,
-                    action: "account_created",
-                    subject: Some(user.id.to_string()),
-                    details: "at a first sign-in with ProConnect".to_owned(),
-                })
-                .await?;
+            record_by(
+                &state,
+                &user,
+                None,
+                "account_created",
+                Some(user.id.to_string()),
+                "at a first sign-in with ProConnect".to_owned(),
+            )
+            .await?;
             user
         }
         _ => {

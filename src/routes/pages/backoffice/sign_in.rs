@@ -6,7 +6,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post, web};
 use jiff::{Timestamp, ToSpan};
 use maud::{Markup, html};
 
-use super::record;
+use super::{record, record_by};
 use crate::accounts::forms::public_form_token;
 use crate::accounts::session::request_lang;
 use crate::accounts::{Agent, MaybeAgent, PublicForm, Submitted, password};
@@ -217,17 +217,15 @@ pub(super) async fn start_session(
         .store
         .open_session(user.id, user_agent, state.backoffice.sessions, id_token)
         .await?;
-    state
-        .store
-        .record_event(&NewEvent {
-            user_id: Some(user.id),
-            actor: &user.email,
-            organisation_id: None,
-            action,
-            subject: Some(opened.session.id.to_string()),
-            details: format!("from {}", client::address(req, state)),
-        })
-        .await?;
+    record_by(
+        state,
+        user,
+        None,
+        action,
+        Some(opened.session.id.to_string()),
+        format!("from {}", client::address(req, state)),
+    )
+    .await?;
     let mut response = see_other(next);
     response
         .add_cookie(&state.backoffice.session_cookie(opened.secret))
