@@ -107,6 +107,14 @@ fn menu(lang: Lang, viewer: &Viewer, current: Option<W>) -> Markup {
     }
 }
 
+/// The colon between a label and its value: French puts a no-break space before it.
+pub fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "\u{a0}: ",
+        Lang::En => ": ",
+    }
+}
+
 /// The hidden field every state-changing form carries.
 pub fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(token); }

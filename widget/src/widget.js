@@ -17,6 +17,7 @@
       closed: "Ce questionnaire n'est plus disponible.",
       trap: "Ne remplissez pas ce champ",
       checking: "Vérification que vous n'êtes pas un robot, quelques secondes…",
+      preview: "Aperçu : rien n'est envoyé.",
     },
     en: {
       title: "Give my feedback",
@@ -30,6 +31,7 @@
       closed: "This questionnaire is no longer available.",
       trap: "Leave this field empty",
       checking: "Checking you are not a robot, a few seconds…",
+      preview: "Preview: nothing is sent.",
     },
   };
 
@@ -239,6 +241,8 @@
       event.preventDefault();
       var value = rating(first);
       if (!value) return say(t.pick, true);
+      // A preview (data-preview, as in the back-office) shows the question and sends nothing.
+      if (options.preview) return say(t.preview);
       send(firstSubmit, "POST", "/api/v1/reviews", create(value), function (created) {
         review = { id: created.id, token: created.edit_token };
         followUp();
@@ -251,7 +255,7 @@
       try {
         var value = rating(first);
         var leaving = event.type === "pagehide" || document.visibilityState === "hidden";
-        if (review || sending || !value || !leaving) return;
+        if (review || sending || !value || !leaving || options.preview) return;
         sending = true;
         request("POST", "/api/v1/reviews", create(value), true).catch(function () {});
       } catch (e) { /* never into the host page */ }
@@ -288,6 +292,7 @@
         container: script.getAttribute("data-container"),
         lang: script.getAttribute("data-lang"),
         theme: script.getAttribute("data-theme"),
+        preview: script.hasAttribute("data-preview"),
         base: new URL(script.src, location.href).origin,
       });
     }

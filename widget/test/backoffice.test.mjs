@@ -122,6 +122,12 @@ describe("the back-office", () => {
     assert.equal(snippet.match(SNIPPET)[1], button);
     assert.equal(snippet, await page.locator("#code-widget").inputValue());
     assert.ok(snippet.includes(`src="${avis.base}/widget.js"`), snippet);
+    // The live preview is the widget itself, which sends nothing from the back-office.
+    const preview = page.locator("#widget-preview");
+    await preview.getByText("Très bien").click();
+    await preview.getByRole("button", { name: "Envoyer" }).click();
+    await preview.getByText("Aperçu : rien n'est envoyé.").waitFor();
+    assert.deepEqual(await avis.api(`/api/v1/reviews?procedure=${procedure}`), []);
     await page.screenshot({ path: join(shots, "backoffice-path-button.png"), fullPage: true });
 
     host.serve("/pasted", hostPage(snippet));

@@ -49,6 +49,11 @@ async fn a_buttons_page_shows_the_snippets_of_the_api_and_the_pinned_widget() {
         let path = format!("/buttons/{}{image}", world.button.id);
         assert!(page.contains(&path), "{path}");
     }
+    // The live preview is the widget itself, told to send nothing.
+    assert!(page.contains(&format!(
+        r##"<script src="/widget.js" data-button="{}" data-container="#widget-preview" data-lang="fr" data-preview async>"##,
+        world.button.id
+    )));
     // A member reads the snippets but gets no form to change the button.
     assert!(!page.contains(&format!(
         "action=\"/admin/buttons/{}/close\"",

@@ -12,7 +12,7 @@ use crate::domain::questionnaire::Lang;
 use crate::routes::pages::error::PageError;
 use crate::startup::AppState;
 use crate::views::forms::{Errors, Input, select};
-use crate::views::layout::{csrf_field, lang_code, notice, when};
+use crate::views::layout::{colon, csrf_field, lang_code, notice, when};
 use crate::views::words::W;
 
 async fn account_page(
@@ -34,7 +34,7 @@ async fn account_page(
         @if let Some(word) = message { (notice(w(word))) }
         (errors.summary(lang))
         h2 { (w(W::Profile)) }
-        p { (w(W::Email)) " : " strong { (agent.user.email) } }
+        p { (w(W::Email)) (colon(lang)) strong { (agent.user.email) } }
         form method="post" action="/admin/account" novalidate {
             (csrf_field(csrf))
             (Input::text("name", w(W::DisplayName), &agent.user.display_name).kind("text", "name").required().render(lang, errors))

@@ -17,7 +17,7 @@ use crate::routes::pages::error::PageError;
 use crate::startup::AppState;
 use crate::store::catalog::{Button, Procedure};
 use crate::views::forms::{Errors, Input, checkbox, textarea};
-use crate::views::layout::{copyable, csrf_field, notice};
+use crate::views::layout::{colon, copyable, csrf_field, lang_code, notice};
 use crate::views::words::W;
 
 /// The button behind a path, its procedure, and the person's role in its organisation.
@@ -127,7 +127,7 @@ fn button_page(
     let s = snippets(&base_url(req, state), button.id, widget_integrity());
     let body = html! {
         (crumbs(agent, view.procedure))
-        h1 { (w(W::Button)) " : " (button.label) }
+        h1 { (w(W::Button)) (colon(lang)) (button.label) }
         @if let Some(word) = view.message { (notice(w(word))) }
         @if !button.is_open { p class="notice" { (w(W::ButtonClosed)) } }
         h2 id="snippets" { (w(W::Snippets)) }
@@ -137,6 +137,12 @@ fn button_page(
             (copyable(lang, "code-widget", w(W::SnippetWidget), &s.script))
             (copyable(lang, "code-widget-pinned", w(W::SnippetPinned), &s.pinned_script))
             p class="hint" { (w(W::SnippetPinnedHint)) }
+            figure class="widget-preview" {
+                div id="widget-preview" {}
+                script src="/widget.js" data-button=(button.id) data-container="#widget-preview"
+                    data-lang=(lang_code(lang)) data-preview async {}
+                figcaption { (w(W::Preview)) " – " (w(W::PreviewNothingSent)) }
+            }
         }
         section class="snippet" aria-labelledby="snippet-image" {
             h3 id="snippet-image" { (w(W::SnippetImage)) }

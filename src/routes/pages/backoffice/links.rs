@@ -16,7 +16,7 @@ use crate::startup::AppState;
 use crate::store::invitations::{Invitation, LinkError};
 use crate::store::people::User;
 use crate::views::forms::{Errors, Input};
-use crate::views::layout::lang_code;
+use crate::views::layout::{colon, lang_code};
 use crate::views::words::W;
 
 fn dead_link(lang: Lang) -> HttpResponse {
@@ -69,7 +69,7 @@ fn invitation_page(
         form method="post" action=(format!("/admin/invitations/{}", form.token)) novalidate {
             (public_fields(state, lang))
             @match &invitation.email {
-                Some(email) => p { (w(W::Email)) " : " strong { (email) } },
+                Some(email) => p { (w(W::Email)) (colon(lang)) strong { (email) } },
                 None => (Input::text("email", w(W::Email), form.email).kind("email", "username").required().render(lang, errors)),
             }
             @if form.existing {

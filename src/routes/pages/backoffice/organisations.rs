@@ -14,7 +14,7 @@ use crate::startup::AppState;
 use crate::store::StoreError;
 use crate::store::catalog::{NewProcedure, Organisation};
 use crate::views::forms::{Errors, Input, checkbox};
-use crate::views::layout::{csrf_field, notice, when};
+use crate::views::layout::{colon, csrf_field, notice, when};
 use crate::views::words::W;
 
 fn list_page(
@@ -150,7 +150,7 @@ pub(super) fn tabs(agent: &Agent, organisation: &Organisation, current: W) -> Ma
         entries.push((W::Audit, format!("{base}/audit")));
     }
     html! {
-        p class="crumbs" { (w(W::Organisation)) " : " strong { (organisation.name) } }
+        p class="crumbs" { (w(W::Organisation)) (colon(agent.lang)) strong { (organisation.name) } }
         nav class="tabs" aria-label=(organisation.name) {
             ul {
                 @for (word, href) in entries {
