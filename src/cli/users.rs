@@ -76,7 +76,7 @@ pub(super) async fn users(
         }
         UserCommand::List => {
             println!("id\temail\tname\tsuperadmin\tdisabled");
-            for user in store.list_users(0, i64::MAX).await? {
+            for user in store.list_users("", 0, i64::MAX).await?.0 {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     user.id,

@@ -82,15 +82,38 @@ impl Store {
     }
 
     /// Accounts by email, a page at a time.
-    pub async fn list_users(&self, offset: i64, limit: i64) -> Result<Vec<User>, StoreError> {
+    /// Accounts whose email or name contains `search` (any case; all when empty), by email, a
+    /// page at a time; and how many match in all.
+    pub async fn list_users(
+        &self,
+        search: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<User>, i64), StoreError> {
+        let escaped = search
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        const MATCHING: &str = "($1 = '%%' OR email LIKE $1 ESCAPE '\\' \
+             OR lower(display_name) LIKE $1 ESCAPE '\\')";
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_FIELDS} FROM users ORDER BY email LIMIT $1 OFFSET $2"
+            "SELECT {USER_FIELDS} FROM users WHERE {MATCHING} ORDER BY email LIMIT $2 OFFSET $3"
         )))
+        .bind(&pattern)
         .bind(limit)
         .bind(offset)
         .fetch_all(&self.read)
         .await?;
-        Ok(rows.iter().map(user).collect::<Result<_, _>>()?)
+        let total: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM users WHERE {MATCHING}"
+        )))
+        .bind(&pattern)
+        .fetch_one(&self.read)
+        .await?
+        .try_get("n")?;
+        Ok((rows.iter().map(user).collect::<Result<_, _>>()?, total))
     }
 
     /// A new account, made by the first sign-in through an identity provider (no password).

@@ -22,6 +22,22 @@ fn link(path: &str, filters: &[(&str, &str)], page: usize) -> String {
     }
 }
 
+/// The form that filters a list by a text (`?q=`), kept in the page's address.
+pub fn search(lang: Lang, path: &str, q: &str) -> Markup {
+    html! {
+        form method="get" action=(path) class="search" role="search" {
+            label for="q" { (W::Search.text(lang)) }
+            input type="search" id="q" name="q" value=(q);
+            button type="submit" class="secondary" { (W::Filter.text(lang)) }
+        }
+    }
+}
+
+/// Whether any of `texts` contains `needle` (already lower-cased), case aside.
+pub fn matches(needle: &str, texts: &[&str]) -> bool {
+    needle.is_empty() || texts.iter().any(|t| t.to_lowercase().contains(needle))
+}
+
 /// Previous and next links, and where the reader is, when there is more than one page.
 pub fn pager(
     lang: Lang,
@@ -44,6 +60,13 @@ pub fn pager(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filter_matches_any_text_whatever_the_case() {
+        assert!(matches("", &["anything"]));
+        assert!(matches("carte", &["Demande de CARTE grise", "x"]));
+        assert!(!matches("permis", &["Demande de carte grise"]));
+    }
 
     #[test]
     fn links_keep_the_filters_that_are_set_and_drop_page_one() {

@@ -2,6 +2,7 @@
 //! holds before and after.
 
 mod access;
+mod lists;
 mod proconnect;
 mod sessions;
 mod sign_in;
@@ -303,7 +304,7 @@ pub async fn snapshot(app: &TestApp) -> String {
     for k in store.list_api_keys().await.unwrap() {
         text += &format!("key {} {:?}\n", k.id, k.revoked_at);
     }
-    for u in store.list_users(0, 1_000).await.unwrap() {
+    for u in store.list_users("", 0, 1_000).await.unwrap().0 {
         text += &format!("user {} {} {:?}\n", u.email, u.is_superadmin, u.disabled_at);
     }
     let events = store.list_events(None, None, 10_000).await.unwrap();

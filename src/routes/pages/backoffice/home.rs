@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, get, web};
 use jiff::Timestamp;
 use maud::html;
 
-use super::{agent_page, page_number};
+use super::{agent_page, page_number, search_of};
 use crate::accounts::Agent;
 use crate::domain::indicators;
 use crate::domain::time::paris_day;
@@ -15,6 +15,7 @@ use crate::domain::window::WindowQuery;
 use crate::routes::pages::error::PageError;
 use crate::startup::AppState;
 use crate::views::figures::score_cells;
+use crate::views::table;
 use crate::views::words::W;
 
 const PER_PAGE: usize = 50;
@@ -27,10 +28,7 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let lang = agent.lang;
     let w = |word: W| word.text(lang);
-    let search = query
-        .iter()
-        .find(|(k, _)| k == "q")
-        .map_or(String::new(), |(_, v)| v.trim().to_owned());
+    let search = search_of(&query);
     let page = page_number(&query) as usize;
     let window = WindowQuery::default()
         .resolve(paris_day(Timestamp::now()))
@@ -51,11 +49,8 @@ pub async fn show(
                 .is_none_or(|v| v.contains(&p.organisation_id))
         })
         .filter(|p| {
-            needle.is_empty()
-                || p.title.to_lowercase().contains(&needle)
-                || names
-                    .get(&p.organisation_id)
-                    .is_some_and(|n| n.to_lowercase().contains(&needle))
+            let organisation = names.get(&p.organisation_id).map_or("", |n| n.as_str());
+            table::matches(&needle, &[&p.title, organisation])
         })
         .collect();
     rows.sort_by_key(|p| p.title.to_lowercase());
@@ -82,11 +77,7 @@ pub async fn show(
                     }
                 }
             }
-            form method="get" action="/admin/" class="search" role="search" {
-                label for="q" { (w(W::Search)) }
-                input type="search" id="q" name="q" value=(search);
-                button type="submit" class="secondary" { (w(W::Filter)) }
-            }
+            (table::search(lang, "/admin/", &search))
             @if shown.is_empty() {
                 p { (w(W::NoProcedures)) }
             } @else {
@@ -114,7 +105,7 @@ pub async fn show(
                         }
                     }
                 }
-                (crate::views::table::pager(lang, "/admin/", &[("q", &search)], page, total.div_ceil(PER_PAGE)))
+                (table::pager(lang, "/admin/", &[("q", &search)], page, total.div_ceil(PER_PAGE)))
             }
         }
     };

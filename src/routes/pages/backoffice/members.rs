@@ -8,7 +8,7 @@ use maud::html;
 use uuid::Uuid;
 
 use super::organisations::{tabs, visible};
-use super::{agent_page_status, back_to, done, path_id, record};
+use super::{agent_page_status, back_to, done, path_id, record, search_of};
 use crate::accounts::{Agent, Submitted};
 use crate::domain::people::{Email, Grant, Role};
 use crate::routes::client::base_url;
@@ -18,6 +18,7 @@ use crate::store::StoreError;
 use crate::store::catalog::Organisation;
 use crate::views::forms::{Errors, Input, select};
 use crate::views::layout::{action_button, copyable, csrf_field, notice, when};
+use crate::views::table;
 use crate::views::words::W;
 
 fn role_word(role: Role) -> W {
@@ -34,6 +35,8 @@ struct Extra<'a> {
     errors: Errors,
     link: Option<String>,
     message: Option<W>,
+    /// The list's filter (`?q=`, on names and addresses).
+    q: &'a str,
 }
 
 async fn members_page(
@@ -46,15 +49,18 @@ async fn members_page(
     let lang = agent.lang;
     let w = |word: W| word.text(lang);
     let admin = agent.role_in(organisation.id) == Some(Role::Admin);
-    let (members, invitations) = tokio::try_join!(
+    let (mut members, invitations) = tokio::try_join!(
         state.store.members(organisation.id),
         state.store.pending_invitations(organisation.id),
     )?;
+    let needle = extra.q.to_lowercase();
+    members.retain(|(user, _)| table::matches(&needle, &[&user.email, &user.display_name]));
     let base = format!("/admin/organisations/{}", organisation.id);
     let roles = [("member", w(W::RoleMember)), ("admin", w(W::RoleAdmin))];
     let body = html! {
         h1 { (w(W::Members)) }
         (tabs(agent, organisation, W::Members))
+        (table::search(lang, &format!("{base}/members"), extra.q))
         @if let Some(word) = extra.message { (notice(w(word))) }
         @if let Some(link) = &extra.link {
             div class="notice" role="status" {
@@ -145,7 +151,9 @@ pub async fn list(
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let (organisation, _) = visible(&state, &agent, &path).await?;
+    let q = search_of(&query);
     let extra = Extra {
+        q: &q,
         message: match done(&query) {
             Some("saved") => Some(W::Saved),
             Some("last-admin") => Some(W::LastAdmin),

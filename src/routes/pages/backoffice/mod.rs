@@ -180,6 +180,14 @@ fn page_number(query: &web::Query<Vec<(String, String)>>) -> i64 {
         .unwrap_or(1)
 }
 
+/// `?q=` of a list, trimmed.
+fn search_of(query: &web::Query<Vec<(String, String)>>) -> String {
+    query
+        .iter()
+        .find(|(k, _)| k == "q")
+        .map_or(String::new(), |(_, v)| v.trim().to_owned())
+}
+
 /// `?done=` of a page shown after a form.
 fn done(query: &web::Query<Vec<(String, String)>>) -> Option<&str> {
     query

@@ -5,7 +5,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use maud::{Markup, html};
 
-use super::{agent_page_status, back_to, done, optional_tag, path_id, record, required_name};
+use super::{
+    agent_page_status, back_to, done, optional_tag, page_number, path_id, record, required_name,
+    search_of,
+};
 use crate::accounts::{Agent, Submitted};
 use crate::domain::people::Role;
 use crate::routes::pages::error::PageError;
@@ -15,21 +18,44 @@ use crate::store::StoreError;
 use crate::store::catalog::{NewProcedure, Organisation};
 use crate::views::forms::{Errors, Input, checkbox};
 use crate::views::layout::{colon, csrf_field, notice, when};
+use crate::views::table;
 use crate::views::words::W;
+
+const PER_PAGE: usize = 50;
+
+/// Which part of the list a page shows: those matching `q`, page `page`.
+struct Shown<'a> {
+    q: &'a str,
+    page: usize,
+}
+
+const ALL: Shown<'static> = Shown { q: "", page: 1 };
 
 fn list_page(
     agent: &Agent,
     organisations: &[Organisation],
     status: StatusCode,
-    name: &str,
-    errors: &Errors,
+    shown: Shown,
+    form: (&str, &Errors),
     created: bool,
 ) -> HttpResponse {
     let lang = agent.lang;
     let w = |word: W| word.text(lang);
+    let (name, errors) = form;
+    let needle = shown.q.to_lowercase();
+    let matching: Vec<&Organisation> = organisations
+        .iter()
+        .filter(|o| table::matches(&needle, &[&o.name]))
+        .collect();
+    let pages = matching.len().div_ceil(PER_PAGE);
+    let organisations = matching
+        .into_iter()
+        .skip((shown.page - 1) * PER_PAGE)
+        .take(PER_PAGE);
     let body = html! {
         h1 { (w(W::Organisations)) }
         @if created { (notice(w(W::Created))) }
+        (table::search(lang, "/admin/organisations", shown.q))
         div class="table" role="region" aria-label=(w(W::Organisations)) tabindex="0" {
             table {
                 caption class="visually-hidden" { (w(W::Organisations)) }
@@ -44,6 +70,7 @@ fn list_page(
                 }
             }
         }
+        (table::pager(lang, "/admin/organisations", &[("q", shown.q)], shown.page, pages))
         h2 id="new" { (w(W::NewOrganisation)) }
         (errors.summary(lang))
         form method="post" action="/admin/organisations" novalidate {
@@ -70,12 +97,17 @@ pub async fn list(
     agent.require_superadmin()?;
     let organisations = state.store.list_organisations().await?;
     let created = done(&query) == Some("created");
+    let q = search_of(&query);
+    let shown = Shown {
+        q: &q,
+        page: page_number(&query) as usize,
+    };
     Ok(list_page(
         &agent,
         &organisations,
         StatusCode::OK,
-        "",
-        &Errors::default(),
+        shown,
+        ("", &Errors::default()),
         created,
     ))
 }
@@ -114,8 +146,8 @@ pub async fn create(
         agent,
         &organisations,
         StatusCode::UNPROCESSABLE_ENTITY,
-        form.fields.text("name"),
-        &errors,
+        ALL,
+        (form.fields.text("name"), &errors),
         false,
     ))
 }
@@ -287,8 +319,8 @@ pub async fn rename(
                 agent,
                 &organisations,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                name.as_str(),
-                &errors,
+                ALL,
+                (name.as_str(), &errors),
                 false,
             ));
         }

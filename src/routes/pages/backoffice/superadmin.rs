@@ -8,14 +8,14 @@ use maud::{Markup, html};
 use uuid::Uuid;
 
 use super::organisations::{tabs, visible};
-use super::{agent_page_status, back_to, done, page_number, path_id, record};
+use super::{agent_page_status, back_to, done, page_number, path_id, record, search_of};
 use crate::accounts::{Agent, Submitted};
 use crate::routes::client::base_url;
 use crate::routes::pages::error::PageError;
 use crate::startup::AppState;
 use crate::store::audit::Event;
 use crate::views::layout::{action_button, copyable, notice, when};
-use crate::views::table::pager;
+use crate::views::table::{pager, search};
 use crate::views::words::W;
 
 const USERS_PER_PAGE: i64 = 50;
@@ -27,21 +27,20 @@ const RESET_TTL_SECONDS: i64 = 86_400;
 async fn users_page(
     state: &AppState,
     agent: &Agent,
-    page: i64,
+    (q, page): (&str, i64),
     link: Option<&str>,
     message: Option<W>,
 ) -> Result<HttpResponse, PageError> {
     let lang = agent.lang;
     let w = |word: W| word.text(lang);
-    let (accounts, total) = tokio::try_join!(
-        state
-            .store
-            .list_users((page - 1) * USERS_PER_PAGE, USERS_PER_PAGE),
-        state.store.count_users(),
-    )?;
+    let (accounts, total) = state
+        .store
+        .list_users(q, (page - 1) * USERS_PER_PAGE, USERS_PER_PAGE)
+        .await?;
     let csrf = &agent.session.csrf_token;
     let body = html! {
         h1 { (w(W::Users)) }
+        (search(lang, "/admin/users", q))
         @if let Some(word) = message { (notice(w(word))) }
         @if let Some(link) = link {
             div class="notice" role="status" { (copyable(lang, "reset-link", w(W::ResetLinkShown), link)) }
@@ -78,7 +77,7 @@ async fn users_page(
                 }
             }
         }
-        (pager(lang, "/admin/users", &[], page as usize, (total.max(1) as usize).div_ceil(USERS_PER_PAGE as usize)))
+        (pager(lang, "/admin/users", &[("q", q)], page as usize, (total.max(1) as usize).div_ceil(USERS_PER_PAGE as usize)))
     };
     Ok(agent_page_status(
         agent,
@@ -97,7 +96,8 @@ pub async fn users(
 ) -> Result<HttpResponse, PageError> {
     agent.require_superadmin()?;
     let message = (done(&query) == Some("saved")).then_some(W::Saved);
-    users_page(&state, &agent, page_number(&query), None, message).await
+    let q = search_of(&query);
+    users_page(&state, &agent, (&q, page_number(&query)), None, message).await
 }
 
 async fn target(state: &AppState, agent: &Agent, raw: &str) -> Result<Uuid, PageError> {
@@ -176,7 +176,7 @@ pub async fn reset_link(
     )
     .await?;
     let link = format!("{}/admin/reset/{token}", base_url(&req, &state));
-    users_page(&state, agent, 1, Some(&link), None).await
+    users_page(&state, agent, ("", 1), Some(&link), None).await
 }
 
 #[get("/admin/settings")]
