@@ -27,8 +27,39 @@ async fn lists_show_only_what_matches_their_filter() {
     let org = format!("/admin/organisations/{}", world.organisation.id);
     let members = page(format!("{org}/members?q=member")).await;
     assert!(members.contains("member@caf.fr") && !members.contains("admin@caf.fr"));
+    let procedures = page(format!("{org}?q=1617")).await;
+    assert!(
+        procedures.contains("Prime d"),
+        "found by the observatory's id"
+    );
+    let procedures = page(format!("{org}?q=logement")).await;
+    assert!(!procedures.contains("Prime d"));
     let home = page("/admin/?q=prime".into()).await;
     assert!(home.contains("Prime d"));
     let home = page("/admin/?q=logement".into()).await;
     assert!(!home.contains("Prime d"));
+}
+
+#[tokio::test]
+async fn a_long_list_comes_in_pages_that_keep_the_filter() {
+    let app = spawn_app().await;
+    let world = World::new(&app).await;
+    for n in 0..55 {
+        let name = avis::domain::catalog::Name::parse(&format!("Préfecture n° {n:02}")).unwrap();
+        app.store.create_organisation(&name).await.unwrap();
+    }
+    let root = world.browser(&app, Some(&world.superadmin)).await;
+    let first = page_text(root.get("/admin/organisations?q=pr%C3%A9fecture").await).await;
+    assert_eq!(first.matches("Préfecture n° ").count(), 50);
+    assert!(
+        first.contains(r#"href="/admin/organisations?q=pr%C3%A9fecture&amp;page=2" rel="next""#),
+        "{first}"
+    );
+    let second = page_text(
+        root.get("/admin/organisations?q=pr%C3%A9fecture&page=2")
+            .await,
+    )
+    .await;
+    assert_eq!(second.matches("Préfecture n° ").count(), 5);
+    assert!(second.contains("Préfecture n° 54") && !second.contains("Préfecture n° 00"));
 }

@@ -8,7 +8,7 @@ use maud::html;
 use uuid::Uuid;
 
 use super::organisations::{tabs, visible};
-use super::{agent_page_status, back_to, done, path_id, record, search_of};
+use super::{agent_page_status, back_to, done, page_number, path_id, record, search_of};
 use crate::accounts::{Agent, Submitted};
 use crate::domain::people::{Email, Grant, Role};
 use crate::routes::client::base_url;
@@ -35,9 +35,12 @@ struct Extra<'a> {
     errors: Errors,
     link: Option<String>,
     message: Option<W>,
-    /// The list's filter (`?q=`, on names and addresses).
+    /// The list's filter (`?q=`, on names and addresses), and its page (from 1).
     q: &'a str,
+    page: usize,
 }
+
+const PER_PAGE: usize = 100;
 
 async fn members_page(
     state: &AppState,
@@ -55,6 +58,13 @@ async fn members_page(
     )?;
     let needle = extra.q.to_lowercase();
     members.retain(|(user, _)| table::matches(&needle, &[&user.email, &user.display_name]));
+    let page = extra.page.max(1);
+    let pages = members.len().div_ceil(PER_PAGE);
+    let members: Vec<_> = members
+        .into_iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
     let base = format!("/admin/organisations/{}", organisation.id);
     let roles = [("member", w(W::RoleMember)), ("admin", w(W::RoleAdmin))];
     let body = html! {
@@ -101,6 +111,7 @@ async fn members_page(
                 }
             }
         }
+        (table::pager(lang, &format!("{base}/members"), &[("q", extra.q)], page, pages))
         @if admin {
             h2 id="invite" { (w(W::InviteSomeone)) }
             (extra.errors.summary(lang))
@@ -154,6 +165,7 @@ pub async fn list(
     let q = search_of(&query);
     let extra = Extra {
         q: &q,
+        page: page_number(&query) as usize,
         message: match done(&query) {
             Some("saved") => Some(W::Saved),
             Some("last-admin") => Some(W::LastAdmin),

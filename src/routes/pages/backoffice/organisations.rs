@@ -208,19 +208,34 @@ async fn organisation_page(
     agent: &Agent,
     organisation: &Organisation,
     status: StatusCode,
-    draft: &ProcedureDraft<'_>,
-    errors: &Errors,
+    shown: Shown<'_>,
+    (draft, errors): (&ProcedureDraft<'_>, &Errors),
     message: Option<W>,
 ) -> Result<HttpResponse, PageError> {
     let lang = agent.lang;
     let w = |word: W| word.text(lang);
-    let procedures = state.store.list_procedures(Some(organisation.id)).await?;
+    let needle = shown.q.to_lowercase();
+    let mut procedures = state.store.list_procedures(Some(organisation.id)).await?;
+    procedures.retain(|p| {
+        table::matches(
+            &needle,
+            &[&p.title, p.external_id.as_deref().unwrap_or_default()],
+        )
+    });
+    let pages = procedures.len().div_ceil(PER_PAGE);
+    let procedures: Vec<_> = procedures
+        .into_iter()
+        .skip((shown.page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
+    let base = format!("/admin/organisations/{}", organisation.id);
     let admin = agent.role_in(organisation.id) == Some(Role::Admin);
     let body = html! {
         h1 { (organisation.name) }
         (tabs(agent, organisation, W::Procedures))
         @if let Some(word) = message { (notice(w(word))) }
         h2 { (w(W::Procedures)) }
+        (table::search(lang, &base, shown.q))
         @if procedures.is_empty() {
             p { (w(W::NoProcedures)) }
         } @else {
@@ -234,6 +249,7 @@ async fn organisation_page(
                 }
             }
         }
+        (table::pager(lang, &base, &[("q", shown.q)], shown.page, pages))
         @if admin {
             h2 id="new" { (w(W::NewProcedure)) }
             (errors.summary(lang))
@@ -272,6 +288,7 @@ pub async fn show(
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let (organisation, _) = visible(&state, &agent, &path).await?;
+    let q = search_of(&query);
     let message = match done(&query) {
         Some("created") => Some(W::Created),
         Some("saved") => Some(W::Saved),
@@ -288,8 +305,11 @@ pub async fn show(
         &agent,
         &organisation,
         StatusCode::OK,
-        &draft,
-        &Errors::default(),
+        Shown {
+            q: &q,
+            page: page_number(&query) as usize,
+        },
+        (&draft, &Errors::default()),
         message,
     )
     .await
@@ -394,8 +414,8 @@ pub async fn create_procedure(
         agent,
         &organisation,
         StatusCode::UNPROCESSABLE_ENTITY,
-        &draft,
-        &errors,
+        ALL,
+        (&draft, &errors),
         None,
     )
     .await
