@@ -63,3 +63,22 @@ async fn a_long_list_comes_in_pages_that_keep_the_filter() {
     assert_eq!(second.matches("Préfecture n° ").count(), 5);
     assert!(second.contains("Préfecture n° 54") && !second.contains("Préfecture n° 00"));
 }
+
+#[tokio::test]
+async fn a_superadmin_finds_the_organisation_named_in_the_links_back() {
+    let app = spawn_app().await;
+    let world = World::new(&app).await;
+    let root = world.browser(&app, Some(&world.superadmin)).await;
+    for path in [
+        format!("/admin/procedures/{}", world.procedure.id),
+        format!("/admin/procedures/{}/settings", world.procedure.id),
+        format!("/admin/buttons/{}", world.button.id),
+    ] {
+        let page = page_text(root.get(&path).await).await;
+        let link = format!(
+            r#"<a href="/admin/organisations/{}">Caisse d"#,
+            world.organisation.id
+        );
+        assert!(page.contains(&link), "{path}");
+    }
+}

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use maud::{Markup, html};
 
-use super::procedures::crumbs;
+use super::procedures::{crumbs, organisation_name};
 use super::{agent_page_status, back_to, done, path_id, record, required_name};
 use crate::accounts::{Agent, Fields, Submitted};
 use crate::domain::catalog::{Name, Origin, Tag};
@@ -108,6 +108,7 @@ fn draft_of(button: &Button) -> ButtonDraft {
 struct View<'a> {
     button: &'a Button,
     procedure: &'a Procedure,
+    organisation: String,
     role: Role,
     draft: ButtonDraft,
     errors: Errors,
@@ -126,7 +127,7 @@ fn button_page(
     let button = view.button;
     let s = snippets(&base_url(req, state), button.id, widget_integrity());
     let body = html! {
-        (crumbs(agent, view.procedure))
+        (crumbs(view.procedure, &view.organisation))
         h1 { (w(W::Button)) (colon(lang)) (button.label) }
         @if let Some(word) = view.message { (notice(w(word))) }
         @if !button.is_open { p class="notice" { (w(W::ButtonClosed)) } }
@@ -207,6 +208,7 @@ pub async fn show(
         _ => None,
     };
     let view = View {
+        organisation: organisation_name(&state, &agent, &procedure).await?,
         draft: draft_of(&button),
         button: &button,
         procedure: &procedure,
@@ -231,6 +233,7 @@ pub async fn save(
     let mut errors = Errors::default();
     let Some((label, source, origins)) = parse_button(fields, &mut errors) else {
         let view = View {
+            organisation: organisation_name(&state, agent, &procedure).await?,
             draft: ButtonDraft {
                 label: fields.text("label").into(),
                 source: fields.text("source").into(),

@@ -40,18 +40,32 @@ pub(super) async fn visible(
     Ok((procedure, role))
 }
 
-/// The link back to a procedure's organisation.
-pub(super) fn crumbs(agent: &Agent, procedure: &Procedure) -> Markup {
-    let name = agent
+/// The name of a procedure's organisation: known from the person's memberships, or read (a
+/// superadmin sees organisations they are not a member of).
+pub(super) async fn organisation_name(
+    state: &AppState,
+    agent: &Agent,
+    procedure: &Procedure,
+) -> Result<String, PageError> {
+    let known = agent
         .memberships
         .iter()
-        .find(|m| m.organisation_id == procedure.organisation_id)
-        .map(|m| m.organisation_name.as_str());
+        .find(|m| m.organisation_id == procedure.organisation_id);
+    if let Some(membership) = known {
+        return Ok(membership.organisation_name.clone());
+    }
+    let organisation = state
+        .store
+        .find_organisation(procedure.organisation_id)
+        .await?;
+    Ok(organisation.map(|o| o.name).unwrap_or_default())
+}
+
+/// The links back to a procedure and its organisation.
+pub(super) fn crumbs(procedure: &Procedure, organisation: &str) -> Markup {
     html! {
         p class="crumbs" {
-            a href=(format!("/admin/organisations/{}", procedure.organisation_id)) {
-                (name.unwrap_or(W::Organisation.text(agent.lang)))
-            }
+            a href=(format!("/admin/organisations/{}", procedure.organisation_id)) { (organisation) }
             " › " a href=(format!("/admin/procedures/{}", procedure.id)) { (procedure.title) }
         }
     }
@@ -90,8 +104,9 @@ async fn procedure_page(
     )?;
     let counts = sums.remove(&procedure.id).unwrap_or_default();
     let figures = indicators::compute(&counts, state.publication_threshold);
+    let organisation = organisation_name(state, agent, procedure).await?;
     let body = html! {
-        (crumbs(agent, procedure))
+        (crumbs(procedure, &organisation))
         h1 { (procedure.title) }
         @if let Some(word) = message { (notice(w(word))) }
         @if role == Role::Admin {
@@ -249,7 +264,7 @@ struct SettingsDraft<'a> {
 
 fn settings_page(
     agent: &Agent,
-    procedure: &Procedure,
+    (procedure, organisation): (&Procedure, &str),
     status: StatusCode,
     draft: &SettingsDraft,
     errors: &Errors,
@@ -257,7 +272,7 @@ fn settings_page(
     let lang = agent.lang;
     let w = |word: W| word.text(lang);
     let body = html! {
-        (crumbs(agent, procedure))
+        (crumbs(procedure, organisation))
         h1 { (w(W::ProcedureSettings)) }
         (errors.summary(lang))
         form method="post" action=(format!("/admin/procedures/{}/settings", procedure.id)) novalidate {
@@ -291,9 +306,10 @@ pub async fn settings(
         essential: procedure.is_essential,
         public: procedure.is_public,
     };
+    let organisation = organisation_name(&state, &agent, &procedure).await?;
     Ok(settings_page(
         &agent,
-        &procedure,
+        (&procedure, &organisation),
         StatusCode::OK,
         &draft,
         &Errors::default(),
@@ -362,9 +378,10 @@ pub async fn save_settings(
         essential: fields.ticked("is_essential"),
         public: fields.ticked("is_public"),
     };
+    let organisation = organisation_name(&state, agent, &procedure).await?;
     Ok(settings_page(
         agent,
-        &procedure,
+        (&procedure, &organisation),
         StatusCode::UNPROCESSABLE_ENTITY,
         &draft,
         &errors,
