@@ -6,7 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::{Store, StoreError, id};
+use super::{Store, StoreError, containing, id};
 use crate::domain::time::{from_millis, to_millis};
 
 /// One thing a person did, as it is written.
@@ -56,10 +56,12 @@ impl Store {
         Ok(())
     }
 
-    /// Entries newest first, of one organisation or of all, before the entry `before` if given.
+    /// Entries newest first, of one organisation or of all, whose actor, action or details
+    /// contain `search` (any case; all when empty), before the entry `before` if given.
     pub async fn list_events(
         &self,
         organisation: Option<Uuid>,
+        search: &str,
         before: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<Event>, StoreError> {
@@ -67,11 +69,14 @@ impl Store {
         let rows = sqlx::query(
             "SELECT id, at, actor, organisation_id, action, subject, details FROM audit_events \
              WHERE ($1 = '' OR organisation_id = $1) AND ($2 = '' OR id < $2) \
+             AND ($4 = '%%' OR lower(actor) LIKE $4 ESCAPE '\\' OR action LIKE $4 ESCAPE '\\' \
+             OR lower(details) LIKE $4 ESCAPE '\\') \
              ORDER BY id DESC LIMIT $3",
         )
         .bind(organisation.map(|o| o.to_string()).unwrap_or_default())
         .bind(before.map(|b| b.to_string()).unwrap_or_default())
         .bind(limit)
+        .bind(containing(search))
         .fetch_all(&self.read)
         .await?;
         Ok(rows.iter().map(event).collect::<Result<_, _>>()?)

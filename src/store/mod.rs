@@ -347,6 +347,17 @@ impl StoreError {
     }
 }
 
+/// A `LIKE` pattern for values containing `search` (lower-cased; `%` when empty), its
+/// wildcards taken literally with `ESCAPE '\'`.
+fn containing(search: &str) -> String {
+    let escaped = search
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// A stored id.
 fn id(text: &str) -> Result<Uuid, sqlx::Error> {
     Uuid::parse_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))

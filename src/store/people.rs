@@ -6,7 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::{Store, StoreError, flag, id};
+use super::{Store, StoreError, containing, flag, id};
 use crate::domain::people::{Email, Grant, Role};
 use crate::domain::time::{from_millis, to_millis};
 
@@ -90,12 +90,7 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<User>, i64), StoreError> {
-        let escaped = search
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
+        let pattern = containing(search);
         const MATCHING: &str = "($1 = '%%' OR email LIKE $1 ESCAPE '\\' \
              OR lower(display_name) LIKE $1 ESCAPE '\\')";
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -23,11 +23,12 @@ const MODES = ["", "wrong-iss", "wrong-iss-token", "json-userinfo"];
 const AUTHORIZATION_PARAMETERS = new Set([
   "response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "claims", "prompt", "idp_hint",
 ]);
-const START_TIMEOUT_MS = 10_000;
+// Bounded, with room for a loaded machine: starting takes well under a second when idle.
+const START_TIMEOUT_MS = 30_000;
 
 /**
  * Starts the provider on a free loopback port with one client registered for these URIs;
- * resolves once it listens (within 10 s) to its issuer, the client's id and secret, and `stop()`.
+ * resolves once it listens (within 30 s) to its issuer, the client's id and secret, and `stop()`.
  */
 export async function startProvider({ redirectUri, postLogoutRedirectUri, alg = "RS256", mode = "" } = {}) {
   if (!redirectUri || !postLogoutRedirectUri) throw new TypeError("redirectUri and postLogoutRedirectUri are required");
@@ -58,7 +59,7 @@ export async function startProvider({ redirectUri, postLogoutRedirectUri, alg = 
     let printed = "";
     child.stdout.on("data", (chunk) => {
       printed += chunk;
-      const found = printed.match(/^issuer (\S+)$/m);
+      const found = printed.match(/^issuer (\S+)\r?\n/m);
       if (found) {
         clearTimeout(timer);
         resolve(found[1]);

@@ -38,6 +38,25 @@ async fn lists_show_only_what_matches_their_filter() {
     assert!(home.contains("Prime d"));
     let home = page("/admin/?q=logement".into()).await;
     assert!(!home.contains("Prime d"));
+
+    // The audit log filters on who, what and its details.
+    let mut other = super::Browser::new(&app);
+    other
+        .sign_in(&world.other_admin.email, super::PASSWORD)
+        .await;
+    let admin = world.browser(&app, Some(&world.admin)).await;
+    admin
+        .post(
+            &format!("{org}/procedures"),
+            &[("title", "Allocation logement")],
+        )
+        .await;
+    let audit = page("/admin/audit?q=ADMIN@IMPOTS".into()).await;
+    assert!(audit.contains("admin@impots.fr") && !audit.contains("Allocation logement"));
+    let audit = page(format!("{org}/audit?q=procedure_created")).await;
+    assert!(audit.contains("Allocation logement") && !audit.contains("admin@impots.fr"));
+    let audit = page(format!("{org}/audit?q=nothing+like+this")).await;
+    assert!(!audit.contains("Allocation logement"));
 }
 
 #[tokio::test]

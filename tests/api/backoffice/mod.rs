@@ -307,7 +307,7 @@ pub async fn snapshot(app: &TestApp) -> String {
     for u in store.list_users("", 0, 1_000).await.unwrap().0 {
         text += &format!("user {} {} {:?}\n", u.email, u.is_superadmin, u.disabled_at);
     }
-    let events = store.list_events(None, None, 10_000).await.unwrap();
+    let events = store.list_events(None, "", None, 10_000).await.unwrap();
     text += &format!("{} audit events\n", events.len());
     text
 }

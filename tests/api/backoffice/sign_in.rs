@@ -51,7 +51,7 @@ async fn a_wrong_password_and_an_unknown_address_get_the_same_answer() {
         strip(&wrong, &world.admin.email),
         strip(&unknown, "nobody@caf.fr")
     );
-    let failures = app.store.list_events(None, None, 10).await.unwrap();
+    let failures = app.store.list_events(None, "", None, 10).await.unwrap();
     assert_eq!(
         failures
             .iter()

@@ -208,7 +208,16 @@ pub async fn settings(agent: Agent, state: web::Data<AppState>) -> Result<HttpRe
     ))
 }
 
-fn events_table(agent: &Agent, events: &[Event], path: &str) -> Markup {
+/// The log's filter and entries; the link to older entries keeps the filter.
+fn events_table(agent: &Agent, events: &[Event], path: &str, q: &str) -> Markup {
+    let older = |last: &Event| {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        if !q.is_empty() {
+            query.append_pair("q", q);
+        }
+        query.append_pair("before", &last.id.to_string());
+        format!("{path}?{}", query.finish())
+    };
     let lang = agent.lang;
     let w = |word: W| word.text(lang);
     html! {
@@ -238,7 +247,7 @@ fn events_table(agent: &Agent, events: &[Event], path: &str) -> Markup {
             }
             @if let Some(last) = events.last().filter(|_| events.len() as i64 == EVENTS_PER_PAGE) {
                 nav class="pager" aria-label=(w(W::Pagination)) {
-                    a href=(format!("{path}?before={}", last.id)) rel="next" { (w(W::Older)) }
+                    a href=(older(last)) rel="next" { (w(W::Older)) }
                 }
             }
         }
@@ -259,14 +268,16 @@ pub async fn audit(
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     agent.require_superadmin()?;
+    let q = search_of(&query);
     let events = state
         .store
-        .list_events(None, before(&query), EVENTS_PER_PAGE)
+        .list_events(None, &q, before(&query), EVENTS_PER_PAGE)
         .await?;
     let w = |word: W| word.text(agent.lang);
     let body = html! {
         h1 { (w(W::Audit)) }
-        (events_table(&agent, &events, "/admin/audit"))
+        (search(agent.lang, "/admin/audit", &q))
+        (events_table(&agent, &events, "/admin/audit", &q))
     };
     Ok(agent_page_status(
         &agent,
@@ -286,15 +297,18 @@ pub async fn organisation_audit(
 ) -> Result<HttpResponse, PageError> {
     let (organisation, _) = visible(&state, &agent, &path).await?;
     agent.require_admin(organisation.id)?;
+    let q = search_of(&query);
     let events = state
         .store
-        .list_events(Some(organisation.id), before(&query), EVENTS_PER_PAGE)
+        .list_events(Some(organisation.id), &q, before(&query), EVENTS_PER_PAGE)
         .await?;
     let w = |word: W| word.text(agent.lang);
+    let path = format!("/admin/organisations/{}/audit", organisation.id);
     let body = html! {
         h1 { (w(W::Audit)) }
         (tabs(&agent, &organisation, W::Audit))
-        (events_table(&agent, &events, &format!("/admin/organisations/{}/audit", organisation.id)))
+        (search(agent.lang, &path, &q))
+        (events_table(&agent, &events, &path, &q))
     };
     Ok(agent_page_status(
         &agent,
