@@ -113,7 +113,12 @@ struct ServeArgs {
     log_format: Option<LogFormat>,
     /// Secret phrase that signs hosted forms; nodes behind one load balancer must share it
     /// [default: a random key per process].
-    #[arg(long, env = "AVIS_FORM_SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "AVIS_FORM_SECRET",
+        hide_env_values = true,
+        allow_hyphen_values = true
+    )]
     form_secret: Option<String>,
     /// Proxies allowed to name the client in Forwarded / X-Forwarded-For, as CIDRs
     /// [default: none, the peer address is the client].
@@ -162,8 +167,13 @@ struct ServeArgs {
     /// Client id registered at the issuer.
     #[arg(long, env = "AVIS_OIDC_CLIENT_ID")]
     oidc_client_id: Option<String>,
-    /// Client secret registered at the issuer.
-    #[arg(long, env = "AVIS_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    /// Client secret registered at the issuer (it may begin with a hyphen).
+    #[arg(
+        long,
+        env = "AVIS_OIDC_CLIENT_SECRET",
+        hide_env_values = true,
+        allow_hyphen_values = true
+    )]
     oidc_client_secret: Option<String>,
     /// Email domains whose people get an account (member of no organisation) at their first
     /// sign-in, comma-separated [default: none, invited accounts only].
@@ -415,4 +425,27 @@ async fn open_store(url: &DatabaseUrl) -> anyhow::Result<Store> {
     let store = Store::connect(url).await?;
     store.migrate().await?;
     Ok(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_that_begin_with_a_hyphen_are_taken_as_values() {
+        let cli = Cli::try_parse_from([
+            "avis",
+            "serve",
+            "--form-secret",
+            "-une phrase",
+            "--oidc-client-secret",
+            "-GxY_secret",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("serve expected");
+        };
+        assert_eq!(args.form_secret.as_deref(), Some("-une phrase"));
+        assert_eq!(args.oidc_client_secret.as_deref(), Some("-GxY_secret"));
+    }
 }
