@@ -8,7 +8,8 @@ const ORGANISATION: &str = "Démo avis";
 const PROCEDURE: &str = "Démarche de démonstration";
 const EXTERNAL_ID: &str = "demo";
 
-/// The demo button, created with its organisation and procedure when absent.
+/// The demo button, created with its organisation and procedure when absent, and allowed on
+/// `base_url`'s origin.
 pub async fn ensure(store: &Store, base_url: &str) -> anyhow::Result<Button> {
     let organisation_name = Name::parse(ORGANISATION).map_err(anyhow::Error::msg)?;
     let organisation = match store.find_organisation_by_name(&organisation_name).await? {
@@ -30,12 +31,19 @@ pub async fn ensure(store: &Store, base_url: &str) -> anyhow::Result<Button> {
             store.create_procedure(&new).await?
         }
     };
-    if let Some(button) = store
+    if let Some(mut button) = store
         .list_buttons(Some(procedure.id))
         .await?
         .into_iter()
         .find(|b| b.is_open)
     {
+        // Started again at another address, the demo page must still be allowed to send reviews.
+        if let Ok(origin) = Origin::parse(base_url)
+            && !button.allowed_origins.contains(&origin)
+        {
+            button.allowed_origins.push(origin);
+            store.save_button(&button).await?;
+        }
         return Ok(button);
     }
     let new = NewButton {

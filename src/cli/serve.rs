@@ -256,8 +256,11 @@ fn spawn_checkpoints(store: Store) {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         for n in 1u64.. {
             ticks.tick().await;
-            if let Err(err) = store.checkpoint(n % EMPTY_EVERY == 0).await {
-                tracing::warn!(error = ?err, "checkpoint failed");
+            match store.checkpoint(n % EMPTY_EVERY == 0).await {
+                Ok(()) => {}
+                // The server is stopping and has closed the database: the last copy is its own.
+                Err(crate::store::StoreError::Database(sqlx::Error::PoolClosed)) => break,
+                Err(err) => tracing::warn!(error = ?err, "checkpoint failed"),
             }
         }
     });

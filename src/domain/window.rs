@@ -28,12 +28,16 @@ pub struct Window {
 #[into_params(parameter_in = Query)]
 pub struct WindowQuery {
     /// Rolling window ending on `at`: `12m` (default) or `3m` (any `1m` to `36m`).
+    #[param(pattern = "^([1-9]|[12][0-9]|3[0-6])m$")]
     pub window: Option<String>,
     /// Last day of the rolling window (default: today in Europe/Paris).
+    #[param(format = Date)]
     pub at: Option<String>,
     /// First day of an explicit window; needs `to`.
+    #[param(format = Date)]
     pub from: Option<String>,
     /// Last day of an explicit window; needs `from`.
+    #[param(format = Date)]
     pub to: Option<String>,
 }
 

@@ -29,7 +29,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let app = App::new()
         .into_utoipa_app()
         .openapi(api::openapi::ApiDoc::openapi());
-    services(app).split_for_parts().1
+    let mut document = services(app).split_for_parts().1;
+    api::openapi::add_framework_answers(&mut document);
+    document
 }
 
 /// Adds every route, the OpenAPI document and its human-readable page to `app`.

@@ -176,3 +176,49 @@ async fn the_api_page_is_served_without_any_outside_resource() {
         "{initializer}"
     );
 }
+
+/// What every operation shares is in the document: problems under their own media type, the
+/// answers to a bad body, and those to a bad or overused key.
+#[tokio::test]
+async fn every_operation_documents_the_framework_answers_it_can_give() {
+    let app = spawn_app().await;
+    let document: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let problem = "#/components/schemas/Problem";
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let route = format!("{} {path}", method.to_uppercase());
+            let responses = operation["responses"].as_object().unwrap();
+            for (status, response) in responses {
+                for (media_type, content) in
+                    response["content"].as_object().into_iter().flatten()
+                {
+                    if content["schema"]["$ref"] == problem {
+                        assert_eq!(media_type, "application/problem+json", "{route} {status}");
+                    }
+                }
+            }
+            let has = |status: &str| responses.contains_key(status);
+            let body = operation["requestBody"]["content"].as_object();
+            if body.is_some_and(|types| types.keys().any(|t| t == "application/json")) {
+                for status in ["400", "413", "415"] {
+                    assert!(has(status), "{route} does not document {status}");
+                }
+            }
+            let keyed = operation["security"]
+                .as_array()
+                .is_some_and(|all| all.iter().any(|r| r.get("api_key").is_some()));
+            if keyed {
+                for status in ["401", "429"] {
+                    assert!(has(status), "{route} does not document {status}");
+                }
+            }
+        }
+    }
+    let reviews = &document["paths"]["/api/v1/reviews"]["post"]["responses"];
+    for status in ["429", "503"] {
+        assert_eq!(
+            reviews[status]["content"]["application/problem+json"]["schema"]["$ref"],
+            problem
+        );
+    }
+}

@@ -75,6 +75,7 @@ pub fn svg(indicator: &Indicator, lang: Lang) -> String {
     responses(
         (status = 200, description = "An SVG image of the satisfaction score", content_type = "image/svg+xml", body = String),
         (status = 401, description = "The procedure is not public", body = Problem),
+        (status = 422, description = "A bad window or date", body = Problem),
     )
 )]
 #[get("/procedures/{id}/badge.svg")]

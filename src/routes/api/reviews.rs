@@ -77,6 +77,8 @@ struct ReviewChanges {
         (status = 413, description = "Body over 64 KiB", body = Problem),
         (status = 415, description = "Not a JSON media type", body = Problem),
         (status = 422, description = "Invalid or missing answers, or an unknown button", body = Problem),
+        (status = 429, description = "Too many requests from this address, or reviews on this button", body = Problem),
+        (status = 503, description = "Too many reviews waiting to be written, or proofs of work being checked; try again shortly", body = Problem),
     )
 )]
 #[post("/reviews")]
@@ -152,6 +154,8 @@ pub async fn create(
         (status = 403, description = "Wrong or expired edit token", body = Problem),
         (status = 404, description = "No such review", body = Problem),
         (status = 422, description = "Invalid answers", body = Problem),
+        (status = 429, description = "Too many requests from this address", body = Problem),
+        (status = 503, description = "Too many reviews waiting to be written; try again shortly", body = Problem),
     ),
     security(("edit_token" = []))
 )]

@@ -135,7 +135,7 @@ pub async fn start(
     tag = "pages",
     params(("id" = Uuid, Path, description = "Button id")),
     request_body(content = String, description = "`form_token`, `satisfaction`, `lang`", content_type = "application/x-www-form-urlencoded"),
-    responses((status = 303, description = "Created; on to the next step"), (status = 403, description = "Expired or forged form", content_type = "text/html", body = String), (status = 422, description = "No answer chosen", content_type = "text/html", body = String))
+    responses((status = 303, description = "Created; on to the next step"), (status = 403, description = "Expired or forged form", content_type = "text/html", body = String), (status = 404, description = "No such button", body = Problem), (status = 410, description = "The button is closed", content_type = "text/html", body = String), (status = 422, description = "No answer chosen", content_type = "text/html", body = String), (status = 429, description = "Too many requests from this address", body = Problem), (status = 503, description = "Too many reviews waiting to be written; try again shortly", body = Problem))
 )]
 #[post("/f/{id}")]
 pub async fn answer_first(
@@ -269,7 +269,7 @@ pub async fn show_step(
     tag = "pages",
     params(("button" = Uuid, Path, description = "Button id"), ("review" = Uuid, Path, description = "Review id")),
     request_body(content = String, description = "`t`, `step`, `lang`, `action` and the step's answers", content_type = "application/x-www-form-urlencoded"),
-    responses((status = 303, description = "Saved; on to the next step"), (status = 403, description = "Wrong or expired token", content_type = "text/html", body = String), (status = 404, description = "No such review", body = Problem), (status = 422, description = "Invalid answers", body = Problem))
+    responses((status = 303, description = "Saved; on to the next step"), (status = 403, description = "Wrong or expired token", content_type = "text/html", body = String), (status = 404, description = "No such review", body = Problem), (status = 422, description = "Invalid answers", body = Problem), (status = 429, description = "Too many requests from this address", body = Problem), (status = 503, description = "Too many reviews waiting to be written; try again shortly", body = Problem))
 )]
 #[post("/f/{button}/{review}")]
 pub async fn answer_step(
