@@ -14,6 +14,7 @@ pub mod network;
 pub mod people;
 pub mod questionnaire;
 pub mod redact;
+pub mod search;
 pub mod secret;
 pub mod text;
 pub mod time;

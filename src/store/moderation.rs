@@ -11,8 +11,34 @@ use super::aggregates::{self, Cell};
 use super::reviews::{REVIEW_COLUMNS, StoredReview, stored_review};
 use super::{Backend, Store, StoreError, id};
 use crate::domain::aggregate;
-use crate::domain::answers::Answers;
+use crate::domain::answers::{Answers, Channel, Satisfaction, Score};
+use crate::domain::search::SearchTerms;
 use crate::domain::time::{from_millis, to_millis};
+
+/// Which help a review says it looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HelpFilter {
+    /// Some help, whichever.
+    Any,
+    /// This channel; `none` is « no help needed ».
+    Channel(Channel),
+}
+
+/// Where a page of reviews starts: just after this review, newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: Timestamp,
+    pub id: Uuid,
+}
+
+impl From<&StoredReview> for Cursor {
+    fn from(review: &StoredReview) -> Cursor {
+        Cursor {
+            created_at: review.created_at,
+            id: review.id,
+        }
+    }
+}
 
 /// Which reviews to list.
 #[derive(Debug, Default, Clone)]
@@ -22,10 +48,19 @@ pub struct ReviewFilter {
     pub button: Option<Uuid>,
     /// Only excluded reviews (`true`) or only counted ones (`false`).
     pub excluded: Option<bool>,
-    /// Words the comment contains, case aside.
-    pub text: Option<String>,
+    /// Words the comment contains, case and accents aside.
+    pub search: Option<SearchTerms>,
     pub from: Option<Date>,
     pub to: Option<Date>,
+    pub satisfaction: Option<Satisfaction>,
+    pub comprehension: Option<Score>,
+    pub help: Option<HelpFilter>,
+    /// Only reviews with a comment (`true`) or without (`false`).
+    pub has_comment: Option<bool>,
+    /// Only reviews whose author left an address to be contacted (`true`) or not (`false`).
+    pub has_contact: Option<bool>,
+    /// Only reviews older than this one, for the next page.
+    pub after: Option<Cursor>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -42,52 +77,149 @@ pub struct AuditEntry {
     pub reason: String,
 }
 
+/// A value bound to a statement.
+enum Bind {
+    Text(String),
+    Integer(i64),
+}
+
+/// The conditions of a `WHERE` clause and the values they bind.
+#[derive(Default)]
+struct Conditions {
+    sql: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl Conditions {
+    /// Adds a condition whose every `?` stands for its next value.
+    fn add_all(&mut self, condition: &str, values: Vec<Bind>) {
+        let mut values = values.into_iter();
+        let mut numbered = String::with_capacity(condition.len() + 8);
+        for c in condition.chars() {
+            if c == '?'
+                && let Some(value) = values.next()
+            {
+                self.binds.push(value);
+                numbered.push_str(&format!("${}", self.binds.len()));
+            } else {
+                numbered.push(c);
+            }
+        }
+        self.sql.push(numbered);
+    }
+
+    fn add(&mut self, condition: &str, value: Bind) {
+        self.add_all(condition, vec![value]);
+    }
+}
+
 impl Store {
-    /// Reviews matching `filter`, newest first.
+    /// Reviews matching `filter`, newest first. With a cursor, each page costs the same however
+    /// far it is from the first.
     pub async fn list_reviews(
         &self,
         filter: &ReviewFilter,
     ) -> Result<Vec<StoredReview>, StoreError> {
-        let mut conditions = Vec::new();
-        let mut binds = Vec::new();
-        let mut add = |condition: &str, value: String| {
-            binds.push(value);
-            conditions.push(condition.replace('?', &format!("${}", binds.len())));
-        };
+        let sqlite = self.backend == Backend::Sqlite;
+        let mut conditions = Conditions::default();
+        let text = |value: &dyn ToString| Bind::Text(value.to_string());
         if let Some(org) = filter.organisation {
-            add("p.organisation_id = ?", org.to_string());
+            conditions.add("p.organisation_id = ?", text(&org));
         }
         if let Some(procedure) = filter.procedure {
-            add("r.procedure_id = ?", procedure.to_string());
+            conditions.add("r.procedure_id = ?", text(&procedure));
         }
         if let Some(button) = filter.button {
-            add("r.button_id = ?", button.to_string());
+            conditions.add("r.button_id = ?", text(&button));
             // Through the procedure's index: there is none on the button.
-            add(
+            conditions.add(
                 "r.procedure_id = (SELECT procedure_id FROM buttons WHERE id = ?)",
-                button.to_string(),
+                text(&button),
             );
         }
         if let Some(from) = filter.from {
-            add("r.day >= ?", from.to_string());
+            conditions.add("r.day >= ?", text(&from));
         }
         if let Some(to) = filter.to {
-            add("r.day <= ?", to.to_string());
+            conditions.add("r.day <= ?", text(&to));
         }
-        if let Some(text) = &filter.text {
-            let escaped = text
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            add(
-                "LOWER(r.verbatim) LIKE ? ESCAPE '\\'",
-                format!("%{escaped}%"),
+        if let Some(after) = filter.after {
+            let at = to_millis(after.created_at);
+            // The first condition alone is what an index on the creation time can seek.
+            conditions.add("r.created_at <= ?", Bind::Integer(at));
+            conditions.add_all(
+                "(r.created_at < ? OR r.id < ?)",
+                vec![Bind::Integer(at), text(&after.id)],
             );
         }
+        if let Some(terms) = &filter.search {
+            if sqlite {
+                conditions.add(
+                    "r.rowid IN (SELECT rowid FROM review_search WHERE review_search MATCH ?)",
+                    Bind::Text(terms.fts5()),
+                );
+            } else {
+                conditions.add(
+                    "r.verbatim IS NOT NULL AND to_tsvector('simple', avis_fold(r.verbatim)) @@ to_tsquery('simple', ?)",
+                    Bind::Text(terms.tsquery()),
+                );
+            }
+        }
+        let answer = |path: &str| {
+            if sqlite {
+                format!("CAST(json_extract(r.answers, '$.{path}') AS TEXT)")
+            } else {
+                format!("(CAST(r.answers AS jsonb) ->> '{path}')")
+            }
+        };
+        if let Some(satisfaction) = filter.satisfaction {
+            conditions.add(
+                &format!("{} = ?", answer("satisfaction")),
+                text(&satisfaction.code()),
+            );
+        }
+        if let Some(score) = filter.comprehension {
+            conditions.add(
+                &format!("{} = ?", answer("comprehension")),
+                text(&score.get()),
+            );
+        }
+        let tried = |channel: &str| {
+            if sqlite {
+                format!(
+                    "EXISTS (SELECT 1 FROM json_each(r.answers, '$.contact_tried') WHERE value = {channel})"
+                )
+            } else {
+                format!("jsonb_exists(CAST(r.answers AS jsonb) -> 'contact_tried', {channel})")
+            }
+        };
+        match filter.help {
+            Some(HelpFilter::Channel(channel)) => {
+                conditions.add(&tried("?"), text(&channel.code()))
+            }
+            Some(HelpFilter::Any) => conditions.sql.push(format!(
+                "{} IS NOT NULL AND NOT {}",
+                answer("contact_tried"),
+                tried("'none'")
+            )),
+            None => {}
+        }
+        match filter.has_comment {
+            Some(true) => conditions.sql.push("r.verbatim IS NOT NULL".to_owned()),
+            Some(false) => conditions.sql.push("r.verbatim IS NULL".to_owned()),
+            None => {}
+        }
+        let contact = "EXISTS (SELECT 1 FROM contact_emails c WHERE c.review_id = r.id)";
+        match filter.has_contact {
+            Some(true) => conditions.sql.push(contact.to_owned()),
+            Some(false) => conditions.sql.push(format!("NOT {contact}")),
+            None => {}
+        }
         match filter.excluded {
-            Some(true) => conditions.push("r.excluded_reason IS NOT NULL".to_owned()),
-            Some(false) => conditions.push("r.excluded_reason IS NULL".to_owned()),
+            Some(true) => conditions
+                .sql
+                .push("r.excluded_reason IS NOT NULL".to_owned()),
+            Some(false) => conditions.sql.push("r.excluded_reason IS NULL".to_owned()),
             None => {}
         }
         let columns: Vec<String> = REVIEW_COLUMNS
@@ -99,8 +231,12 @@ impl Store {
                 "SELECT {} FROM reviews r JOIN procedures p ON p.id = r.procedure_id",
                 columns.join(", ")
             );
-            let conditions: Vec<&str> =
-                conditions.iter().map(String::as_str).chain(filed).collect();
+            let conditions: Vec<&str> = conditions
+                .sql
+                .iter()
+                .map(String::as_str)
+                .chain(filed)
+                .collect();
             if !conditions.is_empty() {
                 select.push_str(" WHERE ");
                 select.push_str(&conditions.join(" AND "));
@@ -110,7 +246,7 @@ impl Store {
         // On SQLite a procedure's index holds its filed reviews only; those the writer has not
         // filed yet are read apart, in the order they came, and the two merged.
         let by_procedure = filter.procedure.is_some() || filter.button.is_some();
-        let mut sql = if by_procedure && self.backend == Backend::Sqlite {
+        let mut sql = if by_procedure && sqlite {
             format!(
                 "{} UNION ALL {}",
                 select(Some("r.filed = 1")),
@@ -124,8 +260,11 @@ impl Store {
             filter.limit, filter.offset
         ));
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for bind in binds {
-            query = query.bind(bind);
+        for bind in conditions.binds {
+            query = match bind {
+                Bind::Text(value) => query.bind(value),
+                Bind::Integer(value) => query.bind(value),
+            };
         }
         let rows = query.fetch_all(&self.read).await?;
         Ok(rows.iter().map(stored_review).collect::<Result<_, _>>()?)

@@ -22,5 +22,6 @@ mod proof;
 mod properties;
 mod qr;
 mod questionnaire;
+mod review_filters;
 mod reviews;
 mod running;

@@ -42,28 +42,67 @@ fn number(params: &Params, name: &str, default: i64, max: i64) -> Result<i64, Ap
     }
 }
 
-fn date(params: &Params, name: &str) -> Result<Option<jiff::civil::Date>, ApiError> {
-    params
-        .get(name)
-        .map(|raw| {
-            raw.parse()
-                .map_err(|_| invalid(name, "must be a date as YYYY-MM-DD"))
-        })
-        .transpose()
+/// The filters of a list of reviews, as the API documents them.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ReviewFilterParams {
+    /// Only this procedure's reviews.
+    procedure: Option<Uuid>,
+    /// Only this button's reviews.
+    button: Option<Uuid>,
+    /// First day (Europe/Paris).
+    #[param(format = Date)]
+    from: Option<String>,
+    /// Last day (Europe/Paris).
+    #[param(format = Date)]
+    to: Option<String>,
+    /// Only this answer to « comment ça s'est passé ? ».
+    #[param(pattern = "^(bad|medium|good)$")]
+    satisfaction: Option<String>,
+    /// Only this answer, 1 to 5, about the information given.
+    #[param(minimum = 1, maximum = 5)]
+    comprehension: Option<u8>,
+    /// Only reviews that looked for some help (`any`), for none (`none`), or tried this channel.
+    #[param(pattern = "^(any|none|counter|phone|email|chat|relative|association|internet|other)$")]
+    help: Option<String>,
+    /// Only reviews with a comment (`true`) or without (`false`).
+    comment: Option<bool>,
+    /// Only reviews whose author left an address to be contacted (`true`) or not (`false`).
+    contact: Option<bool>,
+    /// Words the comment contains, each as the start of a word, case and accents aside.
+    q: Option<String>,
+}
+
+/// The filters of `params`, a cursor resolved, for a key limited to its organisation.
+pub async fn review_filter(
+    state: &AppState,
+    params: &Params,
+    key: &AdminKey,
+) -> Result<ReviewFilter, ApiError> {
+    let query = params.reviews()?;
+    let mut filter = query.filter;
+    filter.organisation = key.0.organisation();
+    if let Some(after) = query.after {
+        let review = state
+            .store
+            .find_review(after)
+            .await?
+            .ok_or_else(|| invalid("after", "names no review"))?;
+        filter.after = Some((&review).into());
+    }
+    Ok(filter)
 }
 
 #[utoipa::path(
     operation_id = "reviews_list",
     tag = "administration",
     params(
-        ("procedure" = Option<Uuid>, Query, description = "Only this procedure's reviews"),
-        ("button" = Option<Uuid>, Query, description = "Only this button's reviews"),
+        ReviewFilterParams,
         ("excluded" = Option<bool>, Query, description = "Only excluded (`true`) or only counted (`false`) reviews"),
-        ("q" = Option<String>, Query, description = "Words the comment contains"),
-        ("from" = Option<String>, Query, description = "First day (Europe/Paris)"),
-        ("to" = Option<String>, Query, description = "Last day (Europe/Paris)"),
+        ("after" = Option<Uuid>, Query, description = "The last review of the previous page: the reviews after it"),
         ("limit" = Option<i64>, Query, description = "At most this many (default 100, at most 500)"),
-        ("offset" = Option<i64>, Query, description = "Skip this many"),
+        ("offset" = Option<i64>, Query, description = "Skip this many; `after` is faster"),
     ),
     responses(
         (status = 200, description = "Reviews, newest first", body = Vec<StoredReview>),
@@ -80,17 +119,9 @@ pub async fn list(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let params = Params::of(&req);
-    let filter = ReviewFilter {
-        organisation: key.0.organisation(),
-        procedure: params.uuid("procedure")?,
-        button: params.uuid("button")?,
-        excluded: params.flag("excluded")?,
-        text: params.get("q").map(clean_text).filter(|q| !q.is_empty()),
-        from: date(&params, "from")?,
-        to: date(&params, "to")?,
-        limit: number(&params, "limit", 100, MAX_PAGE)?,
-        offset: number(&params, "offset", 0, i64::MAX)?,
-    };
+    let mut filter = review_filter(&state, &params, &key).await?;
+    filter.limit = number(&params, "limit", 100, MAX_PAGE)?;
+    filter.offset = number(&params, "offset", 0, i64::MAX)?;
     Ok(HttpResponse::Ok().json(state.store.list_reviews(&filter).await?))
 }
 
