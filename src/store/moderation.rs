@@ -70,11 +70,30 @@ pub struct ReviewFilter {
 pub struct AuditEntry {
     pub id: Uuid,
     pub at: Timestamp,
-    /// The API key that acted; none for the operator's command line.
+    /// The API key that acted, if one did.
     pub key_id: Option<Uuid>,
+    /// The person who acted in the back-office, if one did; neither: the operator's command line.
+    pub user_id: Option<Uuid>,
     pub action: String,
     pub review_id: Uuid,
     pub reason: String,
+}
+
+/// Who excludes or restores a review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moderator {
+    /// The operator, on the command line.
+    Operator,
+    /// An API key.
+    Key(Uuid),
+    /// A person in the back-office.
+    Person(Uuid),
+}
+
+impl From<Option<Uuid>> for Moderator {
+    fn from(key: Option<Uuid>) -> Moderator {
+        key.map_or(Moderator::Operator, Moderator::Key)
+    }
 }
 
 /// A value bound to a statement.
@@ -270,8 +289,8 @@ impl Store {
         Ok(rows.iter().map(stored_review).collect::<Result<_, _>>()?)
     }
 
-    /// Keeps a review but takes its answers out of every counter, with an audit entry.
-    /// Returns whether the review exists.
+    /// Keeps a review but takes its answers out of every counter, with an audit entry naming
+    /// the API key that acted (none: the operator's command line). Returns whether it exists.
     #[tracing::instrument(skip(self))]
     pub async fn exclude_review(
         &self,
@@ -279,7 +298,8 @@ impl Store {
         reason: &str,
         actor: Option<Uuid>,
     ) -> Result<bool, StoreError> {
-        self.moderate(review_id, Some(reason), reason, actor).await
+        self.moderate(review_id, Some(reason), reason, Moderator::from(actor))
+            .await
     }
 
     /// Puts an excluded review's answers back into the counters, with an audit entry.
@@ -290,7 +310,20 @@ impl Store {
         reason: &str,
         actor: Option<Uuid>,
     ) -> Result<bool, StoreError> {
-        self.moderate(review_id, None, reason, actor).await
+        self.moderate(review_id, None, reason, Moderator::from(actor))
+            .await
+    }
+
+    /// Excludes (with `exclusion` as its reason) or restores a review on behalf of `moderator`.
+    /// Returns whether the review exists.
+    pub async fn moderate_as(
+        &self,
+        review_id: Uuid,
+        exclusion: Option<&str>,
+        why: &str,
+        moderator: Moderator,
+    ) -> Result<bool, StoreError> {
+        self.moderate(review_id, exclusion, why, moderator).await
     }
 
     async fn moderate(
@@ -298,7 +331,7 @@ impl Store {
         review_id: Uuid,
         exclusion: Option<&str>,
         why: &str,
-        actor: Option<Uuid>,
+        moderator: Moderator,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write.begin().await?;
         // Writing first locks the row, so two moderators cannot move the counts twice.
@@ -334,10 +367,16 @@ impl Store {
             day: &day,
         };
         aggregates::apply(&mut tx, &cell, &moves).await?;
-        sqlx::query("INSERT INTO audit_log (id, at, key_id, action, review_id, reason) VALUES ($1, $2, $3, $4, $5, $6)")
+        let (key, person) = match moderator {
+            Moderator::Operator => (None, None),
+            Moderator::Key(key) => (Some(key.to_string()), None),
+            Moderator::Person(user) => (None, Some(user.to_string())),
+        };
+        sqlx::query("INSERT INTO audit_log (id, at, key_id, user_id, action, review_id, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(Uuid::now_v7().to_string())
             .bind(to_millis(Timestamp::now()))
-            .bind(actor.map(|a| a.to_string()))
+            .bind(key)
+            .bind(person)
             .bind(if exclusion.is_some() { "exclude" } else { "restore" })
             .bind(review_id.to_string())
             .bind(why)
@@ -349,7 +388,7 @@ impl Store {
 
     /// The audit log of one review, oldest first.
     pub async fn audit_of(&self, review_id: Uuid) -> Result<Vec<AuditEntry>, StoreError> {
-        let rows = sqlx::query("SELECT id, at, key_id, action, review_id, reason FROM audit_log WHERE review_id = $1 ORDER BY at, id")
+        let rows = sqlx::query("SELECT id, at, key_id, user_id, action, review_id, reason FROM audit_log WHERE review_id = $1 ORDER BY at, id")
             .bind(review_id.to_string())
             .fetch_all(&self.read)
             .await?;
@@ -359,10 +398,12 @@ impl Store {
 
 fn audit_entry(row: &AnyRow) -> Result<AuditEntry, sqlx::Error> {
     let key: Option<String> = row.try_get("key_id")?;
+    let person: Option<String> = row.try_get("user_id")?;
     Ok(AuditEntry {
         id: id(row.try_get("id")?)?,
         at: from_millis(row.try_get("at")?),
         key_id: key.as_deref().map(id).transpose()?,
+        user_id: person.as_deref().map(id).transpose()?,
         action: row.try_get("action")?,
         review_id: id(row.try_get("review_id")?)?,
         reason: row.try_get("reason")?,

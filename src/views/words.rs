@@ -230,6 +230,55 @@ words! {
     CopyFallback => "Sélectionnez le texte puis copiez-le.", "Select the text, then copy it.";
     Keys => "Clés", "Keys";
     Pagination => "Pagination", "Pagination";
+    // Reviews
+    Reviews => "Avis", "Reviews";
+    Review => "Avis", "Review";
+    ReviewsPage => "Liste des avis", "List of reviews";
+    ReviewsNewestFirst => "Avis, du plus récent au plus ancien", "Reviews, newest first";
+    NoReviews => "Aucun avis ne correspond à ces filtres.", "No review matches these filters.";
+    NewestReviews => "Avis les plus récents", "Newest reviews";
+    OlderReviews => "Avis plus anciens", "Older reviews";
+    FilterReviews => "Filtrer les avis", "Filter the reviews";
+    SearchComments => "Rechercher dans les commentaires", "Search the comments";
+    SearchCommentsHint => "Chaque mot doit s'y trouver, majuscules et accents mis à part.", "Every word must be there, whatever the case and accents.";
+    FromDay => "Du", "From";
+    ToDay => "Au", "To";
+    All => "Tous", "All";
+    SatisfactionShort => "Satisfaction", "Satisfaction";
+    Clarity => "Clarté", "Clarity";
+    HelpSought => "Aide cherchée", "Help sought";
+    SomeHelp => "Une aide, quelle qu'elle soit", "Some help, whichever";
+    Comment => "Commentaire", "Comment";
+    WithComment => "Avec commentaire", "With a comment";
+    WithoutComment => "Sans commentaire", "Without a comment";
+    ContactLeft => "Adresse laissée pour être recontacté", "Address left to be contacted";
+    Counted => "Compté", "Counted";
+    Excluded => "Exclu", "Excluded";
+    ExcludedPlural => "Exclus", "Excluded";
+    Restored => "Rétabli", "Restored";
+    ClearFilters => "Effacer les filtres", "Clear the filters";
+    InvalidFilter => "Ces filtres ne sont pas valides", "These filters are not valid";
+    ReviewsAdminHint => "Ouvrez un avis pour l'exclure des indicateurs ou l'y rétablir.", "Open a review to exclude it from the indicators or restore it.";
+    AboutReview => "À propos de cet avis", "About this review";
+    UpdatedAt => "Complété le", "Completed on";
+    QuestionnaireVersion => "Version du questionnaire", "Questionnaire version";
+    Redactions => "Données personnelles masquées", "Personal data masked";
+    TextPurged => "Textes effacés à la fin de leur conservation", "Texts deleted at the end of their retention";
+    ShowContact => "Voir l'adresse", "Show the address";
+    ShowContactHint => "La consultation est inscrite au journal.", "Viewing it is recorded in the audit log.";
+    ContactAdminsOnly => "Oui ; seuls les administrateurs peuvent la voir.", "Yes; only admins may see it.";
+    ExclusionHistory => "Exclusions et rétablissements", "Exclusions and restorations";
+    NoExclusionHistory => "Cet avis n'a jamais été exclu.", "This review was never excluded.";
+    ExcludedBecause => "Exclu des indicateurs", "Excluded from the indicators";
+    Reason => "Motif", "Reason";
+    ReasonHint => "Quelques mots, inscrits au journal.", "A few words, recorded in the audit log.";
+    ExcludeReview => "Exclure cet avis des indicateurs", "Exclude this review from the indicators";
+    RestoreReview => "Rétablir cet avis dans les indicateurs", "Restore this review to the indicators";
+    Exclude => "Exclure", "Exclude";
+    Restore => "Rétablir", "Restore";
+    ReviewExcluded => "L'avis est exclu des indicateurs.", "The review is excluded from the indicators.";
+    ReviewRestored => "L'avis compte de nouveau dans les indicateurs.", "The review counts again in the indicators.";
+    NoAnswer => "Pas de réponse", "No answer";
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ const SCHEMA: &[(&str, &str)] = &[
         "audit_events",
         "action actor at details id organisation_id subject user_id",
     ),
-    ("audit_log", "action at id key_id reason review_id"),
+    ("audit_log", "action at id key_id reason review_id user_id"),
     (
         "buttons",
         "allowed_origins asks_contact_email closed_at created_at id is_test label procedure_id requires_proof_of_work source",

@@ -4,6 +4,7 @@
 mod access;
 mod lists;
 mod proconnect;
+mod reviews;
 mod sessions;
 mod sign_in;
 mod snippets;

@@ -11,6 +11,7 @@ mod members;
 mod organisations;
 mod procedures;
 mod proconnect;
+mod reviews;
 mod sign_in;
 mod superadmin;
 
@@ -74,6 +75,13 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(superadmin::settings)
         .service(superadmin::audit)
         .service(superadmin::organisation_audit)
+        // Reviews
+        .service(reviews::of_procedure)
+        .service(reviews::of_organisation)
+        .service(reviews::show)
+        .service(reviews::show_contact)
+        .service(reviews::exclude)
+        .service(reviews::restore)
         .service(web::redirect("/admin", "/admin/").see_other());
 }
 
