@@ -86,11 +86,49 @@ fn answers(rng: &mut SmallRng) -> Answers {
             answers.contact_satisfaction = Some(quality.into_iter().collect());
         }
     }
+    if rng.random_bool(COMMENTED) {
+        answers.verbatim = Some(comment(rng));
+    }
     answers
 }
 
+/// Share of seeded reviews with a comment.
+const COMMENTED: f64 = 0.25;
+
+/// Words seeded comments are made of, as citizens write them: with and without accents, in
+/// either case.
+const WORDS: &[&str] = &[
+    "la", "démarche", "DEMARCHE", "était", "très", "simple", "compliquée", "trop", "longue",
+    "rapide", "merci", "pour", "votre", "aide", "site", "formulaire", "pièce", "justificative",
+    "impossible", "de", "joindre", "le", "service", "téléphone", "attente", "réponse", "dossier",
+    "en", "ligne", "bug", "page", "erreur", "connexion", "identifiant", "mot", "passe", "délai",
+    "clair", "claires", "informations", "instructions", "je", "n'ai", "pas", "compris", "où",
+    "envoyer", "documents", "agent", "guichet", "accueil", "efficace", "bravo", "enfin", "facile",
+    "difficile", "à", "trouver", "courrier", "mail", "reçu", "aucune", "nouvelle", "depuis",
+    "semaines", "mois", "paiement", "allocation", "carte", "grise", "permis", "impôts", "caf",
+];
+
+/// A comment of 4 to 30 words.
+fn comment(rng: &mut SmallRng) -> String {
+    let words = rng.random_range(4..=30);
+    let mut text = String::new();
+    for n in 0..words {
+        if n > 0 {
+            text.push(' ');
+        }
+        text.push_str(WORDS[rng.random_range(0..WORDS.len())]);
+    }
+    text.push('.');
+    text
+}
+
+/// Share of all reviews that go to the first procedure, a national one: the others share the
+/// rest evenly.
+const LARGEST_SHARE: f64 = 0.1;
+
 /// Creates `procedures` procedures with one button each, then `reviews` reviews over the last
-/// `days` days, `batch` per transaction. Prints progress on standard error; returns the reviews
+/// `days` days (a tenth of them, and an even share of the rest, for the first procedure; a
+/// quarter with a comment), `batch` per transaction. Prints progress on standard error; returns the reviews
 /// written per second.
 pub async fn seed(
     store: &Store,
@@ -163,7 +201,12 @@ pub async fn seed(
         let size = batch_size.min((reviews - drawn) as usize);
         let mut batch: Vec<NewReview> = (0..size)
             .map(|i| {
-                let (procedure_id, button_id) = targets[rng.random_range(0..targets.len())];
+                let target = if rng.random_bool(LARGEST_SHARE) {
+                    0
+                } else {
+                    rng.random_range(0..targets.len())
+                };
+                let (procedure_id, button_id) = targets[target];
                 let elapsed = ((drawn as usize + i) as f64 * step) as i64;
                 let created_at = oldest.checked_add(elapsed.milliseconds()).unwrap_or(now);
                 NewReview {
