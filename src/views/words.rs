@@ -233,6 +233,7 @@ words! {
     // Reviews
     Reviews => "Avis", "Reviews";
     Review => "Avis", "Review";
+    ReadReviews => "Lire les avis", "Read the reviews";
     ReviewsPage => "Liste des avis", "List of reviews";
     ReviewsNewestFirst => "Avis, du plus récent au plus ancien", "Reviews, newest first";
     NoReviews => "Aucun avis ne correspond à ces filtres.", "No review matches these filters.";

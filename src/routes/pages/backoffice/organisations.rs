@@ -175,6 +175,7 @@ pub(super) fn tabs(agent: &Agent, organisation: &Organisation, current: W) -> Ma
     let base = format!("/admin/organisations/{}", organisation.id);
     let mut entries = vec![
         (W::Procedures, base.clone()),
+        (W::Reviews, format!("{base}/reviews")),
         (W::Members, format!("{base}/members")),
     ];
     if admin {

@@ -109,6 +109,7 @@ async fn procedure_page(
         (crumbs(procedure, &organisation))
         h1 { (procedure.title) }
         @if let Some(word) = message { (notice(w(word))) }
+        p { a href=(format!("/admin/procedures/{}/reviews", procedure.id)) { (w(W::ReadReviews)) } }
         @if role == Role::Admin {
             p { a href=(format!("/admin/procedures/{}/settings", procedure.id)) { (w(W::ProcedureSettings)) } }
         }

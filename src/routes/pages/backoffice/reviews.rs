@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use maud::{Markup, html};
 use uuid::Uuid;
 
+use super::organisations::tabs;
 use super::procedures::{crumbs, organisation_name, visible};
 use super::{agent_page_status, back_to, done, path_id, record};
 use crate::accounts::{Agent, Submitted};
@@ -18,7 +19,7 @@ use crate::error::ApiError;
 use crate::routes::pages::error::PageError;
 use crate::routes::query::Params;
 use crate::startup::AppState;
-use crate::store::catalog::{Button, Procedure};
+use crate::store::catalog::{Button, Organisation, Procedure};
 use crate::store::moderation::{AuditEntry, Moderator, ReviewFilter};
 use crate::store::reviews::StoredReview;
 use crate::views::forms::{Errors, Input, select, textarea};
@@ -41,8 +42,7 @@ enum Owner {
         buttons: Vec<Button>,
     },
     Organisation {
-        id: Uuid,
-        name: String,
+        organisation: Organisation,
         procedures: Vec<Procedure>,
     },
 }
@@ -53,14 +53,16 @@ impl Owner {
             Owner::Procedure { procedure, .. } => {
                 format!("/admin/procedures/{}/reviews", procedure.id)
             }
-            Owner::Organisation { id, .. } => format!("/admin/organisations/{id}/reviews"),
+            Owner::Organisation { organisation, .. } => {
+                format!("/admin/organisations/{}/reviews", organisation.id)
+            }
         }
     }
 
     fn organisation(&self) -> Uuid {
         match self {
             Owner::Procedure { procedure, .. } => procedure.organisation_id,
-            Owner::Organisation { id, .. } => *id,
+            Owner::Organisation { organisation, .. } => organisation.id,
         }
     }
 }
@@ -138,8 +140,7 @@ pub async fn of_organisation(
         &req,
         role,
         Owner::Organisation {
-            id,
-            name: organisation.name,
+            organisation,
             procedures,
         },
     )
@@ -181,7 +182,9 @@ async fn list(
                         invalid.push("button".to_owned());
                     }
                 }
-                Owner::Organisation { id, .. } => filter.organisation = Some(*id),
+                Owner::Organisation { organisation, .. } => {
+                    filter.organisation = Some(organisation.id);
+                }
             }
             if let Some(after) = query.after {
                 match state.store.find_review(after).await? {
@@ -214,9 +217,9 @@ async fn list(
                 crumbs(procedure, &organisation),
             )
         }
-        Owner::Organisation { id, name, .. } => (
-            format!("{} – {}", w(W::Reviews), name),
-            html! { p class="crumbs" { a href=(format!("/admin/organisations/{id}")) { (name) } } },
+        Owner::Organisation { organisation, .. } => (
+            format!("{} – {}", w(W::Reviews), organisation.name),
+            tabs(agent, organisation, W::Reviews),
         ),
     };
     let path = owner.path();
@@ -763,7 +766,9 @@ fn answers_list(lang: Lang, answers: &Answers) -> Markup {
     let channel = |c: &Channel| label("contact_tried", c.code());
     html! {
         dl class="answers" {
-            @for question in QUESTIONS {
+            // « Précisez » is asked only of those who tried another channel: its answer shows
+            // beside that channel.
+            @for question in QUESTIONS.iter().filter(|q| q.code != "contact_tried_other") {
                 dt { (question.label.get(lang)) }
                 dd {
                     @match question.code {
