@@ -53,11 +53,12 @@ impl SearchTerms {
         &self.0
     }
 
-    /// An SQLite FTS5 query: each word a quoted prefix, all of them required.
+    /// An SQLite FTS5 query on the comments' column: each word a quoted prefix, all of them
+    /// required.
     pub fn fts5(&self) -> String {
         self.0
             .iter()
-            .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+            .map(|w| format!("verbatim : \"{}\"*", w.replace('"', "\"\"")))
             .collect::<Vec<_>>()
             .join(" AND ")
     }
@@ -108,7 +109,7 @@ mod tests {
         let terms = SearchTerms::parse("Démarche NEAR(x) : trop*").unwrap();
         assert_eq!(
             terms.fts5(),
-            "\"demarche\"* AND \"near\"* AND \"x\"* AND \"trop\"*"
+            "verbatim : \"demarche\"* AND verbatim : \"near\"* AND verbatim : \"x\"* AND verbatim : \"trop\"*"
         );
         assert_eq!(
             terms.tsquery(),

@@ -173,9 +173,18 @@ impl Store {
         }
         if let Some(terms) = &filter.search {
             if sqlite {
+                // The search gathers the procedure's or the button's reviews only, through the
+                // words naming them in the index; the list then walks its own index newest
+                // first, and looks each review up in what was gathered (`+` keeps SQLite from
+                // reading the reviews in the order of the gathered rows instead).
+                let scope = match (filter.button, filter.procedure) {
+                    (Some(button), _) => format!("scope : \"b{}\" AND ", button.simple()),
+                    (None, Some(procedure)) => format!("scope : \"p{}\" AND ", procedure.simple()),
+                    (None, None) => String::new(),
+                };
                 conditions.add(
-                    "r.rowid IN (SELECT rowid FROM review_search WHERE review_search MATCH ?)",
-                    Bind::Text(terms.fts5()),
+                    "+r.rowid IN (SELECT rowid FROM review_search WHERE review_search MATCH ?)",
+                    Bind::Text(format!("{scope}{}", terms.fts5())),
                 );
             } else {
                 conditions.add(

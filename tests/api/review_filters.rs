@@ -160,6 +160,8 @@ async fn each_filter_and_search_finds_exactly_its_reviews() {
             &["quotes", "plural", "lower"],
         ),
         ("&button=OTHER", &["plural"]),
+        ("&button=OTHER&q=demarche", &["plural"]),
+        ("&button=OTHER&q=longue", &[]),
         (
             "&q=d%C3%A9marche&satisfaction=bad&help=phone&from=2026-03-01",
             &["accents"],
@@ -254,4 +256,49 @@ async fn pages_after_a_review_follow_one_another_without_gap_or_repeat() {
         }
         assert_eq!(seen, expected, "{filter}");
     }
+}
+
+/// A comment added, changed or purged later is found, or no longer, at once.
+#[tokio::test]
+async fn a_comment_is_searchable_as_soon_as_it_is_written_and_not_after_it_is_gone() {
+    let app = spawn_app().await;
+    let button = app.button().await;
+    let key = app.key(Scope::Admin, None).await;
+    let (id, token) = app.rate(&button, "good").await;
+    let found = |q: &'static str| {
+        let app = &app;
+        let key = &key;
+        async move {
+            let list: Vec<Value> = app
+                .get_with(
+                    &format!("/api/v1/reviews?procedure={}&q={q}", button.procedure_id),
+                    key,
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            list.len()
+        }
+    };
+    assert_eq!(found("guichet").await, 0);
+    let body = serde_json::json!({"answers": {"verbatim": "Le guichet était fermé"}});
+    assert_eq!(
+        app.patch_review(&id, Some(&token), &body).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(found("guichet").await, 1);
+    let body = serde_json::json!({"answers": {"verbatim": "Tout va bien"}});
+    assert_eq!(
+        app.patch_review(&id, Some(&token), &body).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(found("guichet").await, 0);
+    assert_eq!(found("tout+bien").await, 1);
+    let body = serde_json::json!({"answers": {"verbatim": null}});
+    assert_eq!(
+        app.patch_review(&id, Some(&token), &body).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(found("tout").await, 0);
 }
