@@ -133,6 +133,21 @@ impl Conditions {
 }
 
 impl Store {
+    /// Whether an SQLite full-text `query` matches so many comments that reading them one by
+    /// one, then sorting them, would cost more than walking a list newest first until a page is
+    /// full. Counting stops at that many.
+    async fn found_often(&self, query: &str) -> Result<bool, StoreError> {
+        const OFTEN: i64 = 2_000;
+        let found: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT rowid FROM review_search WHERE review_search MATCH $1 LIMIT $2)",
+        )
+        .bind(query)
+        .bind(OFTEN)
+        .fetch_one(&self.read)
+        .await?;
+        Ok(found >= OFTEN)
+    }
+
     /// Reviews matching `filter`, newest first. With a cursor, each page costs the same however
     /// far it is from the first.
     pub async fn list_reviews(
@@ -174,18 +189,22 @@ impl Store {
         if let Some(terms) = &filter.search {
             if sqlite {
                 // The search gathers the procedure's or the button's reviews only, through the
-                // words naming them in the index; the list then walks its own index newest
-                // first, and looks each review up in what was gathered (`+` keeps SQLite from
-                // reading the reviews in the order of the gathered rows instead).
+                // words naming them in the index.
                 let scope = match (filter.button, filter.procedure) {
                     (Some(button), _) => format!("scope : \"b{}\" AND ", button.simple()),
                     (None, Some(procedure)) => format!("scope : \"p{}\" AND ", procedure.simple()),
                     (None, None) => String::new(),
                 };
-                conditions.add(
-                    "+r.rowid IN (SELECT rowid FROM review_search WHERE review_search MATCH ?)",
-                    Bind::Text(format!("{scope}{}", terms.fts5())),
-                );
+                let query = format!("{scope}{}", terms.fts5());
+                // Found often, the list walks its own index newest first and looks each review
+                // up in what was gathered (`+` keeps SQLite from reading the gathered reviews
+                // one by one, then sorting them all). Found rarely, it reads exactly those.
+                let condition = if self.found_often(&query).await? {
+                    "+r.rowid IN (SELECT rowid FROM review_search WHERE review_search MATCH ?)"
+                } else {
+                    "r.rowid IN (SELECT rowid FROM review_search WHERE review_search MATCH ?)"
+                };
+                conditions.add(condition, Bind::Text(query));
             } else {
                 conditions.add(
                     "r.verbatim IS NOT NULL AND to_tsvector('simple', avis_fold(r.verbatim)) @@ to_tsquery('simple', ?)",

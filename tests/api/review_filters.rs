@@ -302,3 +302,60 @@ async fn a_comment_is_searchable_as_soon_as_it_is_written_and_not_after_it_is_go
     );
     assert_eq!(found("tout").await, 0);
 }
+
+/// A word found in thousands of comments is searched another way than a rare one: both find
+/// exactly the reviews a plain reading of every comment finds, newest first.
+#[tokio::test]
+async fn a_word_found_often_finds_what_reading_every_comment_finds() {
+    let app = spawn_app().await;
+    avis::seed::seed(&app.store, 12_000, 1, 30, 4_000)
+        .await
+        .unwrap();
+    let all = app
+        .store
+        .list_reviews(&avis::store::moderation::ReviewFilter {
+            has_comment: Some(true),
+            limit: 100_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let procedure = all[0].procedure_id;
+    for (raw, first_letters) in [
+        ("L", "l"),
+        ("démarche", "demarche"),
+        ("aucune nouvelle", "aucune nouvelle"),
+    ] {
+        let wanted: Vec<&str> = first_letters.split(' ').collect();
+        let expected: Vec<Uuid> = all
+            .iter()
+            .filter(|r| {
+                let folded = avis::domain::search::fold(r.answers.verbatim.as_deref().unwrap());
+                let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).collect();
+                wanted
+                    .iter()
+                    .all(|w| words.iter().any(|word| word.starts_with(w)))
+            })
+            .map(|r| r.id)
+            .take(120)
+            .collect();
+        let mut found = Vec::new();
+        let mut filter = avis::store::moderation::ReviewFilter {
+            procedure: Some(procedure),
+            search: avis::domain::search::SearchTerms::parse(raw),
+            limit: 40,
+            ..Default::default()
+        };
+        while found.len() < 120 {
+            let page = app.store.list_reviews(&filter).await.unwrap();
+            if page.is_empty() {
+                break;
+            }
+            filter.after = Some(page.last().unwrap().into());
+            found.extend(page.iter().map(|r| r.id));
+        }
+        found.truncate(120);
+        assert!(!expected.is_empty(), "{raw}");
+        assert_eq!(found, expected, "{raw}");
+    }
+}
