@@ -157,17 +157,48 @@ impl Store {
         let sqlite = self.backend == Backend::Sqlite;
         let mut conditions = Conditions::default();
         let text = |value: &dyn ToString| Bind::Text(value.to_string());
+        // On SQLite a search names the reviews it finds through its own index. Found often,
+        // the list walks its own index newest first and looks each review up in what was found.
+        // Found rarely, it reads exactly those, then sorts them: `+` before a column then keeps
+        // SQLite from walking another index instead.
+        let mut rare = false;
+        if let Some(terms) = &filter.search {
+            if sqlite {
+                // The index also holds words naming each review's procedure and button, so a
+                // search in one of them gathers only their reviews.
+                let scope = match (filter.button, filter.procedure) {
+                    (Some(button), _) => format!("scope : \"b{}\" AND ", button.simple()),
+                    (None, Some(procedure)) => format!("scope : \"p{}\" AND ", procedure.simple()),
+                    (None, None) => String::new(),
+                };
+                let query = format!("{scope}{}", terms.fts5());
+                rare = !self.found_often(&query).await?;
+                let plus = if rare { "" } else { "+" };
+                conditions.add(
+                    &format!(
+                        "{plus}r.rowid IN (SELECT rowid FROM review_search WHERE review_search MATCH ?)"
+                    ),
+                    Bind::Text(query),
+                );
+            } else {
+                conditions.add(
+                    "r.verbatim IS NOT NULL AND to_tsvector('simple', avis_fold(r.verbatim)) @@ to_tsquery('simple', ?)",
+                    Bind::Text(terms.tsquery()),
+                );
+            }
+        }
+        let r = if rare { "+r" } else { "r" };
         if let Some(org) = filter.organisation {
             conditions.add("p.organisation_id = ?", text(&org));
         }
         if let Some(procedure) = filter.procedure {
-            conditions.add("r.procedure_id = ?", text(&procedure));
+            conditions.add(&format!("{r}.procedure_id = ?"), text(&procedure));
         }
         if let Some(button) = filter.button {
             conditions.add("r.button_id = ?", text(&button));
             // Through the procedure's index: there is none on the button.
             conditions.add(
-                "r.procedure_id = (SELECT procedure_id FROM buttons WHERE id = ?)",
+                &format!("{r}.procedure_id = (SELECT procedure_id FROM buttons WHERE id = ?)"),
                 text(&button),
             );
         }
@@ -180,37 +211,11 @@ impl Store {
         if let Some(after) = filter.after {
             let at = to_millis(after.created_at);
             // The first condition alone is what an index on the creation time can seek.
-            conditions.add("r.created_at <= ?", Bind::Integer(at));
+            conditions.add(&format!("{r}.created_at <= ?"), Bind::Integer(at));
             conditions.add_all(
                 "(r.created_at < ? OR r.id < ?)",
                 vec![Bind::Integer(at), text(&after.id)],
             );
-        }
-        if let Some(terms) = &filter.search {
-            if sqlite {
-                // The search gathers the procedure's or the button's reviews only, through the
-                // words naming them in the index.
-                let scope = match (filter.button, filter.procedure) {
-                    (Some(button), _) => format!("scope : \"b{}\" AND ", button.simple()),
-                    (None, Some(procedure)) => format!("scope : \"p{}\" AND ", procedure.simple()),
-                    (None, None) => String::new(),
-                };
-                let query = format!("{scope}{}", terms.fts5());
-                // Found often, the list walks its own index newest first and looks each review
-                // up in what was gathered (`+` keeps SQLite from reading the gathered reviews
-                // one by one, then sorting them all). Found rarely, it reads exactly those.
-                let condition = if self.found_often(&query).await? {
-                    "+r.rowid IN (SELECT rowid FROM review_search WHERE review_search MATCH ?)"
-                } else {
-                    "r.rowid IN (SELECT rowid FROM review_search WHERE review_search MATCH ?)"
-                };
-                conditions.add(condition, Bind::Text(query));
-            } else {
-                conditions.add(
-                    "r.verbatim IS NOT NULL AND to_tsvector('simple', avis_fold(r.verbatim)) @@ to_tsquery('simple', ?)",
-                    Bind::Text(terms.tsquery()),
-                );
-            }
         }
         let answer = |path: &str| {
             if sqlite {
