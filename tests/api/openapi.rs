@@ -189,9 +189,7 @@ async fn every_operation_documents_the_framework_answers_it_can_give() {
             let route = format!("{} {path}", method.to_uppercase());
             let responses = operation["responses"].as_object().unwrap();
             for (status, response) in responses {
-                for (media_type, content) in
-                    response["content"].as_object().into_iter().flatten()
-                {
+                for (media_type, content) in response["content"].as_object().into_iter().flatten() {
                     if content["schema"]["$ref"] == problem {
                         assert_eq!(media_type, "application/problem+json", "{route} {status}");
                     }

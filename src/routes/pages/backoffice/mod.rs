@@ -11,6 +11,7 @@ mod members;
 mod organisations;
 mod procedures;
 mod proconnect;
+mod scoreboard;
 mod sign_in;
 mod superadmin;
 
@@ -74,6 +75,14 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(superadmin::settings)
         .service(superadmin::audit)
         .service(superadmin::organisation_audit)
+        // Dashboards: a procedure's charts as CSV, an organisation's table as CSV, the
+        // observatory's table, and the public page of a procedure marked public.
+        .service(procedures::chart)
+        .service(scoreboard::organisation_csv)
+        .service(scoreboard::observatory)
+        .service(scoreboard::observatory_csv)
+        .service(super::public::show)
+        .service(super::public::chart)
         .service(web::redirect("/admin", "/admin/").see_other());
 }
 
