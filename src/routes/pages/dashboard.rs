@@ -276,6 +276,15 @@ fn level(indicator: &Indicator) -> String {
         .to_owned()
 }
 
+/// The charts whose figures come as CSV: the tiles' (`indicators`), then each chart's.
+const CHARTS: [&str; 5] = [
+    "indicators",
+    "satisfaction",
+    "questions",
+    "channels",
+    "buttons",
+];
+
 /// The header and rows of chart `name`'s figures; none for a chart that does not exist.
 fn chart_rows(
     lang: Lang,
@@ -499,6 +508,9 @@ pub async fn chart(
     query: &str,
     name: &str,
 ) -> Result<HttpResponse, PageError> {
+    if !CHARTS.contains(&name) {
+        return Err(PageError::NotFound(lang));
+    }
     let buttons = counting(state.store.list_buttons(Some(procedure)).await?);
     match choose(&pairs(query), paris_day(Timestamp::now()), &buttons) {
         Ok(choice) => {
