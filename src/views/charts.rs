@@ -43,10 +43,10 @@ pub struct Column {
 }
 
 /// How far across the width the longest bar reaches, in percent: the rest is for its figure.
-const BAR_SPAN: f64 = 62.0;
+const BAR_SPAN: f64 = 58.0;
 const ROW: usize = 46;
 /// Labels longer than this are cut: the table beside the chart has them whole.
-const LABEL_CHARS: usize = 48;
+const LABEL_CHARS: usize = 40;
 
 fn cut(label: &str) -> String {
     if label.chars().count() <= LABEL_CHARS {
@@ -223,8 +223,8 @@ mod tests {
             }],
         )
         .into_string();
-        assert!(svg.contains(&format!(">{}…</text>", "x".repeat(47))));
-        assert!(svg.contains(r#"width="62.000%""#));
+        assert!(svg.contains(&format!(">{}…</text>", "x".repeat(39))));
+        assert!(svg.contains(r#"width="58.000%""#));
     }
 
     #[test]

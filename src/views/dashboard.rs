@@ -284,13 +284,21 @@ fn series(lang: Lang, figures: &Figures, csv: &dyn Fn(&str) -> String) -> Markup
     )
 }
 
+/// One question's counts by value, and how many answered it.
+struct Panel {
+    question: &'static str,
+    counts: Vec<(&'static str, i64)>,
+    n: i64,
+}
+
 fn questions(lang: Lang, now: &Indicators, csv: &dyn Fn(&str) -> String) -> Markup {
     let w = |word: W| word.text(lang);
     let title = w(W::AnswersPerQuestion);
-    let panels: Vec<(&str, Vec<(&str, i64)>, i64)> = distributions(now)
+    let panels: Vec<Panel> = distributions(now)
         .into_iter()
-        .map(|(question, indicator)| {
-            let counts = options(question)
+        .map(|(question, indicator)| Panel {
+            question,
+            counts: options(question)
                 .into_iter()
                 .map(|value| {
                     (
@@ -298,12 +306,12 @@ fn questions(lang: Lang, now: &Indicators, csv: &dyn Fn(&str) -> String) -> Mark
                         indicator.distribution.get(value).copied().unwrap_or(0),
                     )
                 })
-                .collect();
-            (question, counts, indicator.n)
+                .collect(),
+            n: indicator.n,
         })
         .collect();
     let chart = html! {
-        @for (question, counts, n) in &panels {
+        @for Panel { question, counts, n } in &panels {
             @let label = question_label(lang, question);
             @let bars: Vec<Bar> = counts.iter().map(|(value, count)| Bar {
                 label: option_label(question, value, lang).unwrap_or(value).to_owned(),
@@ -319,7 +327,7 @@ fn questions(lang: Lang, now: &Indicators, csv: &dyn Fn(&str) -> String) -> Mark
             }).collect();
             h3 { (label) }
             @if *question == "contact_tried" { p class="hint" { (w(W::SeveralAnswers)) } }
-            (charts::bars(&Named { id: &format!("chart-{question}"), title: label, description: &listed(lang, &bars) }, &bars))
+            (charts::bars(&Named { id: &format!("chart-question-{question}"), title: label, description: &listed(lang, &bars) }, &bars))
         }
     };
     let table = html! {
@@ -329,7 +337,7 @@ fn questions(lang: Lang, now: &Indicators, csv: &dyn Fn(&str) -> String) -> Mark
             th scope="col" { (w(W::Count)) }
             th scope="col" { (w(W::Share)) }
         } }
-        @for (question, counts, n) in &panels {
+        @for Panel { question, counts, n } in &panels {
             tbody {
                 @for (i, (value, count)) in counts.iter().enumerate() {
                     tr data-question=(question) data-value=(value) {

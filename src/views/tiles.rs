@@ -110,6 +110,8 @@ pub struct Picked {
     pub button: String,
     /// `day`, `week`, `month`, or empty for the fitting one.
     pub interval: String,
+    /// The language asked for in the address (`fr`, `en`), kept by the form; or empty.
+    pub lang: String,
 }
 
 /// What the form offers besides the window.
@@ -161,6 +163,7 @@ pub fn window_form(
             @if offer.interval {
                 (select("interval", "interval", w(W::Grouping), &intervals, &picked.interval))
             }
+            @if !picked.lang.is_empty() { input type="hidden" name="lang" value=(picked.lang); }
             div class="actions" { button type="submit" { (w(W::Show)) } }
         }
         p class="hint" { (w(W::DatesHint)) }

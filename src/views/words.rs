@@ -252,7 +252,7 @@ words! {
     CustomDates => "Dates choisies", "Chosen dates";
     FirstDay => "Premier jour", "First day";
     LastDay => "Dernier jour", "Last day";
-    DatesHint => "Pour afficher d'autres dates, choisissez la période «\u{a0}Dates choisies\u{a0}» et indiquez le premier et le dernier jour (AAAA-MM-JJ).", "To show other dates, choose the period «\u{a0}Chosen dates\u{a0}» and give the first and last days (YYYY-MM-DD).";
+    DatesHint => "Pour afficher d'autres dates, choisissez la période «\u{a0}Dates choisies\u{a0}» et indiquez le premier et le dernier jour (AAAA-MM-JJ).", "To show other dates, choose the period “Chosen dates” and give the first and last days (YYYY-MM-DD).";
     AllButtons => "Tous les boutons", "All buttons";
     Grouping => "Regroupement dans le temps", "Grouping over time";
     IntervalAuto => "Automatique", "Automatic";

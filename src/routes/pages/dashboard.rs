@@ -45,14 +45,29 @@ fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// The window a query names, with the query that names it again (for links) and the form's
-/// fields as they show it. `window=custom` (the form's choice of dates) reads `from` and `to`;
+/// A query that cannot be read: the form as it was filled in, and what is wrong with it.
+pub struct Unread {
+    pub picked: Picked,
+    pub errors: Errors,
+}
+
+fn unread(picked: Picked, errors: Errors) -> Box<Unread> {
+    Box::new(Unread { picked, errors })
+}
+
+/// A window read from a query.
+pub struct Chosen {
+    pub window: Window,
+    /// The query that names it again, for links.
+    pub links: Vec<(&'static str, String)>,
+    /// The form's fields as they show it.
+    pub picked: Picked,
+}
+
+/// The window a query names. `window=custom` (the form's choice of dates) reads `from` and `to`;
 /// a rolling window wins over dates sent with it, so that a form keeps working whatever its
 /// date fields hold.
-pub fn choose_window(
-    pairs: &[(String, String)],
-    today: Date,
-) -> Result<(Window, Vec<(&'static str, String)>, Picked), (Picked, Errors)> {
+pub fn choose_window(pairs: &[(String, String)], today: Date) -> Result<Chosen, Box<Unread>> {
     let owned = |name: &str| get(pairs, name).map(str::to_owned);
     let rolling = owned("window").filter(|w| w != "custom");
     let query = match &rolling {
@@ -80,7 +95,7 @@ pub fn choose_window(
     if picked.window == "custom" && query.from.is_none() && query.to.is_none() {
         let mut errors = Errors::default();
         errors.add("from", W::InvalidWindow);
-        return Err((picked, errors));
+        return Err(unread(picked, errors));
     }
     let window = query.resolve(today).map_err(|problems| {
         let mut errors = Errors::default();
@@ -90,7 +105,7 @@ pub fn choose_window(
             _ => "window",
         };
         errors.add(field, W::InvalidWindow);
-        (picked.clone(), errors)
+        unread(picked.clone(), errors)
     })?;
     let mut links = Vec::new();
     match rolling {
@@ -110,9 +125,18 @@ pub fn choose_window(
     if let Some(at) = &query.at {
         links.push(("at", at.clone()));
     }
+    // The public page's language, when the address names one, stays with its links and form.
+    if let Some(lang) = get(pairs, "lang").filter(|l| Lang::parse(l).is_some()) {
+        links.push(("lang", lang.to_owned()));
+        picked.lang = lang.to_owned();
+    }
     picked.from = window.from.to_string();
     picked.to = window.to.to_string();
-    Ok((window, links, picked))
+    Ok(Chosen {
+        window,
+        links,
+        picked,
+    })
 }
 
 /// What a dashboard shows, as its query asks.
@@ -132,8 +156,12 @@ pub fn choose(
     pairs: &[(String, String)],
     today: Date,
     buttons: &[Button],
-) -> Result<Choice, (Picked, Errors)> {
-    let (window, mut links, mut picked) = choose_window(pairs, today)?;
+) -> Result<Choice, Box<Unread>> {
+    let Chosen {
+        window,
+        mut links,
+        mut picked,
+    } = choose_window(pairs, today)?;
     let mut errors = Errors::default();
     picked.button = get(pairs, "button").unwrap_or_default().to_owned();
     picked.interval = get(pairs, "interval").unwrap_or_default().to_owned();
@@ -172,7 +200,7 @@ pub fn choose(
                 picked,
             })
         }
-        _ => Err((picked, errors)),
+        _ => Err(unread(picked, errors)),
     }
 }
 
@@ -492,9 +520,9 @@ pub async fn section(
             };
             Ok((StatusCode::OK, markup))
         }
-        Err((picked, errors)) => Ok((
+        Err(unread) => Ok((
             StatusCode::BAD_REQUEST,
-            window_form(lang, base, &picked, &offer, &errors),
+            window_form(lang, base, &unread.picked, &offer, &unread.errors),
         )),
     }
 }
@@ -517,7 +545,7 @@ pub async fn chart(
             let figures = gather(state, procedure, &buttons, &choice).await?;
             chart_csv(lang, name, &figures)
         }
-        Err((_, errors)) => Ok(bad_query(lang, &errors)),
+        Err(unread) => Ok(bad_query(lang, &unread.errors)),
     }
 }
 

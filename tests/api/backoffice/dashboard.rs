@@ -1071,8 +1071,15 @@ async fn a_public_procedure_has_a_public_dashboard_without_comments() {
     assert_eq!(medium["count"], "1");
     assert!(records.iter().all(|r| r["question"] != "verbatim"));
     // In English when asked.
-    let english = page_text(anyone.get(&format!("{public}?lang=en")).await).await;
+    let english = page_text(anyone.get(&format!("{public}?lang=en&window=3m")).await).await;
     assert!(english.contains("Satisfaction over time"));
+    assert!(
+        english.contains(r#"<input type="hidden" name="lang" value="en">"#),
+        "the form keeps the language"
+    );
+    assert!(english.contains(&format!(
+        r#"href="{public}/charts/questions.csv?window=3m&amp;lang=en""#
+    )));
     // Its dashboard in the back-office links to it.
     let member = world.browser(&app, Some(&world.member)).await;
     let page = page_text(

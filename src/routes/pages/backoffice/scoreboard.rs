@@ -19,15 +19,16 @@ use crate::domain::questionnaire::Lang;
 use crate::domain::time::paris_day;
 use crate::domain::window::Window;
 use crate::routes::api::csv::{download, level_code, number};
-use crate::routes::pages::dashboard::{bad_query, choose_window, pairs};
+use crate::routes::pages::dashboard::{Chosen, Unread, bad_query, choose_window, pairs};
 use crate::routes::pages::error::PageError;
 use crate::startup::AppState;
 use crate::store::catalog::Procedure;
 use crate::views::forms::Errors;
 use crate::views::scoreboard::{Row, Sort, sort, table};
+use crate::views::table as lists;
+use crate::views::tiles::Picked;
 use crate::views::tiles::{Offer, dates, window_form};
 use crate::views::words::W;
-use crate::views::{table as lists, tiles::Picked};
 
 const PER_PAGE: usize = 50;
 
@@ -42,7 +43,7 @@ struct Asked {
     picked: Picked,
 }
 
-fn ask(query: &str, with_organisation: bool) -> Result<Asked, (Picked, Errors)> {
+fn ask(query: &str, with_organisation: bool) -> Result<Asked, Box<Unread>> {
     let pairs = pairs(query);
     let get = |name: &str| {
         pairs
@@ -50,11 +51,15 @@ fn ask(query: &str, with_organisation: bool) -> Result<Asked, (Picked, Errors)> 
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    let (window, mut links, picked) = choose_window(&pairs, paris_day(Timestamp::now()))?;
+    let Chosen {
+        window,
+        mut links,
+        picked,
+    } = choose_window(&pairs, paris_day(Timestamp::now()))?;
     let Some(sort) = Sort::parse(get("sort"), get("dir"), with_organisation) else {
         let mut errors = Errors::default();
         errors.add("scoreboard", W::InvalidSort);
-        return Err((picked, errors));
+        return Err(Box::new(Unread { picked, errors }));
     };
     let q = get("q").unwrap_or_default().to_owned();
     if !q.is_empty() {
@@ -262,10 +267,10 @@ pub(super) async fn organisation_table(
     };
     let asked = match ask(query, false) {
         Ok(asked) => asked,
-        Err((picked, errors)) => {
+        Err(unread) => {
             return Ok((
                 StatusCode::BAD_REQUEST,
-                window_form(lang, &path, &picked, &offer, &errors),
+                window_form(lang, &path, &unread.picked, &offer, &unread.errors),
             ));
         }
     };
@@ -286,7 +291,7 @@ pub async fn organisation_csv(
     agent.require_member(id)?;
     let asked = match ask(req.query_string(), false) {
         Ok(asked) => asked,
-        Err((_, errors)) => return Ok(bad_query(agent.lang, &errors)),
+        Err(unread) => return Ok(bad_query(agent.lang, &unread.errors)),
     };
     let procedures = state.store.list_procedures(Some(id)).await?;
     let rows = matching(rows(&state, procedures, asked.window, None).await?, &asked);
@@ -326,14 +331,14 @@ pub async fn observatory(
             };
             (StatusCode::OK, content)
         }
-        Err((picked, errors)) => {
+        Err(unread) => {
             let offer = Offer {
                 buttons: None,
                 interval: false,
             };
             (
                 StatusCode::BAD_REQUEST,
-                window_form(lang, path, &picked, &offer, &errors),
+                window_form(lang, path, &unread.picked, &offer, &unread.errors),
             )
         }
     };
@@ -360,7 +365,7 @@ pub async fn observatory_csv(
     agent.require_superadmin()?;
     let asked = match ask(req.query_string(), true) {
         Ok(asked) => asked,
-        Err((_, errors)) => return Ok(bad_query(agent.lang, &errors)),
+        Err(unread) => return Ok(bad_query(agent.lang, &unread.errors)),
     };
     let rows = essential(&state, &asked).await?;
     csv(&rows, asked.window)
