@@ -99,7 +99,6 @@ words! {
     NoOrganisation => "Vous n'êtes membre d'aucune organisation. Demandez à un administrateur de vous y inviter.", "You are not a member of any organisation. Ask an administrator to invite you.";
     Organisation => "Organisation", "Organisation";
     Satisfaction12m => "Satisfaction sur 12 mois", "Satisfaction over 12 months";
-    Indicator => "Indicateur", "Indicator";
     Answers => "Réponses", "Answers";
     Level => "Niveau", "Level";
     LevelGood => "Bon", "Good";
