@@ -203,7 +203,7 @@ mod tests {
             )
         );
         assert!(
-            svg.contains(r#"class="bar good hollow" x="0" y="22" width="31.000%""#),
+            svg.contains(r#"class="bar good hollow" x="0" y="22" width="29.000%""#),
             "{svg}"
         );
         assert!(!svg.contains("style="));
