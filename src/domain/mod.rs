@@ -5,6 +5,7 @@
 pub mod aggregate;
 pub mod answers;
 pub mod answers_patch;
+pub mod breakdown;
 pub mod burst;
 pub mod catalog;
 pub mod duplicates;

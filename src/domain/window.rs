@@ -23,6 +23,20 @@ pub struct Window {
     pub to: Date,
 }
 
+impl Window {
+    /// How many days the window holds.
+    pub fn days(self) -> i64 {
+        i64::from((self.to - self.from).get_days()) + 1
+    }
+
+    /// The window of the same length that ends the day before this one begins, to compare with.
+    pub fn previous(self) -> Option<Window> {
+        let to = self.from.yesterday().ok()?;
+        let from = to.checked_sub((self.days() - 1).days()).ok()?;
+        Some(Window { from, to })
+    }
+}
+
 /// How a client names a window in a query string.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -120,6 +134,24 @@ impl Interval {
                 "interval",
                 "must be day, week or month",
             )]),
+        }
+    }
+
+    /// The interval that splits a window into a readable number of buckets: days up to about
+    /// six weeks, weeks up to about six months, months beyond.
+    pub fn fitting(window: Window) -> Interval {
+        match window.days() {
+            ..=45 => Interval::Day,
+            46..=200 => Interval::Week,
+            _ => Interval::Month,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Interval::Day => "day",
+            Interval::Week => "week",
+            Interval::Month => "month",
         }
     }
 
@@ -275,6 +307,38 @@ mod tests {
         for pair in weeks.windows(2) {
             assert_eq!(pair[0].to.tomorrow().unwrap(), pair[1].from);
         }
+    }
+
+    #[test]
+    fn the_previous_window_has_the_same_length_and_ends_the_day_before() {
+        let window = Window {
+            from: date(2026, 3, 1),
+            to: date(2026, 3, 31),
+        };
+        assert_eq!(window.days(), 31);
+        let previous = window.previous().unwrap();
+        assert_eq!(
+            (previous.from, previous.to),
+            (date(2026, 1, 29), date(2026, 2, 28))
+        );
+        assert_eq!(previous.days(), 31);
+        let one = Window {
+            from: date(2026, 1, 1),
+            to: date(2026, 1, 1),
+        };
+        assert_eq!(one.previous().unwrap().from, date(2025, 12, 31));
+    }
+
+    #[test]
+    fn the_fitting_interval_keeps_buckets_few() {
+        let ending = |days: i64| Window {
+            from: date(2026, 11, 22).checked_sub((days - 1).days()).unwrap(),
+            to: date(2026, 11, 22),
+        };
+        assert_eq!(Interval::fitting(ending(31)), Interval::Day);
+        assert_eq!(Interval::fitting(ending(92)), Interval::Week);
+        assert_eq!(Interval::fitting(ending(365)), Interval::Month);
+        assert_eq!(Interval::parse(Interval::Week.code()), Ok(Interval::Week));
     }
 
     #[test]

@@ -36,7 +36,11 @@ static DAYS: LazyLock<String> = LazyLock::new(|| {
 /// those at the day before the window's first (`$1`) or the last closed day, each the latest row
 /// on or before that day, found along the key (procedure, button, day); plus its day counters
 /// of the open days in the window. Buttons whose totals did not move are left out.
-fn window_sql(backend: Backend) -> String {
+fn window_sql(backend: Backend, by: By) -> String {
+    let key = match by {
+        By::Procedure => "b.procedure_id",
+        By::Button => "b.id",
+    };
     // The 47 numbers of an item in one text column, added up per procedure by the caller:
     // decoding one column per counter cost more than the query, and summing in SQL about as
     // much again. SQLite's `printf` writes the numbers straight into one string, where
@@ -108,10 +112,10 @@ fn window_sql(backend: Backend) -> String {
     // day counters' key (procedure, day, button).
     format!(
         "SELECT {all}(item, ';') AS counts FROM (\
-         SELECT b.procedure_id || ',' || {differences} AS item FROM buttons b {from} \
+         SELECT {key} || ',' || {differences} AS item FROM buttons b {from} \
          WHERE b.is_test = 0 AND (lo.day IS NULL OR lo.day < hi.day){{filter}} \
          UNION ALL \
-         SELECT b.procedure_id || ',' || {open_days} AS item \
+         SELECT {key} || ',' || {open_days} AS item \
          FROM buttons b CROSS JOIN daily_counters o \
          WHERE o.procedure_id = b.procedure_id AND o.button_id = b.id \
          AND o.day > {later}($1, {closed}) AND o.day <= $2 AND b.is_test = 0{{filter}}\
@@ -135,8 +139,20 @@ fn first_digit(part: usize, parts: usize) -> String {
 static PARTS: LazyLock<usize> =
     LazyLock::new(|| std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4)));
 
-static WINDOW_SQLITE: LazyLock<String> = LazyLock::new(|| window_sql(Backend::Sqlite));
-static WINDOW_POSTGRES: LazyLock<String> = LazyLock::new(|| window_sql(Backend::Postgres));
+/// What the counts of a window are summed by.
+#[derive(Debug, Clone, Copy)]
+enum By {
+    Procedure,
+    Button,
+}
+
+static WINDOW_SQLITE: LazyLock<String> =
+    LazyLock::new(|| window_sql(Backend::Sqlite, By::Procedure));
+static WINDOW_POSTGRES: LazyLock<String> =
+    LazyLock::new(|| window_sql(Backend::Postgres, By::Procedure));
+static BUTTONS_SQLITE: LazyLock<String> = LazyLock::new(|| window_sql(Backend::Sqlite, By::Button));
+static BUTTONS_POSTGRES: LazyLock<String> =
+    LazyLock::new(|| window_sql(Backend::Postgres, By::Button));
 
 impl Store {
     /// Summed counters per procedure over `[from, to]`, for one procedure or all of them: two
@@ -149,12 +165,36 @@ impl Store {
         to: Date,
         procedure: Option<Uuid>,
     ) -> Result<HashMap<Uuid, Counts>, StoreError> {
+        self.sums(from, to, procedure, By::Procedure).await
+    }
+
+    /// Summed counters per counting button of one procedure over `[from, to]`: the same reads
+    /// as [`Store::sum_counters`], left apart by button. A button without counts is left out.
+    #[tracing::instrument(skip(self))]
+    pub async fn sum_counters_by_button(
+        &self,
+        from: Date,
+        to: Date,
+        procedure: Uuid,
+    ) -> Result<HashMap<Uuid, Counts>, StoreError> {
+        self.sums(from, to, Some(procedure), By::Button).await
+    }
+
+    async fn sums(
+        &self,
+        from: Date,
+        to: Date,
+        procedure: Option<Uuid>,
+        by: By,
+    ) -> Result<HashMap<Uuid, Counts>, StoreError> {
         let before = from
             .yesterday()
             .map_or_else(|_| "0".to_owned(), |d| d.to_string());
-        let window = match self.backend {
-            Backend::Sqlite => &*WINDOW_SQLITE,
-            Backend::Postgres => &*WINDOW_POSTGRES,
+        let window = match (self.backend, by) {
+            (Backend::Sqlite, By::Procedure) => &*WINDOW_SQLITE,
+            (Backend::Postgres, By::Procedure) => &*WINDOW_POSTGRES,
+            (Backend::Sqlite, By::Button) => &*BUTTONS_SQLITE,
+            (Backend::Postgres, By::Button) => &*BUTTONS_POSTGRES,
         };
         // Every procedure at once is read in parts, each on its own connection: a part is the
         // buttons whose id ends with one of a range of hex digits (random bits of a UUID v7).
@@ -186,36 +226,45 @@ impl Store {
         let packed = futures_util::future::try_join_all(reads).await?;
         let mut sums: HashMap<Uuid, Counts> = HashMap::new();
         for button in packed.iter().flatten().flat_map(|p| p.split(';')) {
-            let decoded = button.split_once(',').and_then(|(procedure, counts)| {
-                Some((Uuid::parse_str(procedure).ok()?, Tally::parse(counts)?))
+            let decoded = button.split_once(',').and_then(|(key, counts)| {
+                Some((Uuid::parse_str(key).ok()?, Tally::parse(counts)?))
             });
-            let (procedure, counts) = decoded
+            let (key, counts) = decoded
                 .ok_or_else(|| sqlx::Error::Decode(format!("window counts: {button}").into()))?;
-            sums.entry(procedure).or_default().merge(&counts);
+            sums.entry(key).or_default().merge(&counts);
         }
         sums.retain(|_, tally| !tally.is_zero());
         Ok(sums)
     }
 
-    /// One procedure's summed counters per day over `[from, to]`.
+    /// One procedure's summed counters per day over `[from, to]`, of one of its buttons only
+    /// when `button` names one.
     #[tracing::instrument(skip(self))]
     pub async fn daily_counters(
         &self,
         procedure: Uuid,
+        button: Option<Uuid>,
         from: Date,
         to: Date,
     ) -> Result<Vec<(Date, Counts)>, StoreError> {
+        let only = if button.is_some() {
+            " AND a.button_id = $4"
+        } else {
+            ""
+        };
         let sql = format!(
-            "SELECT period, {} FROM ({} AND a.procedure_id = $1 AND a.day >= $2 AND a.day <= $3) AS c \
-             GROUP BY period ORDER BY period",
+            "SELECT period, {} FROM ({} AND a.procedure_id = $1 AND a.day >= $2 AND a.day <= $3{only}) \
+             AS c GROUP BY period ORDER BY period",
             *SUMS, *DAYS
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(procedure.to_string())
             .bind(from.to_string())
-            .bind(to.to_string())
-            .fetch_all(&self.read)
-            .await?;
+            .bind(to.to_string());
+        if let Some(button) = button {
+            query = query.bind(button.to_string());
+        }
+        let rows = query.fetch_all(&self.read).await?;
         let mut days: Vec<(Date, Counts)> = Vec::with_capacity(rows.len());
         for row in rows {
             let day: String = row.try_get("period")?;

@@ -75,6 +75,7 @@ fn menu(lang: Lang, viewer: &Viewer, current: Option<W>) -> Markup {
     if viewer.is_superadmin {
         entries.extend([
             (W::Organisations, "/admin/organisations"),
+            (W::Observatory, "/admin/observatory"),
             (W::Users, "/admin/users"),
             (W::Audit, "/admin/audit"),
             (W::Settings, "/admin/settings"),

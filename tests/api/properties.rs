@@ -1,5 +1,6 @@
 //! Indicators served from the aggregates equal a naive computation over the raw reviews, for
-//! random reviews over random days and buttons, updated, excluded and restored at random.
+//! random reviews over random days and buttons, updated, excluded and restored at random. The
+//! generators and the naive computation serve the dashboards' test too.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +16,7 @@ use serde_json::Value;
 use crate::helpers::{TestApp, spawn_app};
 
 #[derive(Debug, Clone)]
-struct Raw {
+pub struct Raw {
     satisfaction: usize,
     comprehension: Option<u8>,
     tried: u16,
@@ -25,13 +26,13 @@ struct Raw {
 }
 
 #[derive(Debug, Clone)]
-struct Generated {
-    button: usize,
-    minutes: i64,
-    first: Raw,
-    update: Option<Raw>,
-    excluded: bool,
-    restored: bool,
+pub struct Generated {
+    pub button: usize,
+    pub minutes: i64,
+    pub first: Raw,
+    pub update: Option<Raw>,
+    pub excluded: bool,
+    pub restored: bool,
 }
 
 const ADMIN: [Channel; 4] = [
@@ -42,7 +43,7 @@ const ADMIN: [Channel; 4] = [
 ];
 
 /// Turns random material into answers that obey the questionnaire's rules.
-fn answers(raw: &Raw) -> Answers {
+pub fn answers(raw: &Raw) -> Answers {
     let tried: Vec<Channel> = if raw.tried & 0x100 != 0 {
         vec![Channel::None]
     } else {
@@ -99,7 +100,7 @@ fn raw() -> impl Strategy<Value = Raw> {
         )
 }
 
-fn generated() -> impl Strategy<Value = Generated> {
+pub fn generated() -> impl Strategy<Value = Generated> {
     // Minutes over 70 days around the start of summer time, so some reviews fall at the edges of
     // days and months, and reviews arrive out of order (moving the running totals of later days).
     (
@@ -123,10 +124,14 @@ fn generated() -> impl Strategy<Value = Generated> {
 }
 
 /// An indicator's value, n and distribution.
-type Expected = (Option<f64>, i64, BTreeMap<String, i64>);
+pub type Expected = (Option<f64>, i64, BTreeMap<String, i64>);
 
 /// The reference: each indicator's value, n and distribution, straight from the reviews.
-fn naive(reviews: &[(Date, Answers)], from: Date, to: Date) -> BTreeMap<&'static str, Expected> {
+pub fn naive(
+    reviews: &[(Date, Answers)],
+    from: Date,
+    to: Date,
+) -> BTreeMap<&'static str, Expected> {
     let kept: Vec<&Answers> = reviews
         .iter()
         .filter(|(d, _)| *d >= from && *d <= to)

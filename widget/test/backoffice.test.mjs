@@ -66,10 +66,15 @@ async function rate(page, url, choice = "Très bien") {
   return (await response.json()).id;
 }
 
-/** The satisfaction row of a procedure's dashboard: [value, answers, level]. */
-async function satisfactionRow(page) {
-  const cells = page.locator("main table tbody tr").first().locator("td");
-  return cells.allInnerTexts();
+/** The satisfaction tile of a procedure's dashboard: [value, answers, level, publication]. */
+async function satisfactionTile(page) {
+  const tile = page.locator("#tile-satisfaction");
+  return [
+    await tile.locator(".big").innerText(),
+    await tile.locator("dd.n").innerText(),
+    await tile.locator("dd").nth(2).innerText(),
+    await tile.locator("dd.publishable").innerText(),
+  ];
 }
 
 /** Asserts that `path`, asked with the context's cookies, sends to the sign-in form. */
@@ -105,7 +110,7 @@ describe("the back-office", () => {
     await page.getByRole("button", { name: "Créer", exact: true }).click();
     const procedure = await landedOn(page, "/admin/procedures/");
     await page.getByRole("heading", { level: 1, name: "Permis de conduire" }).waitFor();
-    assert.deepEqual(await satisfactionRow(page), ["Pas encore d'avis", "0", ""]);
+    assert.deepEqual(await satisfactionTile(page), ["Pas encore d'avis", "0", "Sans niveau", "Pas encore assez d'avis"]);
 
     await page.getByLabel("Libellé").fill("Fin de démarche");
     await page.getByLabel("Sites autorisés").fill(host.origin);
@@ -140,7 +145,7 @@ describe("the back-office", () => {
 
     await page.getByRole("link", { name: "Permis de conduire" }).click();
     await page.waitForURL(`${avis.base}/admin/procedures/${procedure}`);
-    assert.deepEqual(await satisfactionRow(page), ["10,0 / 10", "1", "Bon (Pas encore assez d'avis)"]);
+    assert.deepEqual(await satisfactionTile(page), ["10,00 / 10", "1", "Bon", "Pas encore assez d'avis"]);
     await page.getByRole("link", { name: "Mes démarches" }).click();
     await page.waitForURL(`${avis.base}/admin/`);
     const row = page.getByRole("row", { name: /Permis de conduire/ });

@@ -1,5 +1,6 @@
 //! Indicators as CSV: UTF-8, one header row, one row per procedure (or bucket) and indicator,
-//! numbers with a dot, so it opens cleanly in a spreadsheet and parses trivially in a script.
+//! numbers with a dot, so it opens cleanly in a spreadsheet and parses trivially in a script;
+//! and any table of figures as a CSV download for people, with a byte-order mark.
 
 use actix_web::HttpResponse;
 use actix_web::http::header;
@@ -103,7 +104,38 @@ pub fn respond<'a>(
         .body(body))
 }
 
-fn level_code(level: crate::domain::indicators::Level) -> &'static str {
+/// A table as CSV for people's spreadsheets: UTF-8 with a byte-order mark (so that accents
+/// open right), commas between cells, and quotes around those that need them.
+pub fn download(
+    header: &[&str],
+    rows: Vec<Vec<String>>,
+    filename: &str,
+    cache: (header::HeaderName, &'static str),
+) -> Result<HttpResponse, csv::Error> {
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    writer.write_record(header)?;
+    for row in rows {
+        writer.write_record(row)?;
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header(cache)
+        .body(body))
+}
+
+/// A number as a cell: with a dot, empty when there is none.
+pub fn number(value: Option<f64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+pub fn level_code(level: crate::domain::indicators::Level) -> &'static str {
     use crate::domain::indicators::Level;
     match level {
         Level::Good => "good",

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::auth::{MaybeKey, ReaderKey, Visibility};
 use super::csv::{self, Subject};
+use crate::domain::breakdown;
 use crate::domain::indicators::{self, Indicators};
 use crate::domain::time::paris_day;
 use crate::domain::window::{Interval, Window, WindowQuery};
@@ -306,20 +307,14 @@ pub async fn series(
     let interval = Interval::parse(params.get("interval").unwrap_or("month"))
         .map_err(ApiError::InvalidRequest)?;
     let buckets = interval.buckets(window).map_err(ApiError::InvalidRequest)?;
-    let mut days = state
+    let days = state
         .store
-        .daily_counters(procedure.id, window.from, window.to)
-        .await?
-        .into_iter()
-        .peekable();
-    let mut series = Vec::with_capacity(buckets.len());
-    for bucket in &buckets {
-        let mut counts = indicators::Counts::default();
-        while let Some((_, day_counts)) = days.next_if(|(day, _)| *day <= bucket.to) {
-            counts.merge(&day_counts);
-        }
-        series.push(indicators::compute(&counts, state.publication_threshold));
-    }
+        .daily_counters(procedure.id, None, window.from, window.to)
+        .await?;
+    let series: Vec<Indicators> = breakdown::by_bucket(days, &buckets)
+        .iter()
+        .map(|counts| indicators::compute(counts, state.publication_threshold))
+        .collect();
     let cache = cache(public);
     match format {
         Format::Csv => {

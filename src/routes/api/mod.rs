@@ -6,7 +6,7 @@ pub mod auth;
 mod badge;
 mod challenge;
 pub mod cors;
-mod csv;
+pub(crate) mod csv;
 mod health;
 mod indicators;
 mod moderation;

@@ -1,9 +1,12 @@
-//! HTML for people: the citizens' hosted questionnaire, the landing page and the back-office.
+//! HTML for people: the citizens' hosted questionnaire, the landing page, the back-office and the
+//! public dashboards of procedures marked public.
 
 pub mod backoffice;
+pub mod dashboard;
 pub mod error;
 pub mod hosted;
 pub mod landing;
+pub mod public;
 
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};

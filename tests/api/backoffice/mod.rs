@@ -2,6 +2,7 @@
 //! holds before and after.
 
 mod access;
+mod dashboard;
 mod lists;
 mod proconnect;
 mod reviews;

@@ -12,6 +12,7 @@ mod organisations;
 mod procedures;
 mod proconnect;
 mod reviews;
+mod scoreboard;
 mod sign_in;
 mod superadmin;
 
@@ -82,6 +83,14 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(reviews::show_contact)
         .service(reviews::exclude)
         .service(reviews::restore)
+        // Dashboards: a procedure's charts as CSV, an organisation's table as CSV, the
+        // observatory's table, and the public page of a procedure marked public.
+        .service(procedures::chart)
+        .service(scoreboard::organisation_csv)
+        .service(scoreboard::observatory)
+        .service(scoreboard::observatory_csv)
+        .service(super::public::show)
+        .service(super::public::chart)
         .service(web::redirect("/admin", "/admin/").see_other());
 }
 

@@ -1,13 +1,14 @@
 //! Organisations: the list and its creation (superadmins), and one organisation's page with its
-//! procedures, the creation of a procedure (its admins) and renaming (superadmins).
+//! procedures' indicators (see [`super::scoreboard`]), the creation of a procedure (its admins)
+//! and renaming (superadmins).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use maud::{Markup, html};
 
 use super::{
     agent_page_status, back_to, done, optional_tag, page_number, path_id, record, required_name,
-    search_of,
+    scoreboard, search_of,
 };
 use crate::accounts::{Agent, Submitted};
 use crate::domain::people::Role;
@@ -204,53 +205,32 @@ struct ProcedureDraft<'a> {
     public: bool,
 }
 
+/// The page: its procedures' table for the query `query` (a `400` that says why when it cannot
+/// be read, unless `status` is already an error of the form), then the forms.
 async fn organisation_page(
     state: &AppState,
     agent: &Agent,
     organisation: &Organisation,
-    status: StatusCode,
-    shown: Shown<'_>,
+    (status, query): (StatusCode, &str),
     (draft, errors): (&ProcedureDraft<'_>, &Errors),
     message: Option<W>,
 ) -> Result<HttpResponse, PageError> {
     let lang = agent.lang;
     let w = |word: W| word.text(lang);
-    let needle = shown.q.to_lowercase();
-    let mut procedures = state.store.list_procedures(Some(organisation.id)).await?;
-    procedures.retain(|p| {
-        table::matches(
-            &needle,
-            &[&p.title, p.external_id.as_deref().unwrap_or_default()],
-        )
-    });
-    let pages = procedures.len().div_ceil(PER_PAGE);
-    let procedures: Vec<_> = procedures
-        .into_iter()
-        .skip((shown.page - 1) * PER_PAGE)
-        .take(PER_PAGE)
-        .collect();
-    let base = format!("/admin/organisations/{}", organisation.id);
+    let (table_status, procedures) =
+        scoreboard::organisation_table(state, lang, organisation.id, query).await?;
+    let status = if status.is_success() {
+        table_status
+    } else {
+        status
+    };
     let admin = agent.role_in(organisation.id) == Some(Role::Admin);
     let body = html! {
         h1 { (organisation.name) }
         (tabs(agent, organisation, W::Procedures))
         @if let Some(word) = message { (notice(w(word))) }
         h2 { (w(W::Procedures)) }
-        (table::search(lang, &base, shown.q))
-        @if procedures.is_empty() {
-            p { (w(W::NoProcedures)) }
-        } @else {
-            ul class="cards" {
-                @for p in &procedures {
-                    li {
-                        a href=(format!("/admin/procedures/{}", p.id)) { (p.title) }
-                        @if p.is_essential { " " span class="badge" { (w(W::Essential)) } }
-                        @if p.closed_at.is_some() { " " span class="badge" { (w(W::Closed)) } }
-                    }
-                }
-            }
-        }
-        (table::pager(lang, &base, &[("q", shown.q)], shown.page, pages))
+        (procedures)
         @if admin {
             h2 id="new" { (w(W::NewProcedure)) }
             (errors.summary(lang))
@@ -284,12 +264,13 @@ async fn organisation_page(
 #[get("/admin/organisations/{id}")]
 pub async fn show(
     agent: Agent,
+    req: HttpRequest,
     path: web::Path<String>,
     state: web::Data<AppState>,
-    query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let (organisation, _) = visible(&state, &agent, &path).await?;
-    let q = search_of(&query);
+    let query = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .unwrap_or_else(|_| web::Query(Vec::new()));
     let message = match done(&query) {
         Some("created") => Some(W::Created),
         Some("saved") => Some(W::Saved),
@@ -305,11 +286,7 @@ pub async fn show(
         &state,
         &agent,
         &organisation,
-        StatusCode::OK,
-        Shown {
-            q: &q,
-            page: page_number(&query) as usize,
-        },
+        (StatusCode::OK, req.query_string()),
         (&draft, &Errors::default()),
         message,
     )
@@ -414,8 +391,7 @@ pub async fn create_procedure(
         &state,
         agent,
         &organisation,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        ALL,
+        (StatusCode::UNPROCESSABLE_ENTITY, ""),
         (&draft, &errors),
         None,
     )

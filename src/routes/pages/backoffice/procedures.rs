@@ -1,25 +1,21 @@
-//! A procedure: its page (indicators over 12 months, its buttons, a new button), and its
-//! settings (title, observatory's id, flags, yearly volume). Reading is for its organisation's
-//! people; changing, for its admins.
+//! A procedure: its page (its dashboard, its buttons, a new button), its charts' figures as
+//! CSV, and its settings (title, observatory's id, flags, yearly volume). Reading is for its
+//! organisation's people; changing, for its admins.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
-use jiff::Timestamp;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use maud::{Markup, html};
 
 use super::buttons::{ButtonDraft, button_fields, parse_button};
 use super::{agent_page_status, back_to, done, optional_tag, path_id, record, required_name};
 use crate::accounts::{Agent, Submitted};
-use crate::domain::indicators;
 use crate::domain::people::Role;
-use crate::domain::time::paris_day;
-use crate::domain::window::WindowQuery;
+use crate::routes::pages::dashboard;
 use crate::routes::pages::error::PageError;
 use crate::routes::pages::see_other;
 use crate::startup::AppState;
 use crate::store::StoreError;
 use crate::store::catalog::{NewButton, Procedure};
-use crate::views::figures::score_cells;
 use crate::views::forms::{Errors, Input, checkbox};
 use crate::views::layout::{csrf_field, notice};
 use crate::views::words::W;
@@ -78,12 +74,19 @@ struct NewButtonForm<'a> {
     message: Option<W>,
 }
 
+/// The address of a procedure's page.
+fn base(procedure: &Procedure) -> String {
+    format!("/admin/procedures/{}", procedure.id)
+}
+
+/// The page: the dashboard for the query `query`, the buttons, the new button form. A query
+/// it cannot read turns the page into a `400` that says why (unless `status` is already an
+/// error of the form).
 async fn procedure_page(
     state: &AppState,
     agent: &Agent,
-    procedure: &Procedure,
-    role: Role,
-    status: StatusCode,
+    (procedure, role): (&Procedure, Role),
+    (status, query): (StatusCode, &str),
     form: NewButtonForm<'_>,
 ) -> Result<HttpResponse, PageError> {
     let NewButtonForm {
@@ -93,40 +96,35 @@ async fn procedure_page(
     } = form;
     let lang = agent.lang;
     let w = |word: W| word.text(lang);
-    let window = WindowQuery::default()
-        .resolve(paris_day(Timestamp::now()))
-        .map_err(|_| PageError::Internal(anyhow::anyhow!("the default window is valid")))?;
-    let (mut sums, buttons) = tokio::try_join!(
-        state
-            .store
-            .sum_counters(window.from, window.to, Some(procedure.id)),
-        state.store.list_buttons(Some(procedure.id)),
+    let address = base(procedure);
+    let (shown, buttons) = tokio::try_join!(
+        dashboard::section(state, lang, procedure.id, query, &address),
+        async {
+            let buttons = state.store.list_buttons(Some(procedure.id)).await;
+            buttons.map_err(PageError::from)
+        },
     )?;
-    let counts = sums.remove(&procedure.id).unwrap_or_default();
-    let figures = indicators::compute(&counts, state.publication_threshold);
+    let (dashboard_status, dashboard) = shown;
+    let status = if status.is_success() {
+        dashboard_status
+    } else {
+        status
+    };
     let organisation = organisation_name(state, agent, procedure).await?;
     let body = html! {
         (crumbs(procedure, &organisation))
         h1 { (procedure.title) }
         @if let Some(word) = message { (notice(w(word))) }
-        p { a href=(format!("/admin/procedures/{}/reviews", procedure.id)) { (w(W::ReadReviews)) } }
-        @if role == Role::Admin {
-            p { a href=(format!("/admin/procedures/{}/settings", procedure.id)) { (w(W::ProcedureSettings)) } }
-        }
-        div class="table" role="region" aria-label=(w(W::Satisfaction12m)) tabindex="0" {
-            table {
-                caption { (w(W::Satisfaction12m)) " (" (window.from) " – " (window.to) ")" }
-                thead { tr {
-                    th scope="col" { (w(W::Indicator)) }
-                    th scope="col" { (w(W::Value)) }
-                    th scope="col" { (w(W::Answers)) }
-                    th scope="col" { (w(W::Level)) }
-                } }
-                tbody {
-                    tr { th scope="row" { (w(W::Satisfaction12m)) } (score_cells(lang, &figures.satisfaction)) }
-                }
+        ul class="inline" {
+            li { a href=(format!("{}/reviews", base(procedure))) { (w(W::ReadReviews)) } }
+            @if role == Role::Admin {
+                li { a href=(format!("{}/settings", base(procedure))) { (w(W::ProcedureSettings)) } }
+            }
+            @if procedure.is_public {
+                li { a href=(format!("/p/{}", procedure.id)) { (w(W::PublicPage)) } }
             }
         }
+        (dashboard)
         h2 id="buttons" { (w(W::Buttons)) }
         @if buttons.is_empty() {
             p { (w(W::NoButtons)) }
@@ -164,11 +162,13 @@ async fn procedure_page(
 #[get("/admin/procedures/{id}")]
 pub async fn show(
     agent: Agent,
+    req: HttpRequest,
     path: web::Path<String>,
     state: web::Data<AppState>,
-    query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let (procedure, role) = visible(&state, &agent, &path).await?;
+    let query = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .unwrap_or_else(|_| web::Query(Vec::new()));
     let message = match done(&query) {
         Some("created") => Some(W::Created),
         Some("saved") => Some(W::Saved),
@@ -181,9 +181,8 @@ pub async fn show(
     procedure_page(
         &state,
         &agent,
-        &procedure,
-        role,
-        StatusCode::OK,
+        (&procedure, role),
+        (StatusCode::OK, req.query_string()),
         NewButtonForm {
             draft: &draft,
             errors: &Errors::default(),
@@ -191,6 +190,19 @@ pub async fn show(
         },
     )
     .await
+}
+
+/// `/admin/procedures/{id}/charts/{name}.csv`: one chart's figures, for the page's query.
+#[get("/admin/procedures/{id}/charts/{name}.csv")]
+pub async fn chart(
+    agent: Agent,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let (id, name) = path.into_inner();
+    let (procedure, _) = visible(&state, &agent, &id).await?;
+    dashboard::chart(&state, agent.lang, procedure.id, req.query_string(), &name).await
 }
 
 #[post("/admin/procedures/{id}/buttons")]
@@ -243,9 +255,8 @@ pub async fn create_button(
     procedure_page(
         &state,
         agent,
-        &procedure,
-        role,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        (&procedure, role),
+        (StatusCode::UNPROCESSABLE_ENTITY, ""),
         NewButtonForm {
             draft: &draft,
             errors: &errors,
