@@ -8,6 +8,7 @@ mod backoffice;
 mod cli;
 mod contact;
 mod crash;
+mod exports;
 mod fuzz;
 mod health;
 mod helpers;

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use maud::{Markup, html};
 
 use super::buttons::{ButtonDraft, button_fields, parse_button};
+use super::exports::export_forms;
 use super::{agent_page_status, back_to, done, optional_tag, path_id, record, required_name};
 use crate::accounts::{Agent, Submitted};
 use crate::domain::indicators;
@@ -141,6 +142,7 @@ async fn procedure_page(
                 }
             }
         }
+        (export_forms(lang, &agent.session.csrf_token, &format!("/admin/procedures/{}/reviews", procedure.id), "", role == Role::Admin))
         @if role == Role::Admin && procedure.closed_at.is_none() {
             h2 id="new" { (w(W::NewButton)) }
             (errors.summary(lang))
