@@ -269,6 +269,7 @@ async fn a_csv_follows_the_filters_and_the_language_asked() {
         ("lang=de", "lang"),
         ("satisfaction=great", "satisfaction"),
         ("excluded=true", "excluded"),
+        ("after=01a24da6-f3ea-7477-9be9-4ed63287e59d", "after"),
         ("from=2026-13-01", "from"),
     ] {
         let response = app

@@ -39,8 +39,6 @@ pub struct ExportParams {
     /// Adds the addresses citizens left to be contacted back (within their retention); the
     /// export is recorded in the audit log.
     contact_emails: Option<bool>,
-    /// The last review already received: the reviews after it, to resume a download.
-    after: Option<Uuid>,
 }
 
 /// Where a workbook has got.
@@ -89,7 +87,7 @@ impl From<&Export> for ExportState {
     tag = "administration",
     params(ReviewFilterParams, ExportParams),
     responses(
-        (status = 200, description = "The reviews as CSV (UTF-8 with a byte order mark), newest first, excluded ones included, streamed", content_type = "text/csv", body = String),
+        (status = 200, description = "The reviews as CSV (UTF-8 with a byte order mark), streamed: procedure by procedure (by title), each one's newest first, excluded ones included", content_type = "text/csv", body = String),
         (status = 202, description = "A workbook is being built: poll `Location`", body = ExportState,
             headers(("Location" = String, description = "Its status"))),
         (status = 403, description = "This key may not do this", body = Problem),
@@ -115,6 +113,12 @@ pub async fn start(
         return Err(invalid(
             "excluded",
             "is not a filter of exports: they hold both kinds, and their excluded column says which",
+        ));
+    }
+    if params.get("after").is_some() {
+        return Err(invalid(
+            "after",
+            "is not a filter of exports: they hold every page",
         ));
     }
     let layout = Layout {
