@@ -248,6 +248,7 @@ words! {
     ExportStopRefresh => "Arrêter la mise à jour automatique", "Stop updating automatically";
     ExportRefreshNow => "Mettre à jour maintenant", "Update now";
     ExportRowsWritten => "avis écrits sur", "reviews written out of";
+    ExportRowsWrittenSoFar => "avis écrits", "reviews written";
     ExportReady => "Le classeur est prêt.", "The workbook is ready.";
     ExportDownload => "Télécharger le classeur", "Download the workbook";
     ExportKeptUntil => "Il reste disponible jusqu'au", "It stays available until";

@@ -263,8 +263,12 @@ pub async fn show(
                     progress id="export-progress" max="100" value=(percent) { (percent_text(lang, percent)) }
                 }
                 p {
-                    (figure(lang, export.rows_done)) " " (w(W::ExportRowsWritten)) " "
-                    (figure(lang, export.rows_total.unwrap_or(0).max(export.rows_done)))
+                    (figure(lang, export.rows_done)) " "
+                    @if let Some(total) = export.rows_total {
+                        (w(W::ExportRowsWritten)) " " (figure(lang, total.max(export.rows_done)))
+                    } @else {
+                        (w(W::ExportRowsWrittenSoFar))
+                    }
                 }
             }
             Status::Done => {
