@@ -199,6 +199,37 @@ impl Layout {
     }
 }
 
+/// The filters an export takes, in the order its recorded query string lists them.
+pub const FILTERS: [&str; 10] = [
+    "procedure",
+    "button",
+    "from",
+    "to",
+    "satisfaction",
+    "comprehension",
+    "help",
+    "comment",
+    "contact",
+    "q",
+];
+
+/// The query string of the filters in `query`, without empty values or other parameters.
+pub fn filter_query(query: &str) -> String {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let mut kept = url::form_urlencoded::Serializer::new(String::new());
+    for name in FILTERS {
+        if let Some((_, value)) = pairs
+            .iter()
+            .find(|(k, v)| k == name && !v.trim().is_empty())
+        {
+            kept.append_pair(name, value.trim());
+        }
+    }
+    kept.finish()
+}
+
 /// Where the `n`th review (from 0) of a workbook goes when each sheet holds `sheet_rows` rows,
 /// its header included: (sheet, from 0; row within it, from 1 below the header).
 pub fn place(n: u64, sheet_rows: u32) -> (u64, u32) {

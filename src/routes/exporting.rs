@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::query::Params;
 use crate::domain::FieldError;
 use crate::domain::export::Layout;
+pub use crate::domain::export::filter_query;
 use crate::domain::questionnaire::Lang;
 use crate::error::ApiError;
 use crate::export::{Request, Rows, csv, job};
@@ -16,37 +17,6 @@ use crate::startup::AppState;
 use crate::store::StoreError;
 use crate::store::exports::NewExport;
 use crate::views::layout::lang_code;
-
-/// The filters an export takes, in the order its recorded query string lists them.
-pub const FILTERS: [&str; 10] = [
-    "procedure",
-    "button",
-    "from",
-    "to",
-    "satisfaction",
-    "comprehension",
-    "help",
-    "comment",
-    "contact",
-    "q",
-];
-
-/// The query string of the filters in `query`, without empty values or other parameters.
-pub fn filter_query(query: &str) -> String {
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    let mut kept = url::form_urlencoded::Serializer::new(String::new());
-    for name in FILTERS {
-        if let Some((_, value)) = pairs
-            .iter()
-            .find(|(k, v)| k == name && !v.trim().is_empty())
-        {
-            kept.append_pair(name, value.trim());
-        }
-    }
-    kept.finish()
-}
 
 /// `lang=fr|en`, French when absent.
 pub fn lang(value: Option<&str>) -> Result<Lang, ApiError> {

@@ -3,6 +3,7 @@
 //! and the QR codes of buttons.
 //! No I/O here: every function turns values into markup.
 
+pub mod exports;
 pub mod figures;
 pub mod forms;
 pub mod layout;
