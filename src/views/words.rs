@@ -235,7 +235,7 @@ words! {
     ExportWhat => "Les avis qui répondent aux filtres, exclus compris\u{a0}: une colonne dit lesquels, et pourquoi. Les commentaires en font partie.", "The reviews that match the filters, excluded ones included: a column says which, and why. Comments are part of it.";
     ExportCsvLegend => "Fichier CSV, téléchargé tout de suite", "CSV file, downloaded at once";
     ExportXlsxLegend => "Classeur Excel (XLSX), préparé en arrière-plan", "Excel workbook (XLSX), prepared in the background";
-    ExportLabelsLanguage => "Langue des libellés", "Language of the labels";
+    ExportLabelsLanguage => "Langue du fichier", "Language of the file";
     ExportFrench => "Français", "French";
     ExportEnglish => "Anglais", "English";
     ExportWithContacts => "Inclure les adresses e-mail laissées pour être recontacté (l'export est inscrit au journal)", "Include the email addresses left to be contacted back (the export is recorded in the audit log)";
