@@ -56,6 +56,10 @@ pub enum ApiError {
     ContactNotFound,
     #[error("no API key with this id is visible to this key")]
     KeyNotFound,
+    #[error("no export with this id is visible to this key, or it has expired")]
+    ExportNotFound,
+    #[error("this export is not finished: poll its status until it is done")]
+    ExportNotReady,
     #[error("{0}")]
     Conflict(String),
     #[error("this origin may not send reviews through this button")]
@@ -95,6 +99,8 @@ impl ApiError {
             ApiError::OrganisationNotFound => "organisation_not_found",
             ApiError::ProcedureNotFound => "procedure_not_found",
             ApiError::KeyNotFound => "key_not_found",
+            ApiError::ExportNotFound => "export_not_found",
+            ApiError::ExportNotReady => "export_not_ready",
             ApiError::ContactNotFound => "contact_not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::OriginNotAllowed => "origin_not_allowed",
@@ -169,8 +175,9 @@ impl ResponseError for ApiError {
             | ApiError::OrganisationNotFound
             | ApiError::ProcedureNotFound
             | ApiError::KeyNotFound
+            | ApiError::ExportNotFound
             | ApiError::ContactNotFound => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::ExportNotReady => StatusCode::CONFLICT,
             ApiError::ButtonClosed => StatusCode::GONE,
             ApiError::MissingEditToken | ApiError::MissingApiKey | ApiError::InvalidApiKey => {
                 StatusCode::UNAUTHORIZED

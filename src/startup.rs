@@ -48,6 +48,8 @@ pub struct AppState {
     pub backoffice: BackOffice,
     /// What `avis serve` runs with, secrets masked, for superadmins to read.
     pub instance_settings: Vec<(&'static str, String)>,
+    /// How workbooks of reviews are built and kept.
+    pub exports: crate::export::job::Settings,
 }
 
 /// Tunable behaviour of the service.
@@ -81,6 +83,8 @@ pub struct Options {
     pub backoffice: BackOffice,
     /// What `avis serve` runs with, secrets masked, as the back-office shows it.
     pub instance_settings: Vec<(&'static str, String)>,
+    /// How workbooks of reviews are built and kept.
+    pub exports: crate::export::job::Settings,
 }
 
 impl Default for Options {
@@ -100,6 +104,7 @@ impl Default for Options {
             proof_of_work_cost: crate::config::DEFAULT_PROOF_OF_WORK_COST,
             backoffice: BackOffice::default(),
             instance_settings: Vec::new(),
+            exports: Default::default(),
         }
     }
 }
@@ -158,6 +163,7 @@ impl Application {
             salt: Mutex::new(None),
             backoffice: options.backoffice,
             instance_settings: options.instance_settings,
+            exports: options.exports,
         });
         let housekept = state.clone();
         tokio::spawn(async move {

@@ -189,6 +189,7 @@ pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
             ..BackOffice::default()
         },
         instance_settings: settings.shown(),
+        exports: Default::default(),
     };
     let first_account = first_account_link(&store, &base_url).await?;
     let app = Application::on(listener, store.clone(), options)?;
@@ -196,6 +197,7 @@ pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
     spawn_checkpoints(store.clone());
     spawn_day_closing(store.clone());
     spawn_metrics_upkeep();
+    spawn_export_upkeep(store.clone());
     tracing::info!(
         database = %settings.database_url,
         listen = %settings.listen,
@@ -330,6 +332,23 @@ fn spawn_metrics_upkeep() {
         loop {
             ticks.tick().await;
             crate::routes::metrics::recorder().run_upkeep();
+        }
+    });
+}
+
+/// Every ten minutes, deletes the exports whose time is over, files and all, and marks failed
+/// those whose node stopped building them (this node's, after a crash, or another's).
+fn spawn_export_upkeep(store: Store) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            ticks.tick().await;
+            match store.purge_exports(jiff::Timestamp::now()).await {
+                Ok(0) => {}
+                Ok(deleted) => tracing::info!(deleted, "expired exports deleted"),
+                Err(crate::store::StoreError::Database(sqlx::Error::PoolClosed)) => break,
+                Err(err) => tracing::warn!(error = ?err, "purging exports failed"),
+            }
         }
     });
 }

@@ -10,6 +10,7 @@ pub mod burst;
 pub mod catalog;
 pub mod duplicates;
 pub mod embed;
+pub mod export;
 pub mod indicators;
 pub mod network;
 pub mod people;

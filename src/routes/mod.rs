@@ -7,6 +7,7 @@ mod api;
 mod assets;
 mod body;
 mod client;
+mod exporting;
 pub mod metrics;
 pub(crate) mod pages;
 mod qr;

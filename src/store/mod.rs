@@ -11,6 +11,7 @@ pub mod buttons;
 pub mod catalog;
 pub mod check;
 pub mod contact;
+pub mod exports;
 pub mod indicators;
 pub mod invitations;
 pub mod keys;

@@ -154,6 +154,33 @@ impl Store {
         &self,
         filter: &ReviewFilter,
     ) -> Result<Vec<StoredReview>, StoreError> {
+        let columns: Vec<String> = REVIEW_COLUMNS
+            .split(',')
+            .map(|c| format!("r.{c} AS {c}", c = c.trim()))
+            .collect();
+        let (mut sql, binds) = self.matching(filter, &columns.join(", ")).await?;
+        sql.push_str(&format!(
+            " ORDER BY created_at DESC, id DESC LIMIT {} OFFSET {}",
+            filter.limit, filter.offset
+        ));
+        let rows = bound(sql, binds).fetch_all(&self.read).await?;
+        Ok(rows.iter().map(stored_review).collect::<Result<_, _>>()?)
+    }
+
+    /// How many reviews match `filter` (its cursor included, its page aside).
+    pub async fn count_reviews(&self, filter: &ReviewFilter) -> Result<i64, StoreError> {
+        let (sql, binds) = self.matching(filter, "COUNT(*) AS n").await?;
+        let sql = format!("SELECT CAST(SUM(n) AS BIGINT) AS n FROM ({sql}) counted");
+        let row = bound(sql, binds).fetch_one(&self.read).await?;
+        Ok(row.try_get::<Option<i64>, _>("n")?.unwrap_or(0))
+    }
+
+    /// The `SELECT` of `what` from the reviews matching `filter`, and the values it binds.
+    async fn matching(
+        &self,
+        filter: &ReviewFilter,
+        what: &str,
+    ) -> Result<(String, Vec<Bind>), StoreError> {
         let sqlite = self.backend == Backend::Sqlite;
         let mut conditions = Conditions::default();
         let text = |value: &dyn ToString| Bind::Text(value.to_string());
@@ -274,15 +301,9 @@ impl Store {
             Some(false) => conditions.sql.push("r.excluded_reason IS NULL".to_owned()),
             None => {}
         }
-        let columns: Vec<String> = REVIEW_COLUMNS
-            .split(',')
-            .map(|c| format!("r.{c} AS {c}", c = c.trim()))
-            .collect();
         let select = |filed: Option<&str>| {
-            let mut select = format!(
-                "SELECT {} FROM reviews r JOIN procedures p ON p.id = r.procedure_id",
-                columns.join(", ")
-            );
+            let mut select =
+                format!("SELECT {what} FROM reviews r JOIN procedures p ON p.id = r.procedure_id");
             let conditions: Vec<&str> = conditions
                 .sql
                 .iter()
@@ -298,7 +319,7 @@ impl Store {
         // On SQLite a procedure's index holds its filed reviews only; those the writer has not
         // filed yet are read apart, in the order they came, and the two merged.
         let by_procedure = filter.procedure.is_some() || filter.button.is_some();
-        let mut sql = if by_procedure && sqlite {
+        let sql = if by_procedure && sqlite {
             format!(
                 "{} UNION ALL {}",
                 select(Some("r.filed = 1")),
@@ -307,19 +328,7 @@ impl Store {
         } else {
             select(None)
         };
-        sql.push_str(&format!(
-            " ORDER BY created_at DESC, id DESC LIMIT {} OFFSET {}",
-            filter.limit, filter.offset
-        ));
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for bind in conditions.binds {
-            query = match bind {
-                Bind::Text(value) => query.bind(value),
-                Bind::Integer(value) => query.bind(value),
-            };
-        }
-        let rows = query.fetch_all(&self.read).await?;
-        Ok(rows.iter().map(stored_review).collect::<Result<_, _>>()?)
+        Ok((sql, conditions.binds))
     }
 
     /// Keeps a review but takes its answers out of every counter, with an audit entry naming
@@ -427,6 +436,21 @@ impl Store {
             .await?;
         Ok(rows.iter().map(audit_entry).collect::<Result<_, _>>()?)
     }
+}
+
+/// A statement with its values bound in order.
+fn bound(
+    sql: String,
+    binds: Vec<Bind>,
+) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for bind in binds {
+        query = match bind {
+            Bind::Text(value) => query.bind(value),
+            Bind::Integer(value) => query.bind(value),
+        };
+    }
+    query
 }
 
 fn audit_entry(row: &AnyRow) -> Result<AuditEntry, sqlx::Error> {

@@ -5,6 +5,7 @@
 
 pub mod charts;
 pub mod dashboard;
+pub mod exports;
 pub mod figures;
 pub mod forms;
 pub mod layout;

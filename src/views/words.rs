@@ -346,6 +346,51 @@ words! {
     DownloadTable => "Télécharger le tableau en CSV", "Download the table as CSV";
     PublicPage => "Page publique de la démarche", "The procedure's public page";
     PublicIntro => "Indicateurs de satisfaction des usagers de cette démarche en ligne, calculés selon les formules de l'Observatoire de la qualité des démarches en ligne.", "Satisfaction indicators of this online procedure's users, computed with the formulas of the observatory of online public services.";
+    // Exports
+    ExportHeading => "Exporter ces avis", "Export these reviews";
+    ExportWhat => "Les avis qui répondent aux filtres, exclus compris\u{a0}: une colonne dit lesquels, et pourquoi. Les commentaires en font partie.", "The reviews that match the filters, excluded ones included: a column says which, and why. Comments are part of it.";
+    ExportCsvLegend => "Fichier CSV, téléchargé tout de suite", "CSV file, downloaded at once";
+    ExportXlsxLegend => "Classeur Excel (XLSX), préparé en arrière-plan", "Excel workbook (XLSX), prepared in the background";
+    ExportLabelsLanguage => "Langue du fichier", "Language of the file";
+    ExportFrench => "Français", "French";
+    ExportEnglish => "Anglais", "English";
+    ExportWithContacts => "Inclure les adresses e-mail laissées pour être recontacté (l'export est inscrit au journal)", "Include the email addresses left to be contacted back (the export is recorded in the audit log)";
+    ExportCsvButton => "Télécharger le CSV", "Download the CSV";
+    ExportXlsxButton => "Préparer le classeur", "Prepare the workbook";
+    ExportPageTitle => "Export des avis", "Reviews export";
+    ExportProgress => "Avancement", "Progress";
+    ExportRunning => "Le classeur est en préparation. Cette page se met à jour d'elle-même toutes les 2 secondes.", "The workbook is being prepared. This page updates itself every 2 seconds.";
+    ExportAutoOff => "La mise à jour automatique est arrêtée.", "Automatic updating is stopped.";
+    ExportStopRefresh => "Arrêter la mise à jour automatique", "Stop updating automatically";
+    ExportRefreshNow => "Mettre à jour maintenant", "Update now";
+    ExportRowsWritten => "avis écrits sur", "reviews written out of";
+    ExportRowsWrittenSoFar => "avis écrits", "reviews written";
+    ExportReady => "Le classeur est prêt.", "The workbook is ready.";
+    ExportDownload => "Télécharger le classeur", "Download the workbook";
+    ExportKeptUntil => "Il reste disponible jusqu'au", "It stays available until";
+    ExportThenDeleted => ", puis il est supprimé.", ", then it is deleted.";
+    ExportSplitPage => "Il y a plus d'avis qu'une feuille ne peut en contenir\u{a0}: ils sont répartis sur plusieurs feuilles, dans l'ordre. La première feuille le rappelle.", "There are more reviews than a sheet can hold: they are spread over several sheets, in order. The first sheet says so.";
+    ExportFailed => "L'export a échoué. Réessayez\u{a0}; si cela se reproduit, prévenez l'équipe qui gère le service.", "The export failed. Try again; if it happens again, tell the team that runs the service.";
+    ExportBack => "Retour à la démarche", "Back to the procedure";
+    ExportBackOrganisation => "Retour à l'organisation", "Back to the organisation";
+    ExportInvalidFilters => "Ces filtres ne sont pas valides. Revenez à la liste des avis et choisissez-les de nouveau.", "These filters are not valid. Go back to the list of reviews and choose them again.";
+    ExportKilobytes => "ko", "kB";
+    ExportMegabytes => "Mo", "MB";
+    ExportNotesSheet => "À lire", "Read me";
+    ExportReviewsSheet => "Avis", "Reviews";
+    ExportWorkbookTitle => "Avis des usagers, exportés de «\u{a0}Je donne mon avis\u{a0}»", "Users' reviews, exported from «\u{a0}Je donne mon avis\u{a0}»";
+    ExportCreatedAt => "Créé le (UTC)", "Created on (UTC)";
+    ExportFilters => "Filtres", "Filters";
+    ExportNoFilter => "aucun\u{a0}: tous les avis", "none: every review";
+    ExportRows => "Avis exportés", "Reviews exported";
+    ExportSheets => "Feuilles d'avis", "Sheets of reviews";
+    ExportRowsPerSheet => "Avis par feuille, au plus", "Reviews per sheet, at most";
+    ExportContacts => "Adresses de contact", "Contact addresses";
+    ExportContactsIncluded => "incluses", "included";
+    ExportContactsLeftOut => "non incluses", "left out";
+    ExportSplitNote => "Les avis sont répartis sur plusieurs feuilles, dans l'ordre\u{a0}: les plus récents d'abord.", "The reviews are spread over several sheets, in order: newest first.";
+    ExportExcludedNote => "Les avis exclus des indicateurs sont inclus\u{a0}: la colonne excluded le dit, et excluded_reason dit pourquoi.", "Reviews excluded from the indicators are included: the excluded column says so, and excluded_reason says why.";
+    ExportCodesNote => "Chaque réponse figure en code stable (par exemple satisfaction = good) et, dans la colonne _label qui suit, en toutes lettres.", "Each answer appears as a stable code (for example satisfaction = good) and, in the _label column after it, in words.";
 }
 
 #[cfg(test)]

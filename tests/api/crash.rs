@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::helpers::fresh_database;
 
 /// Starts `avis serve` on a free port; returns the process and its base URL.
-fn serve(url: &str) -> (Child, String) {
+pub(crate) fn serve(url: &str) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_avis"))
         .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
         .env("AVIS_DATABASE_URL", url)
@@ -41,7 +41,7 @@ fn serve(url: &str) -> (Child, String) {
     (child, format!("http://127.0.0.1:{port}"))
 }
 
-fn cli(url: &str, args: &[&str]) -> String {
+pub(crate) fn cli(url: &str, args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_avis"))
         .args(args)
         .env("AVIS_DATABASE_URL", url)

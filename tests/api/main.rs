@@ -8,6 +8,8 @@ mod backoffice;
 mod cli;
 mod contact;
 mod crash;
+mod export_memory;
+mod exports;
 mod fuzz;
 mod health;
 mod helpers;

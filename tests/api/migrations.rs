@@ -51,6 +51,11 @@ const SCHEMA: &[(&str, &str)] = &[
         "invitations",
         "created_at email expires_at id invited_by organisation_id revoked_at role token_hash used_at",
     ),
+    ("export_chunks", "data export_id seq"),
+    (
+        "exports",
+        "created_at created_by_key created_by_user expires_at filter finished_at heartbeat_at id lang organisation_id progress rows_done rows_total sheets size_bytes status with_contacts",
+    ),
     ("memberships", "created_at organisation_id role user_id"),
     ("organisations", "created_at id name"),
     (

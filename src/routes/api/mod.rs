@@ -7,6 +7,7 @@ mod badge;
 mod challenge;
 pub mod cors;
 pub(crate) mod csv;
+pub mod exports;
 mod health;
 mod indicators;
 mod moderation;
@@ -30,6 +31,10 @@ pub(super) fn scope() -> utoipa_actix_web::scope::Scope<
         .service(health::ready)
         .service(cors::create_preflight)
         .service(cors::update_preflight)
+        // Before `/reviews/{id}`, which would take `export` for an id.
+        .service(exports::start)
+        .service(exports::show)
+        .service(exports::download)
         .service(reviews::create)
         .service(reviews::update)
         .service(reviews::show)

@@ -4,6 +4,7 @@
 
 mod account;
 mod buttons;
+pub mod exports;
 mod home;
 mod keys;
 mod links;
@@ -91,6 +92,11 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(scoreboard::observatory_csv)
         .service(super::public::show)
         .service(super::public::chart)
+        // Exports of reviews: CSV at once, workbooks prepared in the background.
+        .service(exports::csv)
+        .service(exports::xlsx)
+        .service(exports::show)
+        .service(exports::download)
         .service(web::redirect("/admin", "/admin/").see_other());
 }
 

@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use maud::{Markup, html};
 use uuid::Uuid;
 
+use super::exports::export_forms;
 use super::organisations::tabs;
 use super::procedures::{crumbs, organisation_name, visible};
 use super::{agent_page_status, back_to, done, path_id, record};
@@ -224,6 +225,7 @@ async fn list(
     };
     let path = owner.path();
     let filters = typed.query();
+    let moderating = may_moderate(agent, role);
     let older = reviews
         .last()
         .filter(|_| reviews.len() as i64 == PAGE)
@@ -242,10 +244,11 @@ async fn list(
         (heading)
         h1 { (title) }
         (filter_form(lang, &owner, &typed, &invalid))
-        @if role == Role::Admin || agent.user.is_superadmin {
+        @if moderating {
             p class="hint" { (w(W::ReviewsAdminHint)) }
         }
         @if invalid.is_empty() {
+            (export_forms(lang, &agent.session.csrf_token, &path, &filters, moderating))
             @if reviews.is_empty() {
                 p role="status" { (w(W::NoReviews)) }
             } @else {
