@@ -140,6 +140,14 @@ static PARTS: LazyLock<usize> =
     LazyLock::new(|| std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4)));
 
 /// What the counts of a window are summed by.
+/// Whose counters a window read sums.
+#[derive(Debug, Clone, Copy)]
+enum Which<'a> {
+    All,
+    One(Uuid),
+    These(&'a [Uuid]),
+}
+
 #[derive(Debug, Clone, Copy)]
 enum By {
     Procedure,
@@ -165,7 +173,24 @@ impl Store {
         to: Date,
         procedure: Option<Uuid>,
     ) -> Result<HashMap<Uuid, Counts>, StoreError> {
-        self.sums(from, to, procedure, By::Procedure).await
+        let which = procedure.map_or(Which::All, Which::One);
+        self.sums(from, to, which, By::Procedure).await
+    }
+
+    /// Summed counters of these procedures over `[from, to]`: the same reads as
+    /// [`Store::sum_counters`], of their buttons only.
+    #[tracing::instrument(skip(self, procedures))]
+    pub async fn sum_counters_of(
+        &self,
+        from: Date,
+        to: Date,
+        procedures: &[Uuid],
+    ) -> Result<HashMap<Uuid, Counts>, StoreError> {
+        if procedures.is_empty() {
+            return Ok(HashMap::new());
+        }
+        self.sums(from, to, Which::These(procedures), By::Procedure)
+            .await
     }
 
     /// Summed counters per counting button of one procedure over `[from, to]`: the same reads
@@ -177,14 +202,14 @@ impl Store {
         to: Date,
         procedure: Uuid,
     ) -> Result<HashMap<Uuid, Counts>, StoreError> {
-        self.sums(from, to, Some(procedure), By::Button).await
+        self.sums(from, to, Which::One(procedure), By::Button).await
     }
 
     async fn sums(
         &self,
         from: Date,
         to: Date,
-        procedure: Option<Uuid>,
+        which: Which<'_>,
         by: By,
     ) -> Result<HashMap<Uuid, Counts>, StoreError> {
         let before = from
@@ -198,18 +223,31 @@ impl Store {
         };
         // Every procedure at once is read in parts, each on its own connection: a part is the
         // buttons whose id ends with one of a range of hex digits (random bits of a UUID v7).
-        let parts = match procedure {
-            Some(_) => 1,
-            None => *PARTS,
+        let parts = match which {
+            Which::All => *PARTS,
+            Which::One(_) | Which::These(_) => 1,
+        };
+        let listed = match which {
+            Which::These(procedures) => {
+                serde_json::to_string(procedures).map_err(|e| sqlx::Error::Encode(Box::new(e)))?
+            }
+            _ => String::new(),
+        };
+        let these = match self.backend {
+            Backend::Sqlite => " AND b.procedure_id IN (SELECT value FROM json_each($3))",
+            Backend::Postgres => {
+                " AND b.procedure_id IN (SELECT json_array_elements_text(CAST($3 AS json)))"
+            }
         };
         let reads = (0..parts).map(|part| {
-            let (filter, binds) = match procedure {
-                Some(procedure) => (" AND b.procedure_id = $3", vec![procedure.to_string()]),
-                None if parts > 1 => (
+            let (filter, binds) = match which {
+                Which::One(procedure) => (" AND b.procedure_id = $3", vec![procedure.to_string()]),
+                Which::These(_) => (these, vec![listed.clone()]),
+                Which::All if parts > 1 => (
                     " AND lower(substr(b.id, 36, 1)) >= $3 AND lower(substr(b.id, 36, 1)) < $4",
                     vec![first_digit(part, parts), first_digit(part + 1, parts)],
                 ),
-                None => ("", Vec::new()),
+                Which::All => ("", Vec::new()),
             };
             let mut query = sqlx::query(sqlx::AssertSqlSafe(window.replace("{filter}", filter)))
                 .bind(before.clone())

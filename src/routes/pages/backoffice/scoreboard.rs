@@ -24,7 +24,7 @@ use crate::routes::pages::error::PageError;
 use crate::startup::AppState;
 use crate::store::catalog::Procedure;
 use crate::views::forms::Errors;
-use crate::views::scoreboard::{Row, Sort, sort, table};
+use crate::views::scoreboard::{Column, Row, Sort, sort, table};
 use crate::views::table as lists;
 use crate::views::tiles::Picked;
 use crate::views::tiles::{Offer, dates, window_form};
@@ -79,49 +79,68 @@ fn ask(query: &str, with_organisation: bool) -> Result<Asked, Box<Unread>> {
     })
 }
 
-/// Each procedure's row over `window`, with its change since the window before.
+/// Each procedure's row over `window`; [`arranged`] adds its change since the window before.
 async fn rows(
     state: &AppState,
     procedures: Vec<Procedure>,
     window: Window,
     organisations: Option<&HashMap<Uuid, String>>,
 ) -> Result<Vec<Row>, PageError> {
-    let store = &state.store;
-    let previous = window.previous();
-    let before = async {
-        match previous {
-            Some(p) => store.sum_counters(p.from, p.to, None).await.map(Some),
-            None => Ok(None),
-        }
-    };
-    let (mut now, mut before) =
-        tokio::try_join!(store.sum_counters(window.from, window.to, None), before)?;
+    let mut now = state
+        .store
+        .sum_counters(window.from, window.to, None)
+        .await?;
     let threshold = state.publication_threshold;
     Ok(procedures
         .into_iter()
-        .map(|p| {
-            let figures = indicators::compute(&now.remove(&p.id).unwrap_or_default(), threshold);
-            let trend = before.as_mut().and_then(|b| {
-                let earlier = indicators::compute(&b.remove(&p.id).unwrap_or_default(), threshold);
-                breakdown::change(&figures.satisfaction, &earlier.satisfaction)
-            });
-            Row {
-                id: p.id,
-                title: p.title,
-                external_id: p.external_id,
-                organisation: organisations
-                    .map(|names| names.get(&p.organisation_id).cloned().unwrap_or_default()),
-                is_essential: p.is_essential,
-                is_closed: p.closed_at.is_some(),
-                indicators: figures,
-                trend,
-            }
+        .map(|p| Row {
+            id: p.id,
+            indicators: indicators::compute(&now.remove(&p.id).unwrap_or_default(), threshold),
+            title: p.title,
+            external_id: p.external_id,
+            organisation: organisations
+                .map(|names| names.get(&p.organisation_id).cloned().unwrap_or_default()),
+            is_essential: p.is_essential,
+            is_closed: p.closed_at.is_some(),
+            trend: None,
         })
         .collect())
 }
 
-/// The rows matching the filter, in order.
-fn matching(mut rows: Vec<Row>, asked: &Asked) -> Vec<Row> {
+/// Rows read for a page are at most this many: their window before is read for them alone.
+const FEW: usize = PER_PAGE;
+
+/// Adds to `rows` their change since the window before `window`: read for these procedures
+/// alone when they are few (a page of the table), for all of them at once otherwise.
+async fn trends(state: &AppState, rows: &mut [Row], window: Window) -> Result<(), PageError> {
+    let Some(previous) = window.previous() else {
+        return Ok(());
+    };
+    let store = &state.store;
+    let mut before = if rows.len() <= FEW {
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        store
+            .sum_counters_of(previous.from, previous.to, &ids)
+            .await?
+    } else {
+        store.sum_counters(previous.from, previous.to, None).await?
+    };
+    let threshold = state.publication_threshold;
+    for row in rows {
+        let earlier = indicators::compute(&before.remove(&row.id).unwrap_or_default(), threshold);
+        row.trend = breakdown::change(&row.indicators.satisfaction, &earlier.satisfaction);
+    }
+    Ok(())
+}
+
+/// The rows matching the filter, in order, with their change since the window before: every
+/// row's when the table is sorted by it or `whole` (a CSV), else only the asked page's.
+async fn arranged(
+    state: &AppState,
+    mut rows: Vec<Row>,
+    asked: &Asked,
+    whole: bool,
+) -> Result<Vec<Row>, PageError> {
     let needle = asked.q.to_lowercase();
     rows.retain(|r| {
         lists::matches(
@@ -133,8 +152,16 @@ fn matching(mut rows: Vec<Row>, asked: &Asked) -> Vec<Row> {
             ],
         )
     });
-    sort(&mut rows, asked.sort);
-    rows
+    if whole || asked.sort.column == Column::Trend {
+        trends(state, &mut rows, asked.window).await?;
+        sort(&mut rows, asked.sort);
+    } else {
+        sort(&mut rows, asked.sort);
+        let start = ((asked.page - 1) * PER_PAGE).min(rows.len());
+        let end = (start + PER_PAGE).min(rows.len());
+        trends(state, &mut rows[start..end], asked.window).await?;
+    }
+    Ok(rows)
 }
 
 fn link(path: &str, links: &[(&str, String)], extra: &[(&str, &str)]) -> String {
@@ -275,7 +302,8 @@ pub(super) async fn organisation_table(
         }
     };
     let procedures = state.store.list_procedures(Some(organisation)).await?;
-    let rows = matching(rows(state, procedures, asked.window, None).await?, &asked);
+    let rows = rows(state, procedures, asked.window, None).await?;
+    let rows = arranged(state, rows, &asked, false).await?;
     let csv = format!("{path}/indicators.csv");
     Ok((StatusCode::OK, shown(lang, &path, &csv, &rows, &asked)))
 }
@@ -294,22 +322,21 @@ pub async fn organisation_csv(
         Err(unread) => return Ok(bad_query(agent.lang, &unread.errors)),
     };
     let procedures = state.store.list_procedures(Some(id)).await?;
-    let rows = matching(rows(&state, procedures, asked.window, None).await?, &asked);
+    let rows = rows(&state, procedures, asked.window, None).await?;
+    let rows = arranged(&state, rows, &asked, true).await?;
     csv(&rows, asked.window)
 }
 
 /// The essential procedures of every organisation, with their organisations' names.
-async fn essential(state: &AppState, asked: &Asked) -> Result<Vec<Row>, PageError> {
+async fn essential(state: &AppState, asked: &Asked, whole: bool) -> Result<Vec<Row>, PageError> {
     let (procedures, organisations) = tokio::try_join!(
         state.store.list_procedures(None),
         state.store.list_organisations(),
     )?;
     let names: HashMap<Uuid, String> = organisations.into_iter().map(|o| (o.id, o.name)).collect();
     let essential = procedures.into_iter().filter(|p| p.is_essential).collect();
-    Ok(matching(
-        rows(state, essential, asked.window, Some(&names)).await?,
-        asked,
-    ))
+    let rows = rows(state, essential, asked.window, Some(&names)).await?;
+    arranged(state, rows, asked, whole).await
 }
 
 #[get("/admin/observatory")]
@@ -324,7 +351,7 @@ pub async fn observatory(
     let path = "/admin/observatory";
     let (status, content) = match ask(req.query_string(), true) {
         Ok(asked) => {
-            let rows = essential(&state, &asked).await?;
+            let rows = essential(&state, &asked, false).await?;
             let content = html! {
                 @if rows.is_empty() && asked.q.is_empty() { p { (w(W::NoEssential)) } }
                 @else { (shown(lang, path, "/admin/observatory.csv", &rows, &asked)) }
@@ -367,6 +394,6 @@ pub async fn observatory_csv(
         Ok(asked) => asked,
         Err(unread) => return Ok(bad_query(agent.lang, &unread.errors)),
     };
-    let rows = essential(&state, &asked).await?;
+    let rows = essential(&state, &asked, true).await?;
     csv(&rows, asked.window)
 }

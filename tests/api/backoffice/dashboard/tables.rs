@@ -179,3 +179,54 @@ async fn the_observatory_lists_every_essential_procedure_for_superadmins_only() 
         assert!(!home.contains("/admin/observatory"));
     }
 }
+
+/// Each procedure's change since the window before: on a page (read for its rows alone), sorted
+/// by it (read for all), and in the CSV, the same figures.
+#[tokio::test]
+async fn the_change_since_the_window_before_is_the_same_on_a_page_sorted_by_it_and_in_the_csv() {
+    let app = spawn_app().await;
+    let world = World::new(&app).await;
+    let organisation = world.organisation.id;
+    use Satisfaction::{Bad, Good, Medium};
+    let long_ago = Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(24 * 450))
+        .unwrap()
+        .to_string();
+    for (title, now, before) in [
+        ("Allocation logement", &[Good, Good][..], &[Bad, Bad][..]),
+        ("Bourse scolaire", &[Medium][..], &[Good][..]),
+    ] {
+        let procedure = rated_procedure(&app, organisation, title, now).await;
+        let button = app.store.list_buttons(Some(procedure.id)).await.unwrap()[0].clone();
+        for rating in before {
+            app.review_at(&button, &long_ago, &rated(*rating)).await;
+        }
+    }
+    let member = world.browser(&app, Some(&world.member)).await;
+    let path = format!("/admin/organisations/{organisation}");
+    let page = page_text(member.get(&path).await).await;
+    assert!(
+        page.contains("<td>+10,00</td>") && page.contains("<td>\u{2212}5,00</td>"),
+        "{page}"
+    );
+    let page = page_text(member.get(&format!("{path}?sort=trend&dir=desc")).await).await;
+    assert_eq!(
+        &titles(&page)[..2],
+        ["Allocation logement", "Bourse scolaire"]
+    );
+    let page = page_text(member.get(&format!("{path}?sort=trend&dir=asc")).await).await;
+    assert_eq!(titles(&page)[0], "Bourse scolaire");
+    let records = csv(&member, &format!("{path}/indicators.csv?sort=title")).await;
+    let trends: Vec<(&str, Option<f64>)> = records
+        .iter()
+        .map(|r| (r["title"].as_str(), cell_number(r, "trend")))
+        .collect();
+    assert_eq!(
+        trends,
+        [
+            ("Allocation logement", Some(10.0)),
+            ("Bourse scolaire", Some(-5.0)),
+            ("Prime d'activité", None),
+        ]
+    );
+}
