@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use uuid::Uuid;
 
 use crate::domain::export::{Cell, Layout, Review};
-use crate::store::moderation::ReviewFilter;
+use crate::store::review_list::ReviewFilter;
 use crate::store::reviews::StoredReview;
 use crate::store::{Store, StoreError};
 

@@ -9,7 +9,7 @@ use crate::domain::answers::{Channel, Satisfaction, Score};
 use crate::domain::search::SearchTerms;
 use crate::domain::window::WindowQuery;
 use crate::error::ApiError;
-use crate::store::moderation::{HelpFilter, ReviewFilter};
+use crate::store::review_list::{HelpFilter, ReviewFilter};
 
 /// The decoded `name=value` pairs of a request's query string.
 pub struct Params(Vec<(String, String)>);

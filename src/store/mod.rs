@@ -18,6 +18,7 @@ pub mod keys;
 pub mod moderation;
 pub mod people;
 pub mod retention;
+pub mod review_list;
 pub mod reviews;
 pub mod rows;
 pub mod running;

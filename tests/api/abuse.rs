@@ -161,7 +161,7 @@ async fn once_the_salt_is_destroyed_old_fingerprints_cannot_be_linked() {
     let old = fingerprint(&old_salt, address, "Firefox/140", &procedure);
     let found: Vec<_> = app
         .store
-        .list_reviews(&avis::store::moderation::ReviewFilter {
+        .list_reviews(&avis::store::review_list::ReviewFilter {
             limit: 100,
             ..Default::default()
         })

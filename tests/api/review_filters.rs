@@ -313,7 +313,7 @@ async fn a_word_found_often_finds_what_reading_every_comment_finds() {
         .unwrap();
     let all = app
         .store
-        .list_reviews(&avis::store::moderation::ReviewFilter {
+        .list_reviews(&avis::store::review_list::ReviewFilter {
             has_comment: Some(true),
             limit: 100_000,
             ..Default::default()
@@ -340,7 +340,7 @@ async fn a_word_found_often_finds_what_reading_every_comment_finds() {
             .take(120)
             .collect();
         let mut found = Vec::new();
-        let mut filter = avis::store::moderation::ReviewFilter {
+        let mut filter = avis::store::review_list::ReviewFilter {
             procedure: Some(procedure),
             search: avis::domain::search::SearchTerms::parse(raw),
             limit: 40,

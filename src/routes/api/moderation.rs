@@ -14,7 +14,8 @@ use crate::routes::body::{ADMIN_BODY_LIMIT, json_body};
 use crate::routes::query::Params;
 use crate::startup::AppState;
 use crate::store::contact::ContactEmail;
-use crate::store::moderation::{AuditEntry, ReviewFilter};
+use crate::store::moderation::AuditEntry;
+use crate::store::review_list::ReviewFilter;
 use crate::store::reviews::StoredReview;
 
 /// The most reviews one page lists.

@@ -19,7 +19,7 @@ use crate::routes::pages::error::PageError;
 use crate::routes::query::Params;
 use crate::startup::AppState;
 use crate::store::catalog::{Button, Organisation, Procedure};
-use crate::store::moderation::ReviewFilter;
+use crate::store::review_list::ReviewFilter;
 use crate::store::reviews::StoredReview;
 use crate::views::forms::{Errors, Input, select};
 use crate::views::layout::when;
