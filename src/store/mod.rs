@@ -10,6 +10,7 @@ pub mod batch;
 pub mod buttons;
 pub mod catalog;
 pub mod check;
+mod comment_search;
 pub mod contact;
 pub mod exports;
 pub mod indicators;
