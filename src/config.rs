@@ -127,6 +127,7 @@ pub struct FileConfig {
     pub queue_capacity: Option<usize>,
     pub contact_retention_days: Option<i64>,
     pub proof_of_work_cost: Option<u32>,
+    pub webhook_allow_private: Option<bool>,
     pub oidc_issuer: Option<String>,
     pub oidc_client_id: Option<String>,
     pub oidc_client_secret: Option<String>,
@@ -196,6 +197,8 @@ pub struct Settings {
     pub queue_capacity: usize,
     pub contact_retention_days: i64,
     pub proof_of_work_cost: u32,
+    /// Whether webhook endpoints may be private addresses.
+    pub webhook_allow_private: bool,
     /// The address citizens reach this service at, for the links it prints.
     pub public_url: Option<Url>,
     /// Sign-in with ProConnect (OpenID Connect), if configured.
@@ -262,6 +265,10 @@ impl Settings {
             ("proof-of-work-cost", self.proof_of_work_cost.to_string()),
             ("queue-capacity", self.queue_capacity.to_string()),
             (
+                "webhook-allow-private",
+                self.webhook_allow_private.to_string(),
+            ),
+            (
                 "oidc-issuer",
                 self.oidc
                     .as_ref()
@@ -313,6 +320,7 @@ mod tests {
             queue_capacity: 4_096,
             contact_retention_days: 180,
             proof_of_work_cost: 5_000,
+            webhook_allow_private: false,
             public_url: None,
             oidc: Some(OidcSettings {
                 issuer: "https://proconnect.example".into(),

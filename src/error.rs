@@ -58,6 +58,10 @@ pub enum ApiError {
     KeyNotFound,
     #[error("no export with this id is visible to this key, or it has expired")]
     ExportNotFound,
+    #[error("no webhook with this id is visible to this key")]
+    WebhookNotFound,
+    #[error("this webhook has no delivery with this id")]
+    DeliveryNotFound,
     #[error("this export is not finished: poll its status until it is done")]
     ExportNotReady,
     #[error("{0}")]
@@ -100,6 +104,8 @@ impl ApiError {
             ApiError::ProcedureNotFound => "procedure_not_found",
             ApiError::KeyNotFound => "key_not_found",
             ApiError::ExportNotFound => "export_not_found",
+            ApiError::WebhookNotFound => "webhook_not_found",
+            ApiError::DeliveryNotFound => "delivery_not_found",
             ApiError::ExportNotReady => "export_not_ready",
             ApiError::ContactNotFound => "contact_not_found",
             ApiError::Conflict(_) => "conflict",
@@ -176,6 +182,8 @@ impl ResponseError for ApiError {
             | ApiError::ProcedureNotFound
             | ApiError::KeyNotFound
             | ApiError::ExportNotFound
+            | ApiError::WebhookNotFound
+            | ApiError::DeliveryNotFound
             | ApiError::ContactNotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) | ApiError::ExportNotReady => StatusCode::CONFLICT,
             ApiError::ButtonClosed => StatusCode::GONE,

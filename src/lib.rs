@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod limits;
+pub mod notify;
 pub mod proof;
 pub mod routes;
 pub mod seed;

@@ -50,6 +50,8 @@ pub struct AppState {
     pub instance_settings: Vec<(&'static str, String)>,
     /// How workbooks of reviews are built and kept.
     pub exports: crate::export::job::Settings,
+    /// How webhooks are sent.
+    pub webhooks: crate::notify::Settings,
 }
 
 /// Tunable behaviour of the service.
@@ -85,6 +87,8 @@ pub struct Options {
     pub instance_settings: Vec<(&'static str, String)>,
     /// How workbooks of reviews are built and kept.
     pub exports: crate::export::job::Settings,
+    /// How webhooks are sent.
+    pub webhooks: crate::notify::Settings,
 }
 
 impl Default for Options {
@@ -105,6 +109,7 @@ impl Default for Options {
             backoffice: BackOffice::default(),
             instance_settings: Vec::new(),
             exports: Default::default(),
+            webhooks: Default::default(),
         }
     }
 }
@@ -147,6 +152,7 @@ impl Application {
         let (writer, writer_stop) =
             ReviewWriter::spawn(store.clone(), options.screening, options.queue_capacity)
                 .context("cannot start the review writer")?;
+        crate::notify::spawn(store.clone(), options.webhooks);
         let state = web::Data::new(AppState {
             store,
             edit_token_ttl_seconds: options.edit_token_ttl_seconds,
@@ -164,6 +170,7 @@ impl Application {
             backoffice: options.backoffice,
             instance_settings: options.instance_settings,
             exports: options.exports,
+            webhooks: options.webhooks,
         });
         let housekept = state.clone();
         tokio::spawn(async move {

@@ -157,6 +157,10 @@ struct ServeArgs {
     /// Reviews that may wait for the database before new ones get 503 [default: 4096].
     #[arg(long, env = "AVIS_QUEUE_CAPACITY")]
     queue_capacity: Option<usize>,
+    /// Lets webhook endpoints resolve to loopback, private or link-local addresses, and use
+    /// plain http:// (a receiver on this machine or its network) [default: false].
+    #[arg(long, env = "AVIS_WEBHOOK_ALLOW_PRIVATE", num_args = 0..=1, default_missing_value = "true")]
+    webhook_allow_private: Option<bool>,
     /// Public base URL of this service, used in the links it prints [default: from --listen].
     #[arg(long, env = "AVIS_PUBLIC_URL")]
     public_url: Option<String>,

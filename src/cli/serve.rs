@@ -81,6 +81,10 @@ pub(super) fn settings(
             .or(file.proof_of_work_cost)
             .unwrap_or(config::DEFAULT_PROOF_OF_WORK_COST)
             .max(1),
+        webhook_allow_private: args
+            .webhook_allow_private
+            .or(file.webhook_allow_private)
+            .unwrap_or(false),
         queue_capacity: args
             .queue_capacity
             .or(file.queue_capacity)
@@ -190,6 +194,9 @@ pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
         },
         instance_settings: settings.shown(),
         exports: Default::default(),
+        webhooks: crate::notify::Settings {
+            allow_private: settings.webhook_allow_private,
+        },
     };
     let first_account = first_account_link(&store, &base_url).await?;
     let app = Application::on(listener, store.clone(), options)?;

@@ -20,6 +20,7 @@ pub mod search;
 pub mod secret;
 pub mod text;
 pub mod time;
+pub mod webhooks;
 pub mod window;
 
 use serde::Serialize;

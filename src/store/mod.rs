@@ -27,6 +27,7 @@ pub mod salts;
 pub mod screening;
 pub mod sessions;
 pub mod sqlite_writer;
+pub mod webhooks;
 
 use std::time::Duration;
 

@@ -34,6 +34,7 @@ fn endpoints(
     organisation: uuid::Uuid,
     key_id: uuid::Uuid,
     review: uuid::Uuid,
+    webhook: uuid::Uuid,
 ) -> Vec<Endpoint> {
     let (procedure, button) = (app_button.procedure_id, app_button.id);
     let e = |method: Method, path: String, body: Option<Value>, readers_too: bool| Endpoint {
@@ -157,6 +158,45 @@ fn endpoints(
             None,
             false,
         ),
+        e(Method::GET, "/api/v1/webhooks".into(), None, false),
+        e(
+            Method::POST,
+            "/api/v1/webhooks".into(),
+            Some(
+                json!({"url": "https://hooks.example.org/", "events": ["review.created"], "organisation": organisation}),
+            ),
+            false,
+        ),
+        e(
+            Method::GET,
+            format!("/api/v1/webhooks/{webhook}"),
+            None,
+            false,
+        ),
+        e(
+            Method::PATCH,
+            format!("/api/v1/webhooks/{webhook}"),
+            Some(json!({"enabled": false})),
+            false,
+        ),
+        e(
+            Method::DELETE,
+            format!("/api/v1/webhooks/{webhook}"),
+            None,
+            false,
+        ),
+        e(
+            Method::GET,
+            format!("/api/v1/webhooks/{webhook}/deliveries"),
+            None,
+            false,
+        ),
+        e(
+            Method::POST,
+            format!("/api/v1/webhooks/{webhook}/deliveries/{review}/replay"),
+            None,
+            false,
+        ),
     ]
 }
 
@@ -195,7 +235,17 @@ async fn every_protected_endpoint_turns_away_whoever_may_not_call_it() {
             &crate::helpers::rated(avis::domain::answers::Satisfaction::Good),
         )
         .await;
-    for endpoint in endpoints(&theirs, organisation_a, a_key.key.id, review) {
+    let (webhook, _) = app
+        .store
+        .create_webhook(
+            organisation_a,
+            None,
+            "https://hooks.example.org/avis",
+            &[avis::domain::webhooks::Event::ReviewCreated],
+        )
+        .await
+        .unwrap();
+    for endpoint in endpoints(&theirs, organisation_a, a_key.key.id, review, webhook.id) {
         let label = format!("{} {}", endpoint.method, endpoint.path);
         assert_problem(
             call(&app, &endpoint, None).await,
@@ -238,6 +288,7 @@ async fn every_protected_endpoint_turns_away_whoever_may_not_call_it() {
             "buttons",
             "keys",
             "reviews",
+            "webhooks",
         ]
         .iter()
         .any(|list| endpoint.path == format!("/api/v1/{list}"));
@@ -250,6 +301,7 @@ async fn every_protected_endpoint_turns_away_whoever_may_not_call_it() {
                     theirs.id,
                     a_key.key.id,
                     review,
+                    webhook.id,
                 ] {
                     assert!(
                         !text.contains(&hidden.to_string()),
@@ -287,6 +339,8 @@ async fn every_protected_endpoint_turns_away_whoever_may_not_call_it() {
             .revoked_at
             .is_none()
     );
+    let kept = app.store.find_webhook(webhook.id).await.unwrap().unwrap();
+    assert!(kept.enabled);
 }
 
 #[tokio::test]

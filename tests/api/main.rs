@@ -27,3 +27,4 @@ mod questionnaire;
 mod review_filters;
 mod reviews;
 mod running;
+mod webhooks;

@@ -81,6 +81,18 @@ const SCHEMA: &[(&str, &str)] = &[
         "users",
         "created_at disabled_at display_name email id is_superadmin lang password_hash",
     ),
+    (
+        "webhook_attempts",
+        "at duration_ms error id message_id status",
+    ),
+    (
+        "webhook_messages",
+        "attempts delivered_at event failed_at id locked_until next_attempt_at occurred_at payload review_id webhook_id",
+    ),
+    (
+        "webhooks",
+        "created_at disabled_reason enabled events id organisation_id procedure_id secret url",
+    ),
 ];
 
 #[tokio::test]

@@ -14,6 +14,7 @@ mod moderation;
 pub mod openapi;
 mod questionnaire;
 pub mod reviews;
+mod webhooks;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 
@@ -65,4 +66,11 @@ pub(super) fn scope() -> utoipa_actix_web::scope::Scope<
         .service(admin::keys::create)
         .service(admin::keys::list)
         .service(admin::keys::revoke)
+        .service(webhooks::create)
+        .service(webhooks::list)
+        .service(webhooks::show)
+        .service(webhooks::update)
+        .service(webhooks::remove)
+        .service(webhooks::deliveries)
+        .service(webhooks::replay)
 }

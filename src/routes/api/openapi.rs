@@ -22,6 +22,7 @@ use crate::error::PROBLEM_JSON;
         (name = "observatory", description = "Indicators; API key of scope `indicators:read` or `admin`"),
         (name = "open data", description = "Indicators of procedures marked public; no key"),
         (name = "administration", description = "Organisations, procedures, buttons and keys; API key of scope `admin`"),
+        (name = "webhooks", description = "Signed deliveries of reviews' events to an organisation's own systems; API key of scope `admin`"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

@@ -1,0 +1,224 @@
+//! Sending one webhook message: its body, its Standard Webhooks headers and signature, the
+//! address guard, and what its answer makes of it.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use futures_util::stream;
+use jiff::Timestamp;
+use serde_json::json;
+
+use super::Settings;
+use crate::domain::webhooks::{AddressRefused, is_private, retry_after_ms, signature};
+use crate::store::webhooks::{Attempt, Claimed, Outcome};
+use crate::store::{Store, StoreError};
+
+/// How many messages a node takes up at once, and sends side by side.
+const CLAIM: i64 = 32;
+const IN_FLIGHT: usize = 8;
+/// How long a node holds the messages it took up: past it, another node may send them.
+const LEASE: Duration = Duration::from_secs(120);
+/// How long an endpoint has to answer.
+const TIMEOUT: Duration = Duration::from_secs(15);
+/// How much of an endpoint's error answer is kept with the attempt.
+const KEPT_ERROR_CHARS: usize = 200;
+
+pub struct Sender {
+    store: Store,
+    settings: Settings,
+}
+
+impl Sender {
+    pub fn new(store: Store, settings: Settings) -> anyhow::Result<Sender> {
+        crate::accounts::oidc::install_tls_provider();
+        Ok(Sender { store, settings })
+    }
+
+    /// Sends every message due now, a batch at a time. Returns how many were tried.
+    pub async fn send_due(&self) -> Result<usize, StoreError> {
+        let mut tried = 0;
+        while self.store.messages_due(Timestamp::now()).await? {
+            let now = Timestamp::now();
+            let until = now
+                .checked_add(LEASE)
+                .map_err(|e| StoreError::Database(sqlx::Error::Protocol(e.to_string())))?;
+            let claimed = self.store.claim_messages(now, until, CLAIM).await?;
+            if claimed.is_empty() {
+                break;
+            }
+            tried += claimed.len();
+            let results: Vec<Result<(), StoreError>> = stream::iter(claimed)
+                .map(|message| self.send(message))
+                .buffer_unordered(IN_FLIGHT)
+                .collect()
+                .await;
+            results.into_iter().collect::<Result<(), StoreError>>()?;
+        }
+        Ok(tried)
+    }
+
+    /// One attempt at one message, recorded with what it makes of it.
+    async fn send(&self, message: Claimed) -> Result<(), StoreError> {
+        let Some(webhook) = self.store.find_webhook(message.webhook_id).await? else {
+            return Ok(());
+        };
+        let started = Instant::now();
+        let at = Timestamp::now();
+        let answer = if webhook.enabled {
+            self.attempt(&message, &webhook.url).await?
+        } else {
+            Err(format!(
+                "the endpoint is disabled: {}",
+                webhook.disabled_reason.as_deref().unwrap_or("")
+            ))
+        };
+        let attempts = message.attempts + 1;
+        let (status, error, outcome) = match answer {
+            Ok(status) if (200..300).contains(&status) => (Some(status), None, Outcome::Delivered),
+            Ok(410) => {
+                self.store
+                    .disable_webhook(webhook.id, "the endpoint answered 410 Gone")
+                    .await?;
+                (Some(410), None, Outcome::Failed)
+            }
+            Ok(status) => (Some(status), None, retry(at, attempts)),
+            Err(error) if !webhook.enabled => (None, Some(error), Outcome::Failed),
+            Err(error) => (None, Some(error), retry(at, attempts)),
+        };
+        if outcome == Outcome::Failed && webhook.enabled && status != Some(410) {
+            tracing::warn!(webhook = %webhook.id, "a message failed every attempt for a day: endpoint disabled");
+            self.store
+                .disable_webhook(
+                    webhook.id,
+                    "a message failed every attempt for a day and more",
+                )
+                .await?;
+        }
+        let attempt = Attempt {
+            at,
+            status: status.map(i64::from),
+            error,
+            duration_ms: started.elapsed().as_millis() as i64,
+        };
+        self.store
+            .record_attempt(message.id, &attempt, outcome)
+            .await
+    }
+
+    /// Posts a message; its status, or what kept it from being answered.
+    async fn attempt(
+        &self,
+        message: &Claimed,
+        url: &str,
+    ) -> Result<Result<u16, String>, StoreError> {
+        let body = match &message.payload {
+            Some(body) => body.clone(),
+            None => {
+                let body = self.body(message).await?;
+                self.store.save_payload(message.id, &body).await?;
+                body
+            }
+        };
+        let Some(secret) = self.store.webhook_secret(message.webhook_id).await? else {
+            return Ok(Err("the endpoint was deleted".to_owned()));
+        };
+        let id = format!("msg_{}", message.id.simple());
+        let timestamp = Timestamp::now().as_second();
+        let Some(signed) = signature(&secret, &id, timestamp, &body) else {
+            return Ok(Err("the endpoint's secret is not usable".to_owned()));
+        };
+        let client = match self.client_for(url).await {
+            Ok(client) => client,
+            Err(refused) => return Ok(Err(format!("address refused: {refused}"))),
+        };
+        let sent = client
+            .post(url)
+            .header("content-type", "application/json")
+            .header("user-agent", concat!("avis/", env!("CARGO_PKG_VERSION")))
+            .header("webhook-id", &id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signed)
+            .body(body)
+            .send()
+            .await;
+        Ok(match sent {
+            Ok(response) => Ok(response.status().as_u16()),
+            Err(err) => Err(describe(err)),
+        })
+    }
+
+    /// The body of a message: its type, when it happened, and the review as the administration
+    /// API shows it (texts as redacted, no edit token, fingerprint nor contact address).
+    async fn body(&self, message: &Claimed) -> Result<String, StoreError> {
+        let review = self.store.find_review(message.review_id).await?;
+        let data = match review {
+            Some(review) => serde_json::to_value(review).unwrap_or_default(),
+            None => json!({ "id": message.review_id }),
+        };
+        Ok(json!({
+            "type": message.event.code(),
+            "timestamp": message.occurred_at.to_string(),
+            "data": data,
+        })
+        .to_string())
+    }
+
+    /// A client bound to the addresses `url`'s host resolves to now, once each is checked: the
+    /// request goes to an address that was checked, whatever the name resolves to a moment later.
+    async fn client_for(&self, url: &str) -> Result<reqwest::Client, AddressRefused> {
+        let parsed = crate::domain::webhooks::parse_url(url, self.settings.allow_private)?;
+        let host = parsed.host_str().ok_or(AddressRefused::Scheme)?.to_owned();
+        let port = parsed
+            .port_or_known_default()
+            .ok_or(AddressRefused::Scheme)?;
+        let bare = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let addresses: Vec<SocketAddr> = tokio::net::lookup_host((bare.as_str(), port))
+            .await
+            .map_err(|_| AddressRefused::Unresolved)?
+            .collect();
+        if addresses.is_empty() {
+            return Err(AddressRefused::Unresolved);
+        }
+        if !self.settings.allow_private
+            && let Some(private) = addresses.iter().find(|a| is_private(a.ip()))
+        {
+            return Err(AddressRefused::Private(private.ip()));
+        }
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(TIMEOUT)
+            .resolve_to_addrs(&bare, &addresses)
+            .build()
+            .map_err(|_| AddressRefused::Unresolved)
+    }
+}
+
+/// When a failed message is tried again, or that it has failed for good.
+fn retry(at: Timestamp, attempts: i64) -> Outcome {
+    match retry_after_ms(attempts)
+        .and_then(|ms| at.checked_add(Duration::from_millis(ms as u64)).ok())
+    {
+        Some(next) => Outcome::RetryAt(next),
+        None => Outcome::Failed,
+    }
+}
+
+/// What kept a request from being answered, without the URL (it may hold a token).
+fn describe(err: reqwest::Error) -> String {
+    let what = if err.is_timeout() {
+        "no answer in time"
+    } else if err.is_connect() {
+        "could not connect"
+    } else {
+        "the request failed"
+    };
+    let detail = err.without_url().to_string();
+    format!(
+        "{what}: {}",
+        detail.chars().take(KEPT_ERROR_CHARS).collect::<String>()
+    )
+}

@@ -1,0 +1,450 @@
+//! Webhooks: endpoints through the API, messages written with the reviews' changes and
+//! delivered to a real HTTP receiver on loopback, signed, retried, and stopped by a `410`.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use avis::domain::catalog::Scope;
+use avis::domain::webhooks::Event;
+use avis::startup::Options;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with};
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+struct Received {
+    id: String,
+    timestamp: String,
+    signature: String,
+    body: String,
+}
+
+/// An HTTP receiver on loopback that answers each request with the next status of its script
+/// (200 once the script is spent), and keeps what it got.
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<Received>>>,
+}
+
+async fn receiver(script: &[u16]) -> Receiver {
+    let got: Arc<Mutex<Vec<Received>>> = Default::default();
+    let answers: Arc<Mutex<VecDeque<u16>>> = Arc::new(Mutex::new(script.iter().copied().collect()));
+    let (kept, scripted) = (got.clone(), answers.clone());
+    let server = HttpServer::new(move || {
+        let (kept, scripted) = (kept.clone(), scripted.clone());
+        App::new().default_service(web::to(move |req: HttpRequest, body: String| {
+            let (kept, scripted) = (kept.clone(), scripted.clone());
+            async move {
+                let header = |name: &str| {
+                    req.headers()
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                kept.lock().unwrap().push(Received {
+                    id: header("webhook-id"),
+                    timestamp: header("webhook-timestamp"),
+                    signature: header("webhook-signature"),
+                    body,
+                });
+                let status = scripted.lock().unwrap().pop_front().unwrap_or(200);
+                HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).finish()
+            }
+        }))
+    })
+    .workers(1)
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let port = server.addrs()[0].port();
+    tokio::spawn(server.run());
+    Receiver {
+        url: format!("http://127.0.0.1:{port}/hooks/avis"),
+        got,
+    }
+}
+
+impl Receiver {
+    /// What it got once it has `n` requests, waiting up to `seconds`.
+    async fn wait_for(&self, n: usize, seconds: u64) -> Vec<Received> {
+        for _ in 0..seconds * 10 {
+            let got = self.got.lock().unwrap().clone();
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let got = self.got.lock().unwrap().clone();
+        panic!("{} requests after {seconds} s, not {n}: {got:?}", got.len());
+    }
+}
+
+/// The convention's check, written apart from the service's own code: the HMAC-SHA256 of
+/// `id.timestamp.body` keyed with the secret's bytes, in base64 after `v1,`.
+fn verify(secret: &str, received: &Received) -> bool {
+    let key = STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap())
+        .unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{}.{}.{}", received.id, received.timestamp, received.body).as_bytes());
+    let expected = STANDARD.encode(mac.finalize().into_bytes());
+    received
+        .signature
+        .split(' ')
+        .any(|s| s.strip_prefix("v1,") == Some(expected.as_str()))
+}
+
+async fn app_allowing_loopback() -> TestApp {
+    spawn_app_with(Options {
+        webhooks: avis::notify::Settings {
+            allow_private: true,
+        },
+        ..Options::default()
+    })
+    .await
+}
+
+/// An endpoint of the button's organisation, made through the API: its JSON with its secret.
+async fn subscribe(app: &TestApp, key: &str, url: &str, events: &[&str]) -> Value {
+    let response = app
+        .client
+        .post(format!("{}/api/v1/webhooks", app.address))
+        .bearer_auth(key)
+        .json(&json!({"url": url, "events": events}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json().await.unwrap()
+}
+
+async fn organisation_key(app: &TestApp, button: &avis::store::catalog::Button) -> String {
+    let organisation = app
+        .store
+        .find_procedure(button.procedure_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id;
+    app.key(Scope::Admin, Some(organisation)).await
+}
+
+async fn deliveries(app: &TestApp, key: &str, webhook: &str) -> Vec<Value> {
+    app.get_with(&format!("/api/v1/webhooks/{webhook}/deliveries"), key)
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_new_review_reaches_the_endpoint_signed_with_what_the_api_shows() {
+    let app = app_allowing_loopback().await;
+    let button = app.button().await;
+    let key = organisation_key(&app, &button).await;
+    let hooks = receiver(&[]).await;
+    let webhook = subscribe(&app, &key, &hooks.url, &["review.created"]).await;
+    let secret = webhook["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    let listed = app
+        .get_with("/api/v1/webhooks", &key)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!listed.contains(&secret), "the secret is shown once only");
+
+    let created: Value = app
+        .post_review(&json!({"button_id": button.id, "answers": {"satisfaction": "good", "verbatim": "Très bien, écrivez-moi à jean.dupont@example.org"}}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let got = hooks.wait_for(1, 10).await;
+    let message = &got[0];
+    assert!(verify(&secret, message), "{message:?}");
+    assert!(message.id.starts_with("msg_"), "{}", message.id);
+    let body: Value = serde_json::from_str(&message.body).unwrap();
+    assert_eq!(body["type"], "review.created");
+    assert_eq!(body["data"]["id"], created["id"]);
+    let shown: Value = app
+        .get_with(
+            &format!("/api/v1/reviews/{}", created["id"].as_str().unwrap()),
+            &key,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"], shown, "the review as the API shows it");
+    assert!(!message.body.contains("jean.dupont"), "{}", message.body);
+    assert!(
+        !message
+            .body
+            .contains(created["edit_token"].as_str().unwrap())
+    );
+
+    let listed = deliveries(&app, &key, webhook["id"].as_str().unwrap()).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let delivered = |listed: &[Value]| listed[0]["status"] == "delivered";
+    for _ in 0..50 {
+        if delivered(&deliveries(&app, &key, webhook["id"].as_str().unwrap()).await) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let listed = deliveries(&app, &key, webhook["id"].as_str().unwrap()).await;
+    assert_eq!(listed[0]["status"], "delivered", "{listed:?}");
+    assert_eq!(listed[0]["attempts"][0]["status"], 200);
+    assert_eq!(
+        format!("msg_{}", listed[0]["id"].as_str().unwrap().replace('-', "")),
+        message.id
+    );
+}
+
+#[tokio::test]
+async fn an_endpoint_failing_then_answering_gets_the_same_message_again() {
+    let app = app_allowing_loopback().await;
+    let button = app.button().await;
+    let key = organisation_key(&app, &button).await;
+    let hooks = receiver(&[500]).await;
+    let webhook = subscribe(&app, &key, &hooks.url, &["review.created"]).await;
+    app.post_review(&json!({"button_id": button.id, "answers": {"satisfaction": "bad"}}))
+        .await;
+    // The first retry comes after about five seconds.
+    let got = hooks.wait_for(2, 15).await;
+    assert_eq!(got[0].id, got[1].id, "one message, sent twice");
+    assert_eq!(got[0].body, got[1].body);
+    let secret = webhook["secret"].as_str().unwrap();
+    assert!(verify(secret, &got[1]));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let listed = deliveries(&app, &key, webhook["id"].as_str().unwrap()).await;
+    assert_eq!(listed[0]["status"], "delivered", "{listed:?}");
+    let statuses: Vec<&Value> = listed[0]["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["status"])
+        .collect();
+    assert_eq!(statuses, [&json!(500), &json!(200)]);
+}
+
+#[tokio::test]
+async fn an_endpoint_answering_gone_is_disabled_and_hears_no_more() {
+    let app = app_allowing_loopback().await;
+    let button = app.button().await;
+    let key = organisation_key(&app, &button).await;
+    let hooks = receiver(&[410]).await;
+    let webhook = subscribe(&app, &key, &hooks.url, &["review.created"]).await;
+    let id = webhook["id"].as_str().unwrap();
+    app.post_review(&json!({"button_id": button.id, "answers": {"satisfaction": "good"}}))
+        .await;
+    hooks.wait_for(1, 10).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let shown: Value = app
+        .get_with(&format!("/api/v1/webhooks/{id}"), &key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["enabled"], false, "{shown}");
+    assert!(shown["disabled_reason"].as_str().unwrap().contains("410"));
+    app.post_review(&json!({"button_id": button.id, "answers": {"satisfaction": "bad"}}))
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(hooks.got.lock().unwrap().len(), 1);
+    let replay = app
+        .client
+        .post(format!(
+            "{}/api/v1/webhooks/{id}/deliveries/{}/replay",
+            app.address,
+            deliveries(&app, &key, id).await[0]["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(replay, StatusCode::CONFLICT, "conflict").await;
+}
+
+#[tokio::test]
+async fn moderation_is_told_to_the_endpoints_that_want_it_only() {
+    let app = app_allowing_loopback().await;
+    let button = app.button().await;
+    let key = organisation_key(&app, &button).await;
+    let moderation = receiver(&[]).await;
+    let creations = receiver(&[]).await;
+    subscribe(
+        &app,
+        &key,
+        &moderation.url,
+        &["review.excluded", "review.restored"],
+    )
+    .await;
+    subscribe(&app, &key, &creations.url, &["review.created"]).await;
+    let created: Value = app
+        .post_review(&json!({"button_id": button.id, "answers": {"satisfaction": "good"}}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let review = created["id"].as_str().unwrap();
+    for action in ["exclude", "restore"] {
+        let response = app
+            .client
+            .post(format!("{}/api/v1/reviews/{review}/{action}", app.address))
+            .bearer_auth(&key)
+            .json(&json!({"reason": "vérification"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{action}");
+    }
+    let got = moderation.wait_for(2, 10).await;
+    let types: Vec<String> = got
+        .iter()
+        .map(|r| {
+            serde_json::from_str::<Value>(&r.body).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(types, ["review.excluded", "review.restored"]);
+    let got = creations.wait_for(1, 10).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(creations.got.lock().unwrap().len(), 1, "{got:?}");
+}
+
+#[tokio::test]
+async fn private_addresses_are_refused_unless_the_operator_allows_them() {
+    let app = spawn_app().await;
+    let button = app.button().await;
+    let key = organisation_key(&app, &button).await;
+    for url in [
+        "http://127.0.0.1:9/hooks",
+        "https://127.0.0.1/hooks",
+        "https://10.0.0.1/hooks",
+        "https://[::1]/hooks",
+        "https://169.254.169.254/latest/meta-data",
+        "ftp://hooks.example.org/",
+    ] {
+        let response = app
+            .client
+            .post(format!("{}/api/v1/webhooks", app.address))
+            .bearer_auth(&key)
+            .json(&json!({"url": url, "events": ["review.created"]}))
+            .send()
+            .await
+            .unwrap();
+        let problem = assert_problem(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+        )
+        .await;
+        assert_eq!(problem["errors"][0]["field"], "url", "{url}: {problem}");
+    }
+    // An endpoint stored when it was allowed is still refused when a message is sent.
+    let hooks = receiver(&[]).await;
+    let organisation = app
+        .store
+        .find_procedure(button.procedure_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id;
+    let (webhook, _) = app
+        .store
+        .create_webhook(organisation, None, &hooks.url, &[Event::ReviewCreated])
+        .await
+        .unwrap();
+    app.post_review(&json!({"button_id": button.id, "answers": {"satisfaction": "good"}}))
+        .await;
+    let mut listed = Vec::new();
+    for _ in 0..50 {
+        listed = deliveries(&app, &key, &webhook.id.to_string()).await;
+        if listed
+            .first()
+            .is_some_and(|d| d["attempts"].as_array().is_some_and(|a| !a.is_empty()))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let error = listed[0]["attempts"][0]["error"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(error.contains("address refused"), "{listed:?}");
+    assert!(hooks.got.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn bad_webhook_requests_get_a_problem_naming_the_field() {
+    let app = app_allowing_loopback().await;
+    let button = app.button().await;
+    let key = organisation_key(&app, &button).await;
+    for (body, field) in [
+        (
+            json!({"url": "http://127.0.0.1:9/", "events": []}),
+            "events",
+        ),
+        (
+            json!({"url": "not a url", "events": ["review.created"]}),
+            "url",
+        ),
+    ] {
+        let response = app
+            .client
+            .post(format!("{}/api/v1/webhooks", app.address))
+            .bearer_auth(&key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let problem = assert_problem(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+        )
+        .await;
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    let response = app
+        .client
+        .post(format!("{}/api/v1/webhooks", app.address))
+        .bearer_auth(&key)
+        .json(&json!({"url": "http://127.0.0.1:9/", "events": ["review.deleted"]}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_request",
+    )
+    .await;
+    assert!(
+        problem["errors"][0]["field"]
+            .as_str()
+            .unwrap()
+            .starts_with("events"),
+        "{problem}"
+    );
+    let response = app
+        .client
+        .get(format!("{}/api/v1/webhooks/not-an-id", app.address))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, StatusCode::NOT_FOUND, "webhook_not_found").await;
+}
