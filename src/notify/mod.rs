@@ -14,11 +14,16 @@ pub struct Settings {
     pub allow_private: bool,
 }
 
+/// Days a delivered or failed message is kept, with its attempts, for the deliveries' list.
+const KEPT_DAYS: i64 = 30;
+/// Old messages are deleted at start and then every hour (7,200 ticks of half a second).
+const FORGET_EVERY_TICKS: u64 = 7_200;
+
 /// Starts the task that delivers webhook messages: every half second it looks for due ones,
 /// and while some are due it takes them up a few at a time and sends them.
 pub fn spawn(store: Store, settings: Settings) {
     tokio::spawn(async move {
-        let sender = match webhooks::Sender::new(store, settings) {
+        let sender = match webhooks::Sender::new(store.clone(), settings) {
             Ok(sender) => sender,
             Err(err) => {
                 tracing::error!(error = ?err, "webhooks cannot be sent");
@@ -27,8 +32,19 @@ pub fn spawn(store: Store, settings: Settings) {
         };
         let mut ticks = tokio::time::interval(Duration::from_millis(500));
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
+        for n in 0u64.. {
             ticks.tick().await;
+            if n % FORGET_EVERY_TICKS == 0 {
+                let before =
+                    jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * KEPT_DAYS);
+                match store.forget_messages(before).await {
+                    Ok(0) => {}
+                    Ok(forgotten) => tracing::info!(forgotten, "old webhook messages deleted"),
+                    Err(err) => {
+                        tracing::warn!(error = ?err, "deleting old webhook messages failed")
+                    }
+                }
+            }
             match sender.send_due().await {
                 Ok(_) => {}
                 Err(crate::store::StoreError::Database(sqlx::Error::PoolClosed)) => break,

@@ -14,11 +14,11 @@ use crate::domain::webhooks::{AddressRefused, is_private, retry_after_ms, signat
 use crate::store::webhooks::{Attempt, Claimed, Outcome};
 use crate::store::{Store, StoreError};
 
-/// How many messages a node takes up at once, and sends side by side.
-const CLAIM: i64 = 32;
-const IN_FLIGHT: usize = 8;
-/// How long a node holds the messages it took up: past it, another node may send them.
-const LEASE: Duration = Duration::from_secs(120);
+/// How many messages a node takes up at once (one per endpoint), and sends side by side.
+const CLAIM: i64 = 8;
+/// How long a node holds the messages it took up: past it, another node (or this one, started
+/// again after a crash) may send them. Twice the time an endpoint has to answer.
+const LEASE: Duration = Duration::from_secs(30);
 /// How long an endpoint has to answer.
 const TIMEOUT: Duration = Duration::from_secs(15);
 /// How much of an endpoint's error answer is kept with the attempt.
@@ -50,7 +50,7 @@ impl Sender {
             tried += claimed.len();
             let results: Vec<Result<(), StoreError>> = stream::iter(claimed)
                 .map(|message| self.send(message))
-                .buffer_unordered(IN_FLIGHT)
+                .buffer_unordered(CLAIM as usize)
                 .collect()
                 .await;
             results.into_iter().collect::<Result<(), StoreError>>()?;

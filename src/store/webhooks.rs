@@ -71,6 +71,8 @@ pub struct Delivery {
 #[derive(Debug, Clone)]
 pub struct Claimed {
     pub id: Uuid,
+    /// Orders an endpoint's messages as they were written.
+    pub seq: i64,
     pub webhook_id: Uuid,
     pub event: Event,
     pub review_id: Uuid,
@@ -263,7 +265,7 @@ impl Store {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT id, event, review_id, occurred_at, next_attempt_at, delivered_at, failed_at \
              FROM webhook_messages WHERE webhook_id = $1 \
-             ORDER BY occurred_at DESC, id DESC LIMIT {limit}"
+             ORDER BY seq DESC LIMIT {limit}"
         )))
         .bind(webhook_id.to_string())
         .fetch_all(&self.read)
@@ -315,9 +317,11 @@ impl Store {
         Ok(due.is_some())
     }
 
-    /// Takes up to `limit` due messages for this node until `until`, oldest first. On
-    /// PostgreSQL, messages another node is taking at the same moment are skipped, not waited
-    /// for: each is sent by one node per attempt.
+    /// Takes up to `limit` due messages for this node until `until`: for each endpoint, the
+    /// first of its messages not yet delivered, if it is due and no node holds an earlier one,
+    /// so that an endpoint gets its messages in the order they were written (a message waiting
+    /// for its retry lets later ones through). On PostgreSQL, messages another node is taking
+    /// at the same moment are skipped, not waited for: each is sent by one node per attempt.
     pub async fn claim_messages(
         &self,
         now: Timestamp,
@@ -330,18 +334,51 @@ impl Store {
         };
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE webhook_messages SET locked_until = $1 WHERE id IN (\
-               SELECT id FROM webhook_messages WHERE delivered_at IS NULL AND failed_at IS NULL \
-               AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until <= $2) \
-               ORDER BY next_attempt_at, occurred_at LIMIT {limit}{skip_locked}) \
-             RETURNING id, webhook_id, event, review_id, occurred_at, payload, attempts"
+               SELECT m.id FROM webhook_messages m \
+               WHERE m.delivered_at IS NULL AND m.failed_at IS NULL AND m.next_attempt_at <= $2 \
+               AND (m.locked_until IS NULL OR m.locked_until <= $2) \
+               AND m.seq = (SELECT MIN(o.seq) FROM webhook_messages o \
+                 WHERE o.webhook_id = m.webhook_id AND o.delivered_at IS NULL AND o.failed_at IS NULL \
+                 AND (o.next_attempt_at <= $2 OR o.locked_until > $2)) \
+               ORDER BY m.seq LIMIT {limit}{skip_locked}) \
+             RETURNING id, seq, webhook_id, event, review_id, occurred_at, payload, attempts"
         )))
         .bind(to_millis(until))
         .bind(to_millis(now))
         .fetch_all(&self.write)
         .await?;
         let mut claimed: Vec<Claimed> = rows.iter().map(claimed).collect::<Result<_, _>>()?;
-        claimed.sort_by_key(|c| (c.occurred_at, c.id));
+        claimed.sort_by_key(|c| c.seq);
         Ok(claimed)
+    }
+
+    /// Deletes the messages delivered or given up before `before`, with their attempts.
+    pub async fn forget_messages(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let finished = "SELECT id FROM webhook_messages WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND occurred_at < $1";
+        // Read first: a node with nothing to delete writes nothing.
+        let any: Option<String> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("{finished} LIMIT 1")))
+                .bind(to_millis(before))
+                .fetch_optional(&self.read)
+                .await?;
+        if any.is_none() {
+            return Ok(0);
+        }
+        let mut tx = self.write.begin().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM webhook_attempts WHERE message_id IN ({finished})"
+        )))
+        .bind(to_millis(before))
+        .execute(&mut *tx)
+        .await?;
+        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM webhook_messages WHERE id IN ({finished})"
+        )))
+        .bind(to_millis(before))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
     }
 
     /// Keeps the body a message is sent with, the same at every attempt.
@@ -421,6 +458,7 @@ fn webhook(row: &AnyRow) -> Result<Webhook, sqlx::Error> {
 fn claimed(row: &AnyRow) -> Result<Claimed, sqlx::Error> {
     Ok(Claimed {
         id: id(row.try_get("id")?)?,
+        seq: row.try_get("seq")?,
         webhook_id: id(row.try_get("webhook_id")?)?,
         event: event(row.try_get("event")?)?,
         review_id: id(row.try_get("review_id")?)?,

@@ -14,8 +14,14 @@ use crate::helpers::fresh_database;
 
 /// Starts `avis serve` on a free port; returns the process and its base URL.
 pub(crate) fn serve(url: &str) -> (Child, String) {
+    serve_with(url, &[])
+}
+
+/// [`serve`] with more environment variables.
+pub(crate) fn serve_with(url: &str, env: &[(&str, &str)]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_avis"))
         .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .envs(env.iter().copied())
         .env("AVIS_DATABASE_URL", url)
         .env("AVIS_RATE_LIMIT_EXEMPT", "127.0.0.0/8")
         .env("AVIS_LIMIT_PER_BUTTON", "100000")

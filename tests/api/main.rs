@@ -7,7 +7,7 @@ mod authorisation;
 mod backoffice;
 mod cli;
 mod contact;
-mod crash;
+pub(crate) mod crash;
 mod export_memory;
 mod exports;
 mod fuzz;

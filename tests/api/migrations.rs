@@ -87,7 +87,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ),
     (
         "webhook_messages",
-        "attempts delivered_at event failed_at id locked_until next_attempt_at occurred_at payload review_id webhook_id",
+        "attempts delivered_at event failed_at id locked_until next_attempt_at occurred_at payload review_id seq webhook_id",
     ),
     (
         "webhooks",

@@ -1,6 +1,8 @@
 //! Webhooks: endpoints through the API, messages written with the reviews' changes and
 //! delivered to a real HTTP receiver on loopback, signed, retried, and stopped by a `410`.
 
+mod delivery;
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,13 +20,14 @@ use sha2::Sha256;
 
 use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with};
 
-/// One request the receiver got.
+/// One request the receiver got, and the status it answered.
 #[derive(Debug, Clone)]
 struct Received {
     id: String,
     timestamp: String,
     signature: String,
     body: String,
+    status: u16,
 }
 
 /// An HTTP receiver on loopback that answers each request with the next status of its script
@@ -35,6 +38,11 @@ struct Receiver {
 }
 
 async fn receiver(script: &[u16]) -> Receiver {
+    receiver_taking(script, Duration::ZERO).await
+}
+
+/// A [`receiver`] that takes `delay` to answer each request.
+async fn receiver_taking(script: &[u16], delay: Duration) -> Receiver {
     let got: Arc<Mutex<Vec<Received>>> = Default::default();
     let answers: Arc<Mutex<VecDeque<u16>>> = Arc::new(Mutex::new(script.iter().copied().collect()));
     let (kept, scripted) = (got.clone(), answers.clone());
@@ -50,18 +58,20 @@ async fn receiver(script: &[u16]) -> Receiver {
                         .unwrap_or_default()
                         .to_owned()
                 };
+                tokio::time::sleep(delay).await;
+                let status = scripted.lock().unwrap().pop_front().unwrap_or(200);
                 kept.lock().unwrap().push(Received {
                     id: header("webhook-id"),
                     timestamp: header("webhook-timestamp"),
                     signature: header("webhook-signature"),
                     body,
+                    status,
                 });
-                let status = scripted.lock().unwrap().pop_front().unwrap_or(200);
                 HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).finish()
             }
         }))
     })
-    .workers(1)
+    .workers(2)
     .bind("127.0.0.1:0")
     .unwrap();
     let port = server.addrs()[0].port();
@@ -207,6 +217,16 @@ async fn a_new_review_reaches_the_endpoint_signed_with_what_the_api_shows() {
     assert_eq!(
         format!("msg_{}", listed[0]["id"].as_str().unwrap().replace('-', "")),
         message.id
+    );
+    // Delivered messages are kept a while for this list, then deleted with their attempts.
+    let hour = jiff::SignedDuration::from_hours(1);
+    let now = jiff::Timestamp::now();
+    assert_eq!(app.store.forget_messages(now - hour).await.unwrap(), 0);
+    assert_eq!(app.store.forget_messages(now + hour).await.unwrap(), 1);
+    assert!(
+        deliveries(&app, &key, webhook["id"].as_str().unwrap())
+            .await
+            .is_empty()
     );
 }
 
