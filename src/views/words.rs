@@ -391,6 +391,34 @@ words! {
     ExportSplitNote => "Les avis sont répartis sur plusieurs feuilles, dans l'ordre\u{a0}: les plus récents d'abord.", "The reviews are spread over several sheets, in order: newest first.";
     ExportExcludedNote => "Les avis exclus des indicateurs sont inclus\u{a0}: la colonne excluded le dit, et excluded_reason dit pourquoi.", "Reviews excluded from the indicators are included: the excluded column says so, and excluded_reason says why.";
     ExportCodesNote => "Chaque réponse figure en code stable (par exemple satisfaction = good) et, dans la colonne _label qui suit, en toutes lettres.", "Each answer appears as a stable code (for example satisfaction = good) and, in the _label column after it, in words.";
+    // Webhooks (backoffice/webhooks.rs)
+    Webhooks => "Webhooks", "Webhooks";
+    WebhooksIntro => "Un webhook envoie chaque événement choisi à une adresse de vos systèmes (outil de tickets, messagerie, entrepôt de données), signé selon la convention Standard Webhooks.", "A webhook sends each chosen event to an address of your systems (ticketing tool, chat, data warehouse), signed by the Standard Webhooks convention.";
+    NoWebhooks => "Aucun webhook.", "No webhooks.";
+    NewWebhook => "Nouveau webhook", "New webhook";
+    WebhookUrl => "Adresse de réception", "Receiving address";
+    WebhookUrlHint => "Une adresse https:// publique.", "A public https:// address.";
+    WebhookUrlRefused => "Adresse refusée\u{a0}: https:// publique uniquement.", "Address refused: public https:// only.";
+    WebhookEvents => "Événements", "Events";
+    WebhookEventsMissing => "Choisissez au moins un événement.", "Choose at least one event.";
+    WebhookSecret => "Secret de signature (affiché une seule fois)", "Signing secret (shown only once)";
+    EventReviewCreated => "Nouvel avis", "New review";
+    EventReviewUpdated => "Avis complété ou modifié", "Review completed or changed";
+    EventReviewExcluded => "Avis exclu", "Review excluded";
+    EventReviewRestored => "Avis rétabli", "Review restored";
+    Enabled => "Actif", "Enabled";
+    Delete => "Supprimer", "Delete";
+    Deliveries => "Envois", "Deliveries";
+    NoDeliveries => "Aucun envoi pour l'instant.", "No deliveries yet.";
+    Event => "Événement", "Event";
+    Attempts => "Tentatives", "Attempts";
+    LastAnswer => "Dernière réponse", "Last answer";
+    NoReply => "aucune réponse", "no answer";
+    DeliveryPending => "en attente", "pending";
+    DeliveryDelivered => "remis", "delivered";
+    DeliveryFailed => "abandonné", "given up";
+    Replay => "Renvoyer", "Send again";
+    ReplayQueued => "L'envoi repart.", "The delivery is on its way again.";
 }
 
 #[cfg(test)]

@@ -293,6 +293,30 @@ describe("the back-office", () => {
         await page.getByRole("button", { name: "Créer", exact: true }).click();
         await page.locator("#key-secret").waitFor();
       }],
+      ["webhooks", async (page) => {
+        await page.goto(`${avis.base}/admin/organisations/${organisation}/webhooks`);
+        await page.getByLabel("Adresse de réception").fill("https://8.8.8.8/avis");
+        await page.getByLabel("Nouvel avis").check();
+        await page.getByLabel("Avis exclu").check();
+        await page.getByRole("button", { name: "Créer", exact: true }).click();
+        await page.locator("#webhook-secret").waitFor();
+        assert.match(await page.locator("#webhook-secret").inputValue(), /^whsec_/);
+      }],
+      ["webhook-deliveries", async (page) => {
+        await page.getByRole("link", { name: "https://8.8.8.8/avis" }).first().click();
+        await page.getByText("Aucun envoi pour l'instant.").waitFor();
+      }],
+      ["webhooks-error", async (page) => {
+        // The endpoint made above is deleted, so that nothing is ever sent off this machine.
+        await page.goto(`${avis.base}/admin/organisations/${organisation}/webhooks`);
+        while (await page.getByRole("button", { name: /^Supprimer/ }).count() > 0) {
+          await page.getByRole("button", { name: /^Supprimer/ }).first().click();
+          await page.getByText("Modifications enregistrées.").waitFor();
+        }
+        await page.getByLabel("Adresse de réception").fill("http://127.0.0.1/interne");
+        await page.getByRole("button", { name: "Créer", exact: true }).click();
+        await page.getByText("Il y a un problème").waitFor();
+      }],
       ["organisation-audit", (page) => page.goto(`${avis.base}/admin/organisations/${organisation}/audit`)],
       ["procedure", (page) => page.goto(`${avis.base}/admin/procedures/${procedure}`)],
       ["procedure-settings", (page) => page.goto(`${avis.base}/admin/procedures/${procedure}/settings`)],

@@ -98,6 +98,27 @@ fn actions(world: &World) -> Vec<Action> {
             see,
         ),
         act(
+            format!("{org}/webhooks"),
+            &[
+                ("url", "https://8.8.4.4/tickets"),
+                ("review.created", "true"),
+            ],
+            May::Admin,
+            ok,
+        ),
+        act(
+            format!("{org}/webhooks/{}/disable", world.webhook),
+            &[],
+            May::Admin,
+            see,
+        ),
+        act(
+            format!("{org}/webhooks/{}/delete", world.webhook),
+            &[],
+            May::Admin,
+            see,
+        ),
+        act(
             "/admin/organisations".into(),
             &[("name", "Ministère de l'Intérieur")],
             May::Superadmin,
@@ -276,6 +297,14 @@ async fn every_page_answers_each_person_as_their_role_allows() {
         (org.clone(), ok, missing, ok, ok),
         (format!("{org}/members"), ok, missing, ok, ok),
         (format!("{org}/keys"), forbidden, missing, ok, ok),
+        (format!("{org}/webhooks"), forbidden, missing, ok, ok),
+        (
+            format!("{org}/webhooks/{}", world.webhook),
+            forbidden,
+            missing,
+            ok,
+            ok,
+        ),
         (format!("{org}/audit"), forbidden, missing, ok, ok),
         (procedure.clone(), ok, missing, ok, ok),
         (format!("{procedure}/settings"), forbidden, missing, ok, ok),

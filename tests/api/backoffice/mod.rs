@@ -173,6 +173,7 @@ pub struct World {
     pub superadmin: User,
     pub invitation: Uuid,
     pub key: Uuid,
+    pub webhook: Uuid,
 }
 
 /// A person with an account and a password, given `grant`.
@@ -255,6 +256,16 @@ impl World {
             .unwrap()
             .key
             .id;
+        let (webhook, _) = app
+            .store
+            .create_webhook(
+                organisation.id,
+                None,
+                "https://192.0.2.10/avis",
+                &[avis::domain::webhooks::Event::ReviewCreated],
+            )
+            .await
+            .unwrap();
         World {
             organisation,
             procedure,
@@ -265,6 +276,7 @@ impl World {
             superadmin,
             invitation: invitation.id,
             key,
+            webhook: webhook.id,
         }
     }
 
@@ -305,6 +317,9 @@ pub async fn snapshot(app: &TestApp) -> String {
     }
     for k in store.list_api_keys().await.unwrap() {
         text += &format!("key {} {:?}\n", k.id, k.revoked_at);
+    }
+    for h in store.list_webhooks(None).await.unwrap() {
+        text += &format!("webhook {} {} {} {:?}\n", h.id, h.url, h.enabled, h.events);
     }
     for u in store.list_users("", 0, 1_000).await.unwrap().0 {
         text += &format!("user {} {} {:?}\n", u.email, u.is_superadmin, u.disabled_at);

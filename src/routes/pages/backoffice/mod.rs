@@ -16,6 +16,7 @@ mod reviews;
 mod scoreboard;
 mod sign_in;
 mod superadmin;
+mod webhooks;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
@@ -66,6 +67,11 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(keys::list)
         .service(keys::create)
         .service(keys::revoke)
+        .service(webhooks::list)
+        .service(webhooks::create)
+        .service(webhooks::show)
+        .service(webhooks::replay)
+        .service(webhooks::change)
         .service(account::show)
         .service(account::save_profile)
         .service(account::change_password)

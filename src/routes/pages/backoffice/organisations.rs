@@ -181,6 +181,7 @@ pub(super) fn tabs(agent: &Agent, organisation: &Organisation, current: W) -> Ma
     ];
     if admin {
         entries.push((W::ApiKeys, format!("{base}/keys")));
+        entries.push((W::Webhooks, format!("{base}/webhooks")));
         entries.push((W::Audit, format!("{base}/audit")));
     }
     html! {
