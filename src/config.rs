@@ -11,6 +11,7 @@ use url::Url;
 use crate::accounts::oidc::OidcSettings;
 use crate::domain::network::Networks;
 use crate::limits::LimitSettings;
+use crate::notify::smtp::SmtpSettings;
 use crate::store::Backend;
 use crate::store::reviews::Screening;
 
@@ -128,6 +129,8 @@ pub struct FileConfig {
     pub contact_retention_days: Option<i64>,
     pub proof_of_work_cost: Option<u32>,
     pub webhook_allow_private: Option<bool>,
+    pub smtp_url: Option<String>,
+    pub smtp_from: Option<String>,
     pub oidc_issuer: Option<String>,
     pub oidc_client_id: Option<String>,
     pub oidc_client_secret: Option<String>,
@@ -201,6 +204,8 @@ pub struct Settings {
     pub webhook_allow_private: bool,
     /// The address citizens reach this service at, for the links it prints.
     pub public_url: Option<Url>,
+    /// Where mail goes, if anywhere.
+    pub smtp: Option<SmtpSettings>,
     /// Sign-in with ProConnect (OpenID Connect), if configured.
     pub oidc: Option<OidcSettings>,
 }
@@ -269,6 +274,19 @@ impl Settings {
                 self.webhook_allow_private.to_string(),
             ),
             (
+                "smtp-url",
+                self.smtp
+                    .as_ref()
+                    .map_or_else(|| "(mail off)".to_owned(), |s| s.url.to_string()),
+            ),
+            (
+                "smtp-from",
+                self.smtp
+                    .as_ref()
+                    .map(|s| s.from.to_string())
+                    .unwrap_or_default(),
+            ),
+            (
                 "oidc-issuer",
                 self.oidc
                     .as_ref()
@@ -322,6 +340,11 @@ mod tests {
             proof_of_work_cost: 5_000,
             webhook_allow_private: false,
             public_url: None,
+            smtp: SmtpSettings::parse(
+                Some("smtps://relay-user:relay-pass@relay.example.fr"),
+                Some("avis@example.fr"),
+            )
+            .unwrap(),
             oidc: Some(OidcSettings {
                 issuer: "https://proconnect.example".into(),
                 client_id: "avis".into(),
@@ -331,11 +354,16 @@ mod tests {
         };
         let shown = format!("{:?}", settings.shown());
         assert!(
-            !shown.contains("s3cr3t") && !shown.contains("phrase"),
+            !shown.contains("s3cr3t")
+                && !shown.contains("phrase")
+                && !shown.contains("relay-user")
+                && !shown.contains("relay-pass"),
             "{shown}"
         );
         assert!(
-            shown.contains("db/avis") && shown.contains("********"),
+            shown.contains("db/avis")
+                && shown.contains("relay.example.fr")
+                && shown.contains("********"),
             "{shown}"
         );
     }

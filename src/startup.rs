@@ -52,6 +52,8 @@ pub struct AppState {
     pub exports: crate::export::job::Settings,
     /// How webhooks are sent.
     pub webhooks: crate::notify::Settings,
+    /// Whether mail is on: invitations and reset links are then mailed too.
+    pub mail_on: bool,
 }
 
 /// Tunable behaviour of the service.
@@ -89,6 +91,8 @@ pub struct Options {
     pub exports: crate::export::job::Settings,
     /// How webhooks are sent.
     pub webhooks: crate::notify::Settings,
+    /// Where mail goes; none turns mail off.
+    pub mail: Option<crate::notify::smtp::SmtpSettings>,
 }
 
 impl Default for Options {
@@ -110,6 +114,7 @@ impl Default for Options {
             instance_settings: Vec::new(),
             exports: Default::default(),
             webhooks: Default::default(),
+            mail: None,
         }
     }
 }
@@ -153,6 +158,9 @@ impl Application {
             ReviewWriter::spawn(store.clone(), options.screening, options.queue_capacity)
                 .context("cannot start the review writer")?;
         crate::notify::spawn(store.clone(), options.webhooks);
+        if let Some(smtp) = options.mail.clone() {
+            crate::notify::spawn_mail(store.clone(), smtp);
+        }
         let state = web::Data::new(AppState {
             store,
             edit_token_ttl_seconds: options.edit_token_ttl_seconds,
@@ -171,6 +179,7 @@ impl Application {
             instance_settings: options.instance_settings,
             exports: options.exports,
             webhooks: options.webhooks,
+            mail_on: options.mail.is_some(),
         });
         let housekept = state.clone();
         tokio::spawn(async move {

@@ -14,6 +14,7 @@ mod serve;
 mod users;
 
 use crate::config::{self, DatabaseUrl, FileConfig, LogFormat};
+use crate::notify::smtp::SmtpSettings;
 use crate::store::Store;
 
 #[derive(Debug, Parser)]
@@ -26,6 +27,13 @@ pub struct Cli {
     /// Database: a SQLite file path (default avis.db), sqlite:… or postgres://… URL.
     #[arg(long, env = "AVIS_DATABASE_URL", global = true, hide_env_values = true)]
     database_url: Option<String>,
+    /// SMTP relay for mail: smtp://host:port, smtp://host:port?tls=starttls or smtps://host:port,
+    /// with user and password in the URL if it needs them. Mail is off without it.
+    #[arg(long, env = "AVIS_SMTP_URL", global = true, hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of mail, e.g. "Je donne mon avis <avis@example.fr>"; needed with --smtp-url.
+    #[arg(long, env = "AVIS_SMTP_FROM", global = true)]
+    smtp_from: Option<String>,
     /// Optional TOML configuration file; flags and AVIS_* variables take precedence over it.
     #[arg(long, env = "AVIS_CONFIG", global = true)]
     config: Option<PathBuf>,
@@ -312,7 +320,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let demo = args.demo;
-            serve::serve(serve::settings(*args, database_url, file)?, demo).await
+            let smtp = smtp(cli.smtp_url, cli.smtp_from, &file)?;
+            serve::serve(serve::settings(*args, database_url, smtp, file)?, demo).await
         }
         Command::RedactionCheck { corpus } => maintenance::redaction_check(&corpus),
         Command::Purge {
@@ -413,15 +422,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             public_url,
             command,
         } => {
+            let smtp = smtp(cli.smtp_url, cli.smtp_from, &file)?;
             let public_url = public_url
                 .or(file.public_url)
                 .unwrap_or_else(|| format!("http://{}", config::DEFAULT_LISTEN));
-            users::users(&open_store(&database_url).await?, command, &public_url).await
+            let store = open_store(&database_url).await?;
+            users::users(&store, command, &public_url, smtp.as_ref()).await
         }
         Command::Aggregates(command) => {
             manage::aggregates(&open_store(&database_url).await?, command).await
         }
     }
+}
+
+/// The SMTP relay, from the flags or the file; read only by the commands that send mail, so a
+/// wrong setting stops nothing else.
+fn smtp(
+    url: Option<String>,
+    from: Option<String>,
+    file: &FileConfig,
+) -> anyhow::Result<Option<SmtpSettings>> {
+    SmtpSettings::parse(
+        url.as_deref().or(file.smtp_url.as_deref()),
+        from.as_deref().or(file.smtp_from.as_deref()),
+    )
 }
 
 /// Connects and brings the schema up to date, so any command works on a fresh database.

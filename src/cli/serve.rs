@@ -13,6 +13,7 @@ use crate::domain::network::Networks;
 use crate::domain::people::Grant;
 use crate::domain::secret::SigningKey;
 use crate::limits::LimitSettings;
+use crate::notify::smtp::SmtpSettings;
 use crate::startup::{self, Application, Options};
 use crate::store::Store;
 use crate::store::reviews::Screening;
@@ -26,6 +27,7 @@ fn networks(list: Option<String>, what: &str) -> anyhow::Result<Networks> {
 pub(super) fn settings(
     args: ServeArgs,
     database_url: DatabaseUrl,
+    smtp: Option<SmtpSettings>,
     file: FileConfig,
 ) -> anyhow::Result<Settings> {
     let defaults = LimitSettings::default();
@@ -33,6 +35,7 @@ pub(super) fn settings(
     let public_url = args.public_url.or(file.public_url);
     Ok(Settings {
         database_url,
+        smtp,
         listen: args
             .listen
             .or(file.listen)
@@ -197,6 +200,7 @@ pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
         webhooks: crate::notify::Settings {
             allow_private: settings.webhook_allow_private,
         },
+        mail: settings.smtp.clone(),
     };
     let first_account = first_account_link(&store, &base_url).await?;
     let app = Application::on(listener, store.clone(), options)?;
@@ -238,6 +242,7 @@ async fn first_account_link(store: &Store, base_url: &str) -> anyhow::Result<Opt
             Grant::Superadmin,
             None,
             BackOffice::default().invitation_ttl_seconds,
+            None,
         )
         .await?;
     Ok(Some(format!("{base_url}/admin/invitations/{token}")))

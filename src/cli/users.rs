@@ -1,5 +1,7 @@
 //! `avis users`: people of the back-office, from the command line. `invite` prints the
-//! invitation link alone on standard output, so the first superadmin needs no email server.
+//! invitation link alone on standard output, so the first superadmin needs no email server;
+//! with one configured, it also mails the link (queued with the invitation, then sent at once
+//! if the relay answers, else by the running service).
 
 use anyhow::Context;
 use uuid::Uuid;
@@ -7,8 +9,13 @@ use uuid::Uuid;
 use super::UserCommand;
 use crate::accounts::BackOffice;
 use crate::domain::people::{Email, Grant, Role};
+use crate::domain::questionnaire::Lang;
+use crate::notify::letters;
+use crate::notify::mail::Postman;
+use crate::notify::smtp::SmtpSettings;
 use crate::store::Store;
 use crate::store::audit::NewEvent;
+use crate::store::mail::Compose;
 
 /// What `--superadmin`, `--organisation` and `--role` make of an invitation.
 fn grant(
@@ -34,7 +41,9 @@ pub(super) async fn users(
     store: &Store,
     command: UserCommand,
     public_url: &str,
+    smtp: Option<&SmtpSettings>,
 ) -> anyhow::Result<()> {
+    let base = public_url.trim_end_matches('/');
     match command {
         UserCommand::Invite {
             email,
@@ -51,12 +60,33 @@ pub(super) async fn users(
                     .await?
                     .with_context(|| format!("no organisation {organisation}"))?;
             }
+            let ttl = BackOffice::default().invitation_ttl_seconds;
+            // In the person's language when they already have an account, else in French.
+            let lang = match store.find_user_by_email(&email).await? {
+                Some((user, _)) => Lang::parse(&user.lang).unwrap_or_default(),
+                None => Lang::Fr,
+            };
+            let organisation_name = match grant.organisation() {
+                Some(id) => store.find_organisation(id).await?.map(|o| o.name),
+                None => None,
+            };
+            let expires = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(ttl);
+            let compose = |token: &str| {
+                letters::invitation(
+                    lang,
+                    &email,
+                    &format!("{base}/admin/invitations/{token}"),
+                    organisation_name.as_deref(),
+                    expires,
+                )
+            };
             let (invitation, token) = store
                 .create_invitation(
                     Some(&email),
                     grant,
                     None,
-                    BackOffice::default().invitation_ttl_seconds,
+                    ttl,
+                    smtp.is_some().then_some(&compose as Compose<'_>),
                 )
                 .await?;
             store
@@ -69,10 +99,10 @@ pub(super) async fn users(
                     details: format!("{email} as {}", grant.code()),
                 })
                 .await?;
-            println!(
-                "{}/admin/invitations/{token}",
-                public_url.trim_end_matches('/')
-            );
+            println!("{base}/admin/invitations/{token}");
+            if let Some(smtp) = smtp {
+                send_now(store, smtp).await;
+            }
         }
         UserCommand::List => {
             println!("id\temail\tname\tsuperadmin\tdisabled");
@@ -89,6 +119,22 @@ pub(super) async fn users(
         }
     }
     Ok(())
+}
+
+/// Sends the queued mail at once, so that an invitation made with no service running still
+/// leaves; whatever is not sent now stays queued for the service to send.
+async fn send_now(store: &Store, smtp: &SmtpSettings) {
+    let sent = match Postman::new(store.clone(), smtp) {
+        Ok(postman) => postman.send_due().await.map_err(anyhow::Error::from),
+        Err(err) => Err(err),
+    };
+    match sent {
+        Ok(n) if n > 0 => eprintln!("invitation mailed"),
+        Ok(_) => eprintln!("the relay did not take the invitation yet: the service will send it"),
+        Err(err) => {
+            eprintln!("invitation queued, not sent yet ({err:#}): the service will send it")
+        }
+    }
 }
 
 #[cfg(test)]

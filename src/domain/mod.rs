@@ -12,6 +12,7 @@ pub mod duplicates;
 pub mod embed;
 pub mod export;
 pub mod indicators;
+pub mod mail;
 pub mod network;
 pub mod people;
 pub mod questionnaire;

@@ -1,6 +1,10 @@
-//! Notifications sent from the service: webhooks to administrations' own systems, through the
-//! database's outbox (`webhook_messages`), by a background task on every node.
+//! Notifications sent from the service, each through an outbox in the database and a background
+//! task on every node: webhooks to administrations' own systems (`webhook_messages`), and mail
+//! to people through an SMTP relay (`mail_messages`).
 
+pub mod letters;
+pub mod mail;
+pub mod smtp;
 pub mod webhooks;
 
 use std::time::Duration;
@@ -49,6 +53,29 @@ pub fn spawn(store: Store, settings: Settings) {
                 Ok(_) => {}
                 Err(crate::store::StoreError::Database(sqlx::Error::PoolClosed)) => break,
                 Err(err) => tracing::warn!(error = ?err, "sending webhooks failed"),
+            }
+        }
+    });
+}
+
+/// Starts the task that sends mail: every second it looks for due messages and sends them.
+pub fn spawn_mail(store: Store, settings: smtp::SmtpSettings) {
+    tokio::spawn(async move {
+        let postman = match mail::Postman::new(store, &settings) {
+            Ok(postman) => postman,
+            Err(err) => {
+                tracing::error!(error = ?err, "mail cannot be sent");
+                return;
+            }
+        };
+        let mut ticks = tokio::time::interval(Duration::from_secs(1));
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match postman.send_due().await {
+                Ok(_) => {}
+                Err(crate::store::StoreError::Database(sqlx::Error::PoolClosed)) => break,
+                Err(err) => tracing::warn!(error = ?err, "sending mail failed"),
             }
         }
     });

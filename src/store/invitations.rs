@@ -5,6 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
+use super::mail::{Compose, queue};
 use super::people::{User, end_sessions_but, grant, role};
 use super::{Store, StoreError, id};
 use crate::domain::people::{Email, Grant};
@@ -48,18 +49,22 @@ const INVITATION_COLUMNS: &str = "SELECT i.id, i.email, i.organisation_id, i.rol
 const LIVE_INVITATION: &str = "i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2";
 
 impl Store {
-    /// A new invitation; returns it and the secret of its link.
+    /// A new invitation; returns it and the secret of its link. With `mail`, the message it
+    /// composes from the secret is queued in the same transaction: no invitation without its
+    /// message, no message for an invitation that was not kept.
     pub async fn create_invitation(
         &self,
         email: Option<&Email>,
         what: Grant,
         invited_by: Option<Uuid>,
         ttl_seconds: i64,
+        mail: Option<Compose<'_>>,
     ) -> Result<(Invitation, String), StoreError> {
         let token = secret::random_token();
         let invitation_id = Uuid::now_v7();
         let now = Timestamp::now();
         let expires = to_millis(now) + ttl_seconds * 1_000;
+        let mut tx = self.write.begin().await?;
         sqlx::query(
             "INSERT INTO invitations (id, token_hash, email, organisation_id, role, invited_by, \
              created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -72,8 +77,12 @@ impl Store {
         .bind(invited_by.map(|u| u.to_string()))
         .bind(to_millis(now))
         .bind(expires)
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await?;
+        if let Some(compose) = mail {
+            queue(&mut tx, &compose(&token)).await?;
+        }
+        tx.commit().await?;
         let invitation = self
             .invitation_where("i.id = $1", &invitation_id.to_string())
             .await?
@@ -220,15 +229,18 @@ impl Store {
             .ok_or(StoreError::NotFound("account"))?)
     }
 
-    /// A password reset link for an account; returns its secret.
+    /// A password reset link for an account; returns its secret. With `mail`, the message it
+    /// composes from the secret is queued in the same transaction.
     pub async fn create_password_reset(
         &self,
         user_id: Uuid,
         created_by: Option<Uuid>,
         ttl_seconds: i64,
+        mail: Option<Compose<'_>>,
     ) -> Result<String, StoreError> {
         let token = secret::random_token();
         let now = to_millis(Timestamp::now());
+        let mut tx = self.write.begin().await?;
         sqlx::query(
             "INSERT INTO password_resets (token_hash, user_id, created_by, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -238,8 +250,12 @@ impl Store {
         .bind(created_by.map(|u| u.to_string()))
         .bind(now)
         .bind(now + ttl_seconds * 1_000)
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await?;
+        if let Some(compose) = mail {
+            queue(&mut tx, &compose(&token)).await?;
+        }
+        tx.commit().await?;
         Ok(token)
     }
 

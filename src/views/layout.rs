@@ -160,6 +160,17 @@ pub fn copyable(lang: Lang, id: &str, label: &str, text: &str) -> Markup {
     }
 }
 
+/// Under a link to hand over: to whom it is also being mailed, or that mail is off and the
+/// link is the only way it reaches the person.
+pub fn mail_note(lang: Lang, mailed_to: Option<&str>) -> Markup {
+    html! {
+        @match mailed_to {
+            Some(address) => p class="mail-note" { (W::MailSentTo.text(lang)) " " (address) "." },
+            None => p class="mail-note" { (W::MailOff.text(lang)) },
+        }
+    }
+}
+
 /// A date and time as people read it, in Paris time.
 pub fn when(at: jiff::Timestamp) -> String {
     let local = at.to_zoned(crate::domain::time::paris());

@@ -179,6 +179,17 @@ words! {
     RoleSuperadmin => "Super-administrateur", "Superadmin";
     Invite => "Inviter", "Invite";
     InviteSomeone => "Inviter une personne", "Invite someone";
+    MailInvitationSubject => "Invitation à l'espace des administrations de « Je donne mon avis »", "Invitation to the administrations' space of « Je donne mon avis »";
+    MailInvitationIntro => "Vous êtes invité(e) à rejoindre l'espace des administrations de « Je donne mon avis ».", "You are invited to join the administrations' space of « Je donne mon avis ».";
+    MailInvitationOrganisation => "Organisation :", "Organisation:";
+    MailInvitationAction => "Pour accepter l'invitation et choisir votre mot de passe, ouvrez ce lien :", "To accept the invitation and choose your password, open this link:";
+    MailResetSubject => "Nouveau mot de passe pour « Je donne mon avis »", "New password for « Je donne mon avis »";
+    MailResetIntro => "Un administrateur a demandé un nouveau mot de passe pour votre compte de l'espace des administrations de « Je donne mon avis ».", "An administrator asked for a new password for your account in the administrations' space of « Je donne mon avis ».";
+    MailResetAction => "Pour choisir votre nouveau mot de passe, ouvrez ce lien :", "To choose your new password, open this link:";
+    MailLinkExpires => "Ce lien ne sert qu'une fois ; il expire le", "This link works once; it expires on";
+    MailIgnore => "Si vous n'attendiez pas ce message, ignorez-le.", "If you did not expect this message, ignore it.";
+    MailSentTo => "Le lien est aussi envoyé par courriel à", "The link is also being mailed to";
+    MailOff => "L'envoi de courriels n'est pas configuré sur cette instance : transmettez ce lien vous-même.", "Mail is not set up on this instance: hand this link over yourself.";
     InvitationLink => "Lien d'invitation, à transmettre à la personne (il n'est montré qu'une fois) :", "Invitation link, to hand over to the person (shown only once):";
     PendingInvitations => "Invitations en attente", "Pending invitations";
     NoPendingInvitations => "Aucune invitation en attente.", "No pending invitations.";

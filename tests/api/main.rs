@@ -17,6 +17,7 @@ mod indicators;
 mod integrity;
 mod keys;
 mod limits;
+mod mail;
 mod migrations;
 mod openapi;
 mod pages;

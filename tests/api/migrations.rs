@@ -56,6 +56,10 @@ const SCHEMA: &[(&str, &str)] = &[
         "exports",
         "created_at created_by_key created_by_user expires_at filter finished_at heartbeat_at id lang organisation_id progress rows_done rows_total sheets size_bytes status with_contacts",
     ),
+    (
+        "mail_messages",
+        "attempts created_at failed_at html_body id last_error locked_until next_attempt_at recipient sent_at subject text_body",
+    ),
     ("memberships", "created_at organisation_id role user_id"),
     ("organisations", "created_at id name"),
     (

@@ -180,7 +180,13 @@ pub struct World {
 pub async fn person(app: &TestApp, email: &str, grant: Grant) -> User {
     let (_, token) = app
         .store
-        .create_invitation(Some(&Email::parse(email).unwrap()), grant, None, 3_600)
+        .create_invitation(
+            Some(&Email::parse(email).unwrap()),
+            grant,
+            None,
+            3_600,
+            None,
+        )
         .await
         .unwrap();
     app.store
@@ -246,6 +252,7 @@ impl World {
                 org(Role::Member),
                 Some(admin.id),
                 3_600,
+                None,
             )
             .await
             .unwrap();

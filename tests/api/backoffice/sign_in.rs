@@ -150,7 +150,7 @@ async fn the_first_account_link_makes_a_superadmin_once() {
     let app = spawn_app().await;
     let (_, token) = app
         .store
-        .create_invitation(None, Grant::Superadmin, None, 3_600)
+        .create_invitation(None, Grant::Superadmin, None, 3_600, None)
         .await
         .unwrap();
     let link = format!("/admin/invitations/{token}");
@@ -239,6 +239,7 @@ async fn an_invitation_to_an_organisation_gives_its_role_and_an_existing_account
             Grant::Organisation(other.id, Role::Member),
             None,
             3_600,
+            None,
         )
         .await
         .unwrap();

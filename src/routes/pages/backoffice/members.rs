@@ -11,13 +11,16 @@ use super::organisations::{tabs, visible};
 use super::{agent_page_status, back_to, done, page_number, path_id, record, search_of};
 use crate::accounts::{Agent, Submitted};
 use crate::domain::people::{Email, Grant, Role};
+use crate::domain::questionnaire::Lang;
+use crate::notify::letters;
 use crate::routes::client::base_url;
 use crate::routes::pages::error::PageError;
 use crate::startup::AppState;
 use crate::store::StoreError;
 use crate::store::catalog::Organisation;
+use crate::store::mail::Compose;
 use crate::views::forms::{Errors, Input, select};
-use crate::views::layout::{action_button, copyable, csrf_field, notice, when};
+use crate::views::layout::{action_button, copyable, csrf_field, mail_note, notice, when};
 use crate::views::table;
 use crate::views::words::W;
 
@@ -34,6 +37,8 @@ struct Extra<'a> {
     email: &'a str,
     errors: Errors,
     link: Option<String>,
+    /// Where the link is also mailed; none when mail is off.
+    mailed_to: Option<String>,
     message: Option<W>,
     /// The list's filter (`?q=`, on names and addresses), and its page (from 1).
     q: &'a str,
@@ -75,6 +80,7 @@ async fn members_page(
         @if let Some(link) = &extra.link {
             div class="notice" role="status" {
                 (copyable(lang, "invitation-link", w(W::InvitationLink), link))
+                (mail_note(lang, extra.mailed_to.as_deref()))
             }
         }
         div class="table" role="region" aria-label=(w(W::Members)) tabindex="0" {
@@ -204,13 +210,31 @@ pub async fn invite(
         )
         .await;
     };
+    let base = base_url(&req, &state);
+    let ttl = state.backoffice.invitation_ttl_seconds;
+    // The invited person's language when they already have an account, else the inviter's.
+    let lang = match state.store.find_user_by_email(&email).await? {
+        Some((user, _)) => Lang::parse(&user.lang).unwrap_or(agent.lang),
+        None => agent.lang,
+    };
+    let expires = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(ttl);
+    let compose = |token: &str| {
+        letters::invitation(
+            lang,
+            &email,
+            &format!("{base}/admin/invitations/{token}"),
+            Some(organisation.name.as_str()),
+            expires,
+        )
+    };
     let (invitation, token) = state
         .store
         .create_invitation(
             Some(&email),
             Grant::Organisation(organisation.id, role),
             Some(agent.user.id),
-            state.backoffice.invitation_ttl_seconds,
+            ttl,
+            state.mail_on.then_some(&compose as Compose<'_>),
         )
         .await?;
     record(
@@ -223,10 +247,8 @@ pub async fn invite(
     )
     .await?;
     extra.email = "";
-    extra.link = Some(format!(
-        "{}/admin/invitations/{token}",
-        base_url(&req, &state)
-    ));
+    extra.link = Some(format!("{base}/admin/invitations/{token}"));
+    extra.mailed_to = state.mail_on.then(|| email.as_str().to_owned());
     members_page(&state, agent, &organisation, StatusCode::OK, &extra).await
 }
 

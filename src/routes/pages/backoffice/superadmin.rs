@@ -10,11 +10,16 @@ use uuid::Uuid;
 use super::organisations::{tabs, visible};
 use super::{agent_page_status, back_to, done, page_number, path_id, record, search_of};
 use crate::accounts::{Agent, Submitted};
+use crate::domain::people::Email;
+use crate::domain::questionnaire::Lang;
+use crate::notify::letters;
 use crate::routes::client::base_url;
 use crate::routes::pages::error::PageError;
 use crate::startup::AppState;
 use crate::store::audit::Event;
-use crate::views::layout::{action_button, copyable, notice, when};
+use crate::store::mail::Compose;
+use crate::store::people::User;
+use crate::views::layout::{action_button, copyable, mail_note, notice, when};
 use crate::views::table::{pager, search};
 use crate::views::words::W;
 
@@ -28,7 +33,7 @@ async fn users_page(
     state: &AppState,
     agent: &Agent,
     (q, page): (&str, i64),
-    link: Option<&str>,
+    link: Option<(&str, Option<&str>)>,
     message: Option<W>,
 ) -> Result<HttpResponse, PageError> {
     let lang = agent.lang;
@@ -42,8 +47,11 @@ async fn users_page(
         h1 { (w(W::Users)) }
         (search(lang, "/admin/users", q))
         @if let Some(word) = message { (notice(w(word))) }
-        @if let Some(link) = link {
-            div class="notice" role="status" { (copyable(lang, "reset-link", w(W::ResetLinkShown), link)) }
+        @if let Some((link, mailed_to)) = link {
+            div class="notice" role="status" {
+                (copyable(lang, "reset-link", w(W::ResetLinkShown), link))
+                (mail_note(lang, mailed_to))
+            }
         }
         div class="table" role="region" aria-label=(w(W::Users)) tabindex="0" {
             table {
@@ -100,11 +108,11 @@ pub async fn users(
     users_page(&state, &agent, (&q, page_number(&query)), None, message).await
 }
 
-async fn target(state: &AppState, agent: &Agent, raw: &str) -> Result<Uuid, PageError> {
+async fn target(state: &AppState, agent: &Agent, raw: &str) -> Result<User, PageError> {
     agent.require_superadmin()?;
     let id = path_id(raw, agent)?;
     match state.store.find_user(id).await? {
-        Some(user) if user.id != agent.user.id => Ok(user.id),
+        Some(user) if user.id != agent.user.id => Ok(user),
         _ => Err(PageError::NotFound(agent.lang)),
     }
 }
@@ -116,7 +124,7 @@ async fn set_disabled(
     disabled: bool,
 ) -> Result<HttpResponse, PageError> {
     let agent = &form.agent;
-    let user = target(&state, agent, &path).await?;
+    let user = target(&state, agent, &path).await?.id;
     state.store.set_user_disabled(user, disabled).await?;
     let action = if disabled {
         "account_disabled"
@@ -162,21 +170,45 @@ pub async fn reset_link(
 ) -> Result<HttpResponse, PageError> {
     let agent = &form.agent;
     let user = target(&state, agent, &path).await?;
+    let base = base_url(&req, &state);
+    let expires = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(RESET_TTL_SECONDS);
+    // In the person's own language.
+    let lang = Lang::parse(&user.lang).unwrap_or_default();
+    // Accounts' addresses were parsed when they were made; one that no longer parses is not
+    // mailed, and its link is still shown.
+    let to = Email::parse(&user.email).ok().filter(|_| state.mail_on);
+    let link_base = &base;
+    let compose = to.clone().map(|to| {
+        move |token: &str| {
+            letters::password_reset(
+                lang,
+                &to,
+                &format!("{link_base}/admin/reset/{token}"),
+                expires,
+            )
+        }
+    });
     let token = state
         .store
-        .create_password_reset(user, Some(agent.user.id), RESET_TTL_SECONDS)
+        .create_password_reset(
+            user.id,
+            Some(agent.user.id),
+            RESET_TTL_SECONDS,
+            compose.as_ref().map(|c| c as Compose<'_>),
+        )
         .await?;
     record(
         &state,
         agent,
         None,
         "password_reset_link_created",
-        Some(user.to_string()),
+        Some(user.id.to_string()),
         String::new(),
     )
     .await?;
-    let link = format!("{}/admin/reset/{token}", base_url(&req, &state));
-    users_page(&state, agent, ("", 1), Some(&link), None).await
+    let link = format!("{base}/admin/reset/{token}");
+    let mailed_to = to.as_ref().map(Email::as_str);
+    users_page(&state, agent, ("", 1), Some((&link, mailed_to)), None).await
 }
 
 #[get("/admin/settings")]

@@ -1,0 +1,331 @@
+//! Mail through a real SMTP relay on loopback (aiosmtpd, `relay.py` beside this file): what
+//! arrives, in which language, with which link, and that a relay down then up gets each message
+//! once, without the relay's credentials ever showing.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use avis::notify::smtp::SmtpSettings;
+use avis::startup::Options;
+use reqwest::StatusCode;
+use serde_json::Value;
+use tempfile::TempDir;
+
+use crate::backoffice::{World, page_text};
+use crate::helpers::{fresh_database, spawn_app_with};
+
+/// The relay's credentials in the tests that need some.
+const RELAY_USER: &str = "relay-user-4b1d";
+const RELAY_PASSWORD: &str = "relay-pass-9f3c";
+
+/// The relay, stopped when dropped.
+struct Relay {
+    child: Child,
+    folder: TempDir,
+}
+
+impl Relay {
+    /// Starts the relay on `port`, requiring AUTH with `credentials` if given. Fails loudly
+    /// when Python or aiosmtpd is missing: the test command installs them.
+    fn start(port: u16, credentials: Option<(&str, &str)>) -> Relay {
+        let folder = tempfile::tempdir().unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api/mail/relay.py");
+        let mut command = Command::new(python());
+        command
+            .arg(script)
+            .arg(port.to_string())
+            .arg(folder.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some((user, password)) = credentials {
+            command.args(["--user", user, "--password", password]);
+        }
+        let mut child = command.spawn().expect("python3 runs");
+        let mut ready = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut ready)
+            .unwrap();
+        if ready.trim() != "ready" {
+            let mut err = String::new();
+            child.stderr.take().unwrap().read_to_string(&mut err).ok();
+            panic!(
+                "the SMTP relay did not start (scripts/test installs python3-aiosmtpd; \
+                 AVIS_TEST_PYTHON names another interpreter): {err}"
+            );
+        }
+        Relay { child, folder }
+    }
+
+    /// The messages received so far, oldest first.
+    fn received(&self) -> Vec<Value> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.folder.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap())
+            .collect()
+    }
+
+    /// Waits up to `within` for `count` messages, then a little more to see that no other
+    /// comes, and returns them.
+    async fn wait_for(&self, count: usize, within: Duration) -> Vec<Value> {
+        let start = Instant::now();
+        while self.received().len() < count && start.elapsed() < within {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        self.received()
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn python() -> String {
+    std::env::var("AVIS_TEST_PYTHON").unwrap_or_else(|_| {
+        if Path::new("/usr/bin/python3").exists() {
+            "/usr/bin/python3".to_owned()
+        } else {
+            "python3".to_owned()
+        }
+    })
+}
+
+/// A loopback port free at the moment.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn mail_options(port: u16) -> Options {
+    Options {
+        mail: SmtpSettings::parse(
+            Some(&format!("smtp://127.0.0.1:{port}")),
+            Some("Je donne mon avis <avis@example.fr>"),
+        )
+        .unwrap(),
+        ..Options::default()
+    }
+}
+
+#[tokio::test]
+async fn an_invitation_from_the_back_office_arrives_once_with_its_link_in_the_inviter_s_language() {
+    let port = free_port();
+    let relay = Relay::start(port, None);
+    let app = spawn_app_with(mail_options(port)).await;
+    let world = World::new(&app).await;
+    app.store.set_user_lang(world.admin.id, "en").await.unwrap();
+    let admin = world.browser(&app, Some(&world.admin)).await;
+    let org = format!("/admin/organisations/{}", world.organisation.id);
+    let response = admin
+        .post(
+            &format!("{org}/members/invite"),
+            &[("email", "agent@caf.fr"), ("role", "member")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = page_text(response).await;
+    assert!(page.contains("also being mailed to agent@caf.fr"), "{page}");
+    let start = page.find("/admin/invitations/").unwrap();
+    let path = page[start..].split('<').next().unwrap().to_owned();
+
+    let received = relay.wait_for(1, Duration::from_secs(15)).await;
+    assert_eq!(received.len(), 1, "one message, once: {received:?}");
+    let mail = &received[0];
+    assert_eq!(mail["envelope_to"], serde_json::json!(["agent@caf.fr"]));
+    assert!(mail["from"].as_str().unwrap().contains("avis@example.fr"));
+    assert!(
+        mail["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Invitation to")
+    );
+    assert!(
+        mail["message_id"]
+            .as_str()
+            .unwrap()
+            .ends_with("@example.fr>")
+    );
+    let link = format!("{}{path}", app.address);
+    for body in ["text", "html"] {
+        let body = mail[body].as_str().unwrap();
+        assert!(body.contains(&link), "{body} should hold {link}");
+        assert!(body.contains("Organisation:"), "{body}");
+    }
+    assert!(
+        mail["text"]
+            .as_str()
+            .unwrap()
+            .contains("Caisse d'allocations familiales")
+    );
+    // The link works: the invitation page answers.
+    let answer = app.client.get(&link).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_password_reset_is_mailed_in_the_person_s_language() {
+    let port = free_port();
+    let relay = Relay::start(port, None);
+    let app = spawn_app_with(mail_options(port)).await;
+    let world = World::new(&app).await;
+    let root = world.browser(&app, Some(&world.superadmin)).await;
+    let response = root
+        .post(&format!("/admin/users/{}/reset", world.member.id), &[])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = page_text(response).await;
+    assert!(
+        page.contains("aussi envoyé par courriel à member@caf.fr"),
+        "{page}"
+    );
+    let received = relay.wait_for(1, Duration::from_secs(15)).await;
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert_eq!(
+        received[0]["envelope_to"],
+        serde_json::json!(["member@caf.fr"])
+    );
+    assert!(
+        received[0]["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Nouveau mot de passe")
+    );
+    assert!(
+        received[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("/admin/reset/")
+    );
+}
+
+#[tokio::test]
+async fn without_a_relay_nothing_is_queued_and_the_page_says_mail_is_off() {
+    let app = spawn_app_with(Options::default()).await;
+    let world = World::new(&app).await;
+    let admin = world.browser(&app, Some(&world.admin)).await;
+    let org = format!("/admin/organisations/{}", world.organisation.id);
+    let page = page_text(
+        admin
+            .post(
+                &format!("{org}/members/invite"),
+                &[("email", "agent@caf.fr")],
+            )
+            .await,
+    )
+    .await;
+    assert!(page.contains("/admin/invitations/"));
+    assert!(page.contains("pas configuré"), "{page}");
+    assert_eq!(queued(&app.database_url).await, 0);
+}
+
+/// How many messages the outbox holds, read straight from the database.
+async fn queued(database_url: &str) -> i64 {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let url = avis::config::DatabaseUrl::parse(database_url).unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&url.connection_string())
+        .await
+        .unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_messages")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.ok();
+    count
+}
+
+#[tokio::test]
+async fn a_relay_down_then_up_gets_the_invitation_once_and_credentials_never_show() {
+    let (database_url, _dir) = fresh_database().await;
+    let port = free_port();
+    let smtp_url = format!("smtp://{RELAY_USER}:{RELAY_PASSWORD}@127.0.0.1:{port}");
+    let logs = tempfile::tempdir().unwrap();
+    let avis = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_avis"));
+        command
+            .args(args)
+            .env("AVIS_DATABASE_URL", &database_url)
+            .env("AVIS_SMTP_URL", &smtp_url)
+            .env("AVIS_SMTP_FROM", "avis@example.fr")
+            .env("AVIS_PUBLIC_URL", "https://avis.example.fr")
+            .env_remove("AVIS_CONFIG");
+        command
+    };
+    // The relay is down: the invitation is printed and queued, not lost.
+    let invited = avis(&[
+        "users",
+        "invite",
+        "--email",
+        "agent@ville.fr",
+        "--superadmin",
+    ])
+    .output()
+    .unwrap();
+    let stdout = String::from_utf8(invited.stdout).unwrap();
+    let stderr = String::from_utf8(invited.stderr).unwrap();
+    assert!(invited.status.success(), "{stderr}");
+    assert!(
+        stdout.starts_with("https://avis.example.fr/admin/invitations/"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "the link alone on standard output"
+    );
+    assert!(stderr.contains("the service will send it"), "{stderr}");
+    assert_eq!(queued(&database_url).await, 1);
+
+    // The service runs while the relay is still down, then the relay comes up.
+    let log = logs.path().join("serve.log");
+    let mut serve = avis(&["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::fs::File::create(logs.path().join("serve.err")).unwrap())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let relay = Relay::start(port, Some((RELAY_USER, RELAY_PASSWORD)));
+    let received = relay.wait_for(1, Duration::from_secs(20)).await;
+    let _ = serve.kill();
+    let _ = serve.wait();
+
+    assert_eq!(received.len(), 1, "delivered exactly once: {received:?}");
+    let mail = &received[0];
+    assert_eq!(mail["authenticated_as"], RELAY_USER);
+    assert!(
+        mail["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Invitation à"),
+        "French by default"
+    );
+    let link = stdout.trim();
+    assert!(mail["text"].as_str().unwrap().contains(link));
+    let mut everything = stdout.clone() + &stderr;
+    for file in ["serve.log", "serve.err"] {
+        everything += &std::fs::read_to_string(logs.path().join(file)).unwrap();
+    }
+    assert!(
+        everything.contains("mail not sent") || everything.contains("mail sent"),
+        "{everything}"
+    );
+    assert!(
+        !everything.contains(RELAY_PASSWORD) && !everything.contains(RELAY_USER),
+        "credentials never show: {everything}"
+    );
+}

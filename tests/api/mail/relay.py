@@ -1,0 +1,71 @@
+"""A real SMTP relay on loopback for the tests (aiosmtpd): every message it accepts is written,
+decoded, as one JSON file in the given folder. With --user and --password it requires AUTH.
+
+Usage: relay.py PORT FOLDER [--user U --password P]. Prints "ready" once it listens, then runs
+until killed."""
+
+import argparse
+import json
+import os
+import threading
+from email import policy
+from email.parser import BytesParser
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+class Keep:
+    def __init__(self, folder):
+        self.folder = folder
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        message = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
+        text = message.get_body(preferencelist=("plain",))
+        html = message.get_body(preferencelist=("html",))
+        self.count += 1
+        kept = {
+            "envelope_to": envelope.rcpt_tos,
+            "from": str(message["From"]),
+            "to": str(message["To"]),
+            "subject": str(message["Subject"]),
+            "message_id": str(message["Message-ID"]),
+            "text": text.get_content() if text else None,
+            "html": html.get_content() if html else None,
+            "authenticated_as": session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None,
+        }
+        path = os.path.join(self.folder, f"{self.count:04}.json")
+        with open(path + ".part", "w", encoding="utf-8") as out:
+            json.dump(kept, out)
+        os.rename(path + ".part", path)
+        return "250 OK"
+
+
+def main():
+    args = argparse.ArgumentParser()
+    args.add_argument("port", type=int)
+    args.add_argument("folder")
+    args.add_argument("--user")
+    args.add_argument("--password")
+    given = args.parse_args()
+
+    def check(server, session, envelope, mechanism, auth_data):
+        right = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login.decode() == given.user
+            and auth_data.password.decode() == given.password
+        )
+        return AuthResult(success=right, auth_data=auth_data if right else None)
+
+    options = {}
+    if given.user:
+        options = dict(authenticator=check, auth_required=True, auth_require_tls=False)
+    controller = Controller(Keep(given.folder), hostname="127.0.0.1", port=given.port, **options)
+    controller.start()
+    print("ready", flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
