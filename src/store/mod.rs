@@ -15,6 +15,7 @@ pub mod exports;
 pub mod indicators;
 pub mod invitations;
 pub mod keys;
+pub mod legacy;
 pub mod moderation;
 pub mod people;
 pub mod retention;
