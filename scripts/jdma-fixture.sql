@@ -122,7 +122,7 @@ END $$;
 -- A deterministic draw in [0, range) for row `n` and purpose `salt`.
 CREATE FUNCTION jdma_pick(n BIGINT, salt INT, range INT) RETURNS INT
     LANGUAGE SQL IMMUTABLE PARALLEL SAFE
-    RETURN (abs(hashint8(n * 1009 + salt)) % range)::INT;
+    AS $$ SELECT (abs(hashint8(n * 1009 + salt)) % range)::INT $$;
 
 CREATE TEMPORARY TABLE jdma_size AS
 SELECT current_setting('jdma.reviews')::BIGINT AS reviews,
@@ -174,78 +174,111 @@ FROM (
 -- 4–7 the administration channels of `contact_tried` (counter, phone, email, chat),
 -- 8 another `contact_tried` option, 9–12 `contact_reached` of channels 4–7 (9 alone, without
 -- parent, in the 3-level era), 13 verbatim, 14 contact email, 15 `contact_tried_verbatim`,
--- 16–19 `contact_satisfaction` of channels 4–7.
-INSERT INTO "Answer" (id, field_label, field_code, answer_item_id, answer_text, intention, kind,
+-- 16–19 `contact_satisfaction` of channels 4–7. One statement per slot: each computes only
+-- the draws it reads (the view is flattened into it) and builds only the rows it writes.
+CREATE TEMPORARY VIEW jdma_draws AS
+SELECT id, created_at,
+       CASE WHEN created_at < TIMESTAMP '2023-10-06' THEN 0
+            WHEN created_at < TIMESTAMP '2024-04-23' THEN 1 ELSE 2 END AS era,
+       jdma_pick(id, 0, 1000) AS p0, jdma_pick(id, 2, 3) AS sat, jdma_pick(id, 3, 1000) AS p3,
+       jdma_pick(id, 4, 5) AS comp, jdma_pick(id, 5, 6) AS aide,
+       jdma_pick(id, 10, 1000) < 150 AS c0, jdma_pick(id, 11, 1000) < 150 AS c1,
+       jdma_pick(id, 12, 1000) < 150 AS c2, jdma_pick(id, 14, 1000) < 150 AS c3,
+       jdma_pick(id, 20, 1000) < 750 AS y0, jdma_pick(id, 21, 1000) < 750 AS y1,
+       jdma_pick(id, 22, 1000) < 750 AS y2, jdma_pick(id, 23, 1000) < 750 AS y3,
+       jdma_pick(id, 8, 1000) AS p8, jdma_pick(id, 9, 6) AS other,
+       jdma_pick(id, 13, 1000) AS p13, jdma_pick(id, 15, 1000) AS p14, jdma_pick(id, 16, 5) AS quality
+FROM "Review";
+
+-- 0: satisfaction; 5 reviews in 1000 have none.
+INSERT INTO "Answer" (id, field_code, field_label, answer_item_id, answer_text, intention, kind,
                       review_id, review_created_at, parent_answer_id, created_at)
-SELECT 24 * r.id + a.slot, a.code, a.code, a.item, a.text, a.intention::"AnswerIntention",
-       a.kind::"AnswerKind", r.id, r.created_at,
-       CASE WHEN a.parent IS NOT NULL THEN 24 * r.id + a.parent END,
-       r.created_at + a.later
-FROM (
-    SELECT id, created_at,
-           CASE WHEN created_at < TIMESTAMP '2023-10-06' THEN 0
-                WHEN created_at < TIMESTAMP '2024-04-23' THEN 1 ELSE 2 END AS era,
-           jdma_pick(id, 0, 1000) AS p0, jdma_pick(id, 2, 3) AS sat, jdma_pick(id, 3, 1000) AS p3,
-           jdma_pick(id, 4, 5) AS comp, jdma_pick(id, 5, 6) AS aide,
-           jdma_pick(id, 10, 1000) < 150 AS c0, jdma_pick(id, 11, 1000) < 150 AS c1,
-           jdma_pick(id, 12, 1000) < 150 AS c2, jdma_pick(id, 14, 1000) < 150 AS c3,
-           jdma_pick(id, 20, 1000) < 750 AS y0, jdma_pick(id, 21, 1000) < 750 AS y1,
-           jdma_pick(id, 22, 1000) < 750 AS y2, jdma_pick(id, 23, 1000) < 750 AS y3,
-           jdma_pick(id, 8, 1000) AS p8, jdma_pick(id, 9, 6) AS other,
-           jdma_pick(id, 13, 1000) AS p13, jdma_pick(id, 15, 1000) AS p14, jdma_pick(id, 16, 5) AS quality
-    FROM "Review"
-) r
-CROSS JOIN LATERAL (VALUES
-    -- 0: satisfaction; 5 in 1000 reviews have none.
-    (0, CASE WHEN r.era = 0 THEN 'score' ELSE 'satisfaction' END,
-        CASE WHEN r.era = 0 THEN 0 ELSE 1 + r.sat END,
-        CASE WHEN r.era = 0 THEN (1 + r.sat)::TEXT ELSE (ARRAY['Pas bien', 'Moyen', 'Très bien'])[1 + r.sat] END,
-        (ARRAY['bad', 'medium', 'good'])[1 + r.sat], 'radio', NULL::INT, INTERVAL '0', r.p0 >= 5),
-    (1, CASE WHEN r.era = 0 THEN 'comprehensible' ELSE 'comprehension' END,
-        CASE r.era WHEN 0 THEN 0 WHEN 1 THEN 7 + r.comp % 3 ELSE 4 + r.comp END,
-        CASE WHEN r.era = 2 THEN (1 + r.comp)::TEXT ELSE (1 + r.comp % 3)::TEXT END,
-        (ARRAY['very_bad', 'bad', 'medium', 'good', 'very_good'])[1 + r.comp], 'radio', NULL, INTERVAL '0', r.p3 < 600),
-    (2, 'easy', 0, (1 + r.comp % 3)::TEXT, 'neutral', 'radio', NULL, INTERVAL '0', r.era = 0 AND r.p3 < 500),
-    (3, 'aide', 0, (ARRAY['aucune', 'proche', 'association', 'agent', 'internet', 'autre'])[1 + r.aide],
-        'neutral', 'radio', NULL, INTERVAL '0', r.era = 0 AND r.p8 < 500),
-    (4, 'contact_tried', 9, 'Au guichet avec l''administration', 'neutral', 'checkbox', NULL, INTERVAL '0', r.era > 0 AND r.c0),
-    (5, 'contact_tried', 10, 'Par téléphone avec l''administration', 'neutral', 'checkbox', NULL, INTERVAL '0', r.era > 0 AND r.c1),
-    (6, 'contact_tried', 11, 'Par e-mail avec l''administration', 'neutral', 'checkbox', NULL, INTERVAL '0', r.era > 0 AND r.c2),
-    (7, 'contact_tried', 12, 'Par chat avec l''administration', 'neutral', 'checkbox', NULL, INTERVAL '0', r.era > 0 AND r.c3),
-    -- 8: mostly « Je n'ai pas eu besoin d'aide » (17) alone; sometimes beside a channel (a trap).
-    (8, 'contact_tried', 12 + r.other,
-        (ARRAY['Une personne proche', 'Une association', 'Des sites internet', 'Autres, précisez',
-               'Je n''ai pas eu besoin d''aide', 'Je n''ai pas eu besoin d''aide'])[r.other],
-        CASE WHEN r.other >= 5 THEN 'good' ELSE 'neutral' END, 'checkbox', NULL, INTERVAL '0',
-        r.era > 0 AND r.p8 < 500 AND r.other >= 1),
-    -- 9–12: reached or not; in the 3-level era, one flat answer.
-    (9, 'contact_reached', CASE WHEN r.era = 1 THEN 0 WHEN r.y0 THEN 17 ELSE 18 END,
-        CASE WHEN r.y0 THEN 'Oui' ELSE 'Non' END, CASE WHEN r.y0 THEN 'good' ELSE 'bad' END, 'radio',
-        CASE WHEN r.era = 2 THEN 4 END, INTERVAL '0', (r.era = 2 AND r.c0) OR (r.era = 1 AND (r.c0 OR r.c1 OR r.c2 OR r.c3))),
-    (10, 'contact_reached', CASE WHEN r.y1 THEN 17 ELSE 18 END, CASE WHEN r.y1 THEN 'Oui' ELSE 'Non' END,
-        CASE WHEN r.y1 THEN 'good' ELSE 'bad' END, 'radio', 5, INTERVAL '0', r.era = 2 AND r.c1),
-    (11, 'contact_reached', CASE WHEN r.y2 THEN 17 ELSE 18 END, CASE WHEN r.y2 THEN 'Oui' ELSE 'Non' END,
-        CASE WHEN r.y2 THEN 'good' ELSE 'bad' END, 'radio', 6, INTERVAL '0', r.era = 2 AND r.c2),
-    (12, 'contact_reached', CASE WHEN r.y3 THEN 17 ELSE 18 END, CASE WHEN r.y3 THEN 'Oui' ELSE 'Non' END,
-        CASE WHEN r.y3 THEN 'good' ELSE 'bad' END, 'radio', 7, INTERVAL '0', r.era = 2 AND r.c3),
-    -- 13: a comment, a few minutes after the review; some with personal data.
-    (13, 'verbatim', 0,
-        (ARRAY['Démarche très simple, merci à l''équipe !',
-               'Impossible de joindre le service, écrivez-moi à camille.durand' || r.id || '@exemple.fr',
-               'Trop long. Rappelez-moi au 06 12 34 56 78 s''il vous plaît.',
-               'Le formulaire ne s''affiche pas sur mon téléphone, pièce jointe refusée.'])[1 + r.p13 % 4],
-        'neutral', 'text', NULL, INTERVAL '3 minutes', r.p13 < 250),
-    (14, 'contact_email', 0, 'usager' || r.id || '@exemple.fr', 'neutral', 'text', NULL, INTERVAL '0',
-        r.era = 2 AND r.p14 < 20),
-    (15, 'contact_tried_verbatim', 0, 'La mairie de mon village', 'neutral', 'text', NULL, INTERVAL '0',
-        r.era > 0 AND r.p8 < 500 AND r.other = 4),
-    -- 16–19: the quality of the help, for channels reached.
-    (16, 'contact_satisfaction', 19 + r.quality, '', 'neutral', 'radio', 4, INTERVAL '0', r.era = 2 AND r.c0 AND r.y0),
-    (17, 'contact_satisfaction', 19 + (r.quality + 1) % 5, '', 'neutral', 'radio', 5, INTERVAL '0', r.era = 2 AND r.c1 AND r.y1),
-    (18, 'contact_satisfaction', 19 + (r.quality + 2) % 5, '', 'neutral', 'radio', 6, INTERVAL '0', r.era = 2 AND r.c2 AND r.y2),
-    (19, 'contact_satisfaction', 19 + (r.quality + 3) % 5, '', 'neutral', 'radio', 7, INTERVAL '0', r.era = 2 AND r.c3 AND r.y3)
-) AS a(slot, code, item, text, intention, kind, parent, later, present)
-WHERE a.present;
+SELECT 24 * id, c, c, CASE WHEN era = 0 THEN 0 ELSE 1 + sat END,
+       CASE WHEN era = 0 THEN (1 + sat)::TEXT ELSE (ARRAY['Pas bien', 'Moyen', 'Très bien'])[1 + sat] END,
+       (ARRAY['bad', 'medium', 'good'])[1 + sat]::"AnswerIntention", 'radio', id, created_at, NULL, created_at
+FROM (SELECT *, CASE WHEN era = 0 THEN 'score' ELSE 'satisfaction' END AS c FROM jdma_draws) d WHERE p0 >= 5;
+
+-- 1: comprehension, on 3 levels (7 to 9) before April 2024, or the XWiki era's `comprehensible`.
+INSERT INTO "Answer" (id, field_code, field_label, answer_item_id, answer_text, intention, kind,
+                      review_id, review_created_at, parent_answer_id, created_at)
+SELECT 24 * id + 1, c, c, CASE era WHEN 0 THEN 0 WHEN 1 THEN 7 + comp % 3 ELSE 4 + comp END,
+       CASE WHEN era = 2 THEN (1 + comp)::TEXT ELSE (1 + comp % 3)::TEXT END,
+       (ARRAY['very_bad', 'bad', 'medium', 'good', 'very_good'])[1 + comp]::"AnswerIntention", 'radio',
+       id, created_at, NULL, created_at
+FROM (SELECT *, CASE WHEN era = 0 THEN 'comprehensible' ELSE 'comprehension' END AS c FROM jdma_draws) d
+WHERE p3 < 600;
+
+-- 2 and 3: the XWiki era's ease and help.
+INSERT INTO "Answer" (id, field_code, field_label, answer_item_id, answer_text, intention, kind,
+                      review_id, review_created_at, parent_answer_id, created_at)
+SELECT 24 * id + 2, 'easy', 'Facile ?', 0, (1 + comp % 3)::TEXT, 'neutral', 'radio', id, created_at, NULL, created_at
+FROM jdma_draws WHERE era = 0 AND p3 < 500;
+INSERT INTO "Answer" (id, field_code, field_label, answer_item_id, answer_text, intention, kind,
+                      review_id, review_created_at, parent_answer_id, created_at)
+SELECT 24 * id + 3, 'aide', 'Aide', 0, (ARRAY['aucune', 'proche', 'association', 'agent', 'internet', 'autre'])[1 + aide],
+       'neutral', 'radio', id, created_at, NULL, created_at
+FROM jdma_draws WHERE era = 0 AND p8 < 500;
+
+-- 4–7: the administration channels tried.
+INSERT INTO "Answer" (id, field_code, field_label, answer_item_id, answer_text, intention, kind,
+                      review_id, review_created_at, parent_answer_id, created_at)
+SELECT 24 * id + 4 + ch, 'contact_tried', 'Aide', 9 + ch,
+       (ARRAY['Au guichet', 'Par téléphone', 'Par e-mail', 'Par chat'])[1 + ch] || ' avec l''administration',
+       'neutral', 'checkbox', id, created_at, NULL, created_at
+FROM jdma_draws, LATERAL (VALUES (0, c0), (1, c1), (2, c2), (3, c3)) AS t(ch, tried)
+WHERE era > 0 AND tried;
+
+-- 8: another option, « Je n'ai pas eu besoin d'aide » (17) among them, sometimes beside a
+-- channel (a trap).
+INSERT INTO "Answer" (id, field_code, field_label, answer_item_id, answer_text, intention, kind,
+                      review_id, review_created_at, parent_answer_id, created_at)
+SELECT 24 * id + 8, 'contact_tried', 'Aide', 12 + other,
+       (ARRAY['Une personne proche', 'Une association', 'Des sites internet', 'Autres, précisez',
+              'Je n''ai pas eu besoin d''aide'])[other],
+       CASE WHEN other = 5 THEN 'good' ELSE 'neutral' END::"AnswerIntention", 'checkbox', id, created_at, NULL, created_at
+FROM jdma_draws WHERE era > 0 AND p8 < 500 AND other >= 1;
+INSERT INTO "Answer" (id, field_code, field_label, answer_item_id, answer_text, intention, kind,
+                      review_id, review_created_at, parent_answer_id, created_at)
+SELECT 24 * id + 15, 'contact_tried_verbatim', 'Précisez', 0, 'La mairie de mon village', 'neutral', 'text',
+       id, created_at, NULL, created_at
+FROM jdma_draws WHERE era > 0 AND p8 < 500 AND other = 4;
+
+-- 9–12: reached or not, children of their channel sharing its instant; in the 3-level era,
+-- one flat answer for every channel.
+INSERT INTO "Answer" (id, field_code, field_label, answer_item_id, answer_text, intention, kind,
+                      review_id, review_created_at, parent_answer_id, created_at)
+SELECT 24 * id + 9 + ch, 'contact_reached', 'Joignable ?', CASE WHEN era = 1 THEN 0 WHEN yes THEN 17 ELSE 18 END,
+       CASE WHEN yes THEN 'Oui' ELSE 'Non' END, CASE WHEN yes THEN 'good' ELSE 'bad' END::"AnswerIntention", 'radio',
+       id, created_at, CASE WHEN era = 2 THEN 24 * id + 4 + ch END, created_at
+FROM jdma_draws, LATERAL (VALUES (0, c0, y0), (1, c1, y1), (2, c2, y2), (3, c3, y3)) AS t(ch, tried, yes)
+WHERE (era = 2 AND tried) OR (era = 1 AND ch = 0 AND (c0 OR c1 OR c2 OR c3));
+
+-- 16–19: the quality of the help, for the channels reached.
+INSERT INTO "Answer" (id, field_code, field_label, answer_item_id, answer_text, intention, kind,
+                      review_id, review_created_at, parent_answer_id, created_at)
+SELECT 24 * id + 16 + ch, 'contact_satisfaction', 'Qualité', 19 + (quality + ch) % 5, '', 'neutral', 'radio',
+       id, created_at, 24 * id + 4 + ch, created_at
+FROM jdma_draws, LATERAL (VALUES (0, c0 AND y0), (1, c1 AND y1), (2, c2 AND y2), (3, c3 AND y3)) AS t(ch, rated)
+WHERE era = 2 AND rated;
+
+-- 13: a comment, a few minutes after the review (so sometimes in the next month's partition);
+-- half of them hold personal data.
+INSERT INTO "Answer" (id, field_code, field_label, answer_item_id, answer_text, intention, kind,
+                      review_id, review_created_at, parent_answer_id, created_at)
+SELECT 24 * id + 13, 'verbatim', 'Commentaire', 0,
+       CASE p13 % 4 WHEN 0 THEN 'Démarche très simple, merci à l''équipe !'
+            WHEN 1 THEN 'Impossible de joindre le service, écrivez-moi à camille.durand' || id || '@exemple.fr'
+            WHEN 2 THEN 'Trop long. Rappelez-moi au 06 12 34 56 78 s''il vous plaît.'
+            ELSE 'Le formulaire ne s''affiche pas sur mon téléphone, pièce jointe refusée.' END,
+       'neutral', 'text', id, created_at, NULL, created_at + INTERVAL '3 minutes'
+FROM jdma_draws WHERE p13 < 250;
+
+-- 14: an address to be contacted back, in the current form only.
+INSERT INTO "Answer" (id, field_code, field_label, answer_item_id, answer_text, intention, kind,
+                      review_id, review_created_at, parent_answer_id, created_at)
+SELECT 24 * id + 14, 'contact_email', 'E-mail', 0, 'usager' || id || '@exemple.fr', 'neutral', 'text',
+       id, created_at, NULL, created_at
+FROM jdma_draws WHERE era = 2 AND p14 < 20;
 
 ALTER TABLE "Review" ADD PRIMARY KEY (id, created_at);
 CREATE INDEX ON "Review" (product_id, created_at);

@@ -9,6 +9,8 @@ use jiff::Timestamp;
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::aggregates::{SUMS, tally};
+use super::batch::KnownTotals;
 use super::catalog::{NewButton, NewProcedure};
 use super::{Store, StoreError, id};
 use crate::domain::catalog::Name;
@@ -157,5 +159,48 @@ impl Store {
             id: button,
             procedure_id: new.procedure_id,
         })
+    }
+}
+
+/// Where an import's bulk writing of each imported button stands (see
+/// [`Store::load_reviews`]): its running totals over the closed days, and the last day it has
+/// counters for. A review of an earlier day than that one cannot be written in bulk.
+#[derive(Debug, Default)]
+pub struct ImportedTotals {
+    pub totals: KnownTotals,
+    pub last_days: HashMap<Uuid, String>,
+}
+
+impl Store {
+    /// [`ImportedTotals`] as stored, for an import that starts.
+    pub async fn imported_totals(&self) -> Result<ImportedTotals, StoreError> {
+        let through = self.closed_through().await?;
+        let sql = format!(
+            "SELECT d.procedure_id, d.button_id, {SUMS} FROM daily_counters d \
+             JOIN buttons b ON b.id = d.button_id \
+             WHERE b.legacy_id IS NOT NULL AND d.day <= $1 GROUP BY d.procedure_id, d.button_id",
+            SUMS = *SUMS
+        );
+        let mut imported = ImportedTotals::default();
+        for row in sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&through)
+            .fetch_all(&self.write)
+            .await?
+        {
+            let place = (row.try_get("procedure_id")?, row.try_get("button_id")?);
+            imported.totals.insert(place, tally(&row)?);
+        }
+        for row in sqlx::query(
+            "SELECT d.button_id, MAX(d.day) AS last FROM daily_counters d \
+             JOIN buttons b ON b.id = d.button_id WHERE b.legacy_id IS NOT NULL GROUP BY d.button_id",
+        )
+        .fetch_all(&self.write)
+        .await?
+        {
+            imported
+                .last_days
+                .insert(id(row.try_get("button_id")?)?, row.try_get("last")?);
+        }
+        Ok(imported)
     }
 }

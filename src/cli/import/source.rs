@@ -80,22 +80,23 @@ const BUTTONS: &str = r#"SELECT b.id::BIGINT AS id, f.product_id::BIGINT AS prod
 
 /// Reviews after a given id, in the order of their ids (the incumbent's sequence, so nearly the
 /// order of time): each partition's primary key index starts at the id.
-const REVIEWS: &str = r#"SELECT id::BIGINT AS id, button_id::BIGINT AS button_id,
-    (EXTRACT(EPOCH FROM created_at) * 1000)::BIGINT AS created_at
-    FROM "Review" WHERE id > $1 ORDER BY id LIMIT $2"#;
+/// The sort names the table's column: the output's `id` is a cast, which no index orders.
+const REVIEWS: &str = r#"SELECT r.id::BIGINT AS id, r.button_id::BIGINT AS button_id,
+    (EXTRACT(EPOCH FROM r.created_at) * 1000)::BIGINT AS created_at
+    FROM "Review" r WHERE r.id > $1 ORDER BY r.id LIMIT $2"#;
 
 /// The answers of the reviews whose ids run from $1 to $2, created from $3 to $4 (ms). `Answer`
 /// is partitioned on its own `created_at`, never before its review's: bounding it prunes the
 /// older partitions, and in each other one the review range is one index range.
-const ANSWERS: &str = r#"SELECT id::BIGINT AS id, review_id::BIGINT AS review_id, field_code,
-    answer_item_id::BIGINT AS item, answer_text, intention::TEXT AS intention,
-    parent_answer_id::BIGINT AS parent
-    FROM "Answer"
-    WHERE review_id BETWEEN $1 AND $2
-      AND review_created_at >= (to_timestamp($3 / 1000.0) AT TIME ZONE 'UTC')
-      AND review_created_at <= (to_timestamp($4 / 1000.0) AT TIME ZONE 'UTC')
-      AND created_at >= (to_timestamp($3 / 1000.0) AT TIME ZONE 'UTC')
-    ORDER BY review_id, id"#;
+const ANSWERS: &str = r#"SELECT a.id::BIGINT AS id, a.review_id::BIGINT AS review_id, a.field_code,
+    a.answer_item_id::BIGINT AS item, a.answer_text, a.intention::TEXT AS intention,
+    a.parent_answer_id::BIGINT AS parent
+    FROM "Answer" a
+    WHERE a.review_id BETWEEN $1 AND $2
+      AND a.review_created_at >= (to_timestamp($3 / 1000.0) AT TIME ZONE 'UTC')
+      AND a.review_created_at <= (to_timestamp($4 / 1000.0) AT TIME ZONE 'UTC')
+      AND a.created_at >= (to_timestamp($3 / 1000.0) AT TIME ZONE 'UTC')
+    ORDER BY a.review_id, a.id"#;
 
 impl Source {
     /// Connects to `url` and opens the snapshot every later read sees.
