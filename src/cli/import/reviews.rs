@@ -30,10 +30,10 @@ use crate::store::legacy::ImportedTotals;
 use crate::store::reviews::{NewReview, Screening};
 
 /// Reviews read and written at a time.
-pub const BATCH: i64 = 5_000;
+pub const BATCH: i64 = 10_000;
 
 /// Batches read ahead of the writer.
-const AHEAD: usize = 2;
+const AHEAD: usize = 1;
 
 /// What the writer needs beside the batches.
 pub struct Settings {
