@@ -168,12 +168,13 @@ fn satisfaction(row: &SourceAnswer) -> Option<Satisfaction> {
     } else {
         row.text.trim().parse().ok().and_then(by_number)
     };
-    by_item.or_else(|| match row.intention.as_deref() {
+    let by_intention = match row.intention.as_deref() {
         Some("bad") => Some(Satisfaction::Bad),
         Some("medium") => Some(Satisfaction::Medium),
         Some("good") => Some(Satisfaction::Good),
         _ => None,
-    })
+    };
+    by_item.or(by_intention)
 }
 
 /// The channel of a `contact_tried` option (17 is « Je n'ai pas eu besoin d'aide » here).
