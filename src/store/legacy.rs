@@ -14,7 +14,7 @@ use super::batch::KnownTotals;
 use super::catalog::{NewButton, NewProcedure};
 use super::{Store, StoreError, id};
 use crate::domain::catalog::Name;
-use crate::domain::time::to_millis;
+use crate::domain::time::{after_seconds, to_millis};
 
 /// An imported button: its id and its procedure's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +70,45 @@ impl Store {
                 .fetch_one(&self.write)
                 .await?;
         Ok(row.try_get("last")?)
+    }
+
+    /// The legacy ids from `first` to `last` of the reviews imported.
+    pub async fn imported_review_ids(
+        &self,
+        first: i64,
+        last: i64,
+    ) -> Result<std::collections::HashSet<i64>, StoreError> {
+        let rows = sqlx::query("SELECT legacy_id FROM reviews WHERE legacy_id BETWEEN $1 AND $2")
+            .bind(first)
+            .bind(last)
+            .fetch_all(&self.write)
+            .await?;
+        rows.iter()
+            .map(|row| row.try_get("legacy_id").map_err(StoreError::from))
+            .collect()
+    }
+
+    /// Keeps the contact address of the imported review `legacy_id`, left at `at`, until the end
+    /// of its retention period; an address it already has stays as it is.
+    pub async fn save_imported_contact_email(
+        &self,
+        legacy_id: i64,
+        email: &str,
+        at: Timestamp,
+        retention_days: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO contact_emails (review_id, email, consented_at, delete_after) \
+             SELECT id, $1, $2, $3 FROM reviews WHERE legacy_id = $4 \
+             ON CONFLICT (review_id) DO NOTHING",
+        )
+        .bind(email)
+        .bind(to_millis(at))
+        .bind(to_millis(after_seconds(at, retention_days * 86_400)))
+        .bind(legacy_id)
+        .execute(&self.write)
+        .await?;
+        Ok(())
     }
 
     /// Whether an organisation already has this name (names are unique).

@@ -381,11 +381,12 @@ async fn a_dry_run_writes_nothing_and_a_second_import_brings_only_what_is_new() 
     let again = import(&target, &source, &[]);
     assert_eq!(again["reviews"]["imported"], 2, "{again}");
     assert_eq!(again["buttons"]["imported"], 0);
+    // The last batch is read again (an earlier run may have stopped inside it): what it had
+    // imported is skipped, and every row is still counted once.
     assert_eq!(
-        again["reviews"]["reasons"]["imported_by_an_earlier_run"]
-            .as_i64()
-            .unwrap(),
-        1_500
+        again["reviews"]["imported"].as_i64().unwrap()
+            + again["reviews"]["skipped"].as_i64().unwrap(),
+        1_502
     );
     let reviews = stored(&target).await;
     for legacy in [900_001, 900_002] {

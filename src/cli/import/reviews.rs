@@ -10,8 +10,9 @@
 //! 3,500 reviews a second within the first million. A review of an earlier day than its button's
 //! last one (ids and times cross at midnight; reviews of a later import may be older than those
 //! avis received since) goes through [`Store::create_reviews`], the path of every new review,
-//! which moves the later totals. An import stopped at any point leaves whole batches only, and
-//! the next one goes on after the last review imported.
+//! which moves the later totals. A batch is written in up to three steps (bulk, late reviews,
+//! contact addresses), so an import stopped between two leaves part of a batch: the next one
+//! reads the last batch's worth of reviews again and skips those already imported.
 
 use jiff::Timestamp;
 use tokio::sync::mpsc;
@@ -50,8 +51,12 @@ pub async fn import(
     settings: &Settings,
     counts: &mut ReviewCounts,
 ) -> anyhow::Result<()> {
-    let last = store.last_imported_review().await?.unwrap_or(i64::MIN);
-    let (before, after) = source.count_reviews(last).await?;
+    let last = store.last_imported_review().await?;
+    let from = match last {
+        Some(last) => source.id_before(last, BATCH).await?,
+        None => i64::MIN,
+    };
+    let (before, after) = source.count_reviews(from).await?;
     counts
         .counts
         .skipped("imported_by_an_earlier_run", before as u64);
@@ -61,7 +66,7 @@ pub async fn import(
     ));
     let (send, mut batches) = mpsc::channel::<anyhow::Result<Vec<Review>>>(AHEAD);
     let reader = tokio::spawn(async move {
-        let mut from = last;
+        let mut from = from;
         loop {
             let batch = source.reviews_after(from, BATCH).await;
             let done = match &batch {
@@ -96,6 +101,7 @@ pub async fn import(
             break;
         }
         progress.advance(batch.len() as u64);
+        let batch = unseen(store, batch, last, settings, counts).await?;
         let (new, emails) = prepare(&batch, buttons, settings, counts);
         if settings.write && !new.is_empty() {
             let (mut in_order, late) = split(new, &mut totals);
@@ -113,9 +119,14 @@ pub async fn import(
                     totals.totals.entry(place).or_default().merge(&tally);
                 }
             }
-            for (review, email, at) in emails {
+            for (legacy, email, at) in emails {
                 store
-                    .save_contact_email(review, &email, at, settings.contact_retention_days)
+                    .save_imported_contact_email(
+                        legacy,
+                        &email,
+                        at,
+                        settings.contact_retention_days,
+                    )
                     .await?;
             }
         }
@@ -123,6 +134,55 @@ pub async fn import(
     reader.await?;
     progress.finish();
     Ok(())
+}
+
+/// The reviews of `batch` not imported yet, when it was read again after an earlier run stopped
+/// at `last`; the others are counted, and their contact addresses saved if that run did not.
+async fn unseen(
+    store: &Store,
+    batch: Vec<Review>,
+    last: Option<i64>,
+    settings: &Settings,
+    counts: &mut ReviewCounts,
+) -> anyhow::Result<Vec<Review>> {
+    let (Some(last), Some(first)) = (last, batch.first()) else {
+        return Ok(batch);
+    };
+    if first.id > last {
+        return Ok(batch);
+    }
+    let end = batch.last().map_or(first.id, |r| r.id);
+    let present = store.imported_review_ids(first.id, end).await?;
+    let (seen, unseen): (Vec<Review>, Vec<Review>) =
+        batch.into_iter().partition(|r| present.contains(&r.id));
+    counts
+        .counts
+        .skipped("imported_by_an_earlier_run", seen.len() as u64);
+    if settings.write {
+        for review in &seen {
+            let mapped = answers::map(from_millis(review.created_at), &review.answers);
+            if let Some(email) = mapped
+                .contact_email
+                .filter(|_| within_retention(review, settings))
+            {
+                store
+                    .save_imported_contact_email(
+                        review.id,
+                        &email,
+                        from_millis(review.created_at),
+                        settings.contact_retention_days,
+                    )
+                    .await?;
+            }
+        }
+    }
+    Ok(unseen)
+}
+
+/// Whether a contact address left with `review` is still within its retention period.
+fn within_retention(review: &Review, settings: &Settings) -> bool {
+    let retention_ms = settings.contact_retention_days.saturating_mul(86_400_000);
+    review.created_at.saturating_add(retention_ms) > to_millis(settings.now)
 }
 
 /// Splits a batch into the reviews that can be written in bulk, of their button's last day or
@@ -153,10 +213,9 @@ fn prepare(
     buttons: &Buttons,
     settings: &Settings,
     counts: &mut ReviewCounts,
-) -> (Vec<NewReview>, Vec<(Uuid, String, Timestamp)>) {
+) -> (Vec<NewReview>, Vec<(i64, String, Timestamp)>) {
     let mut new = Vec::with_capacity(batch.len());
     let mut emails = Vec::new();
-    let retention_ms = settings.contact_retention_days.saturating_mul(86_400_000);
     for review in batch {
         let Some(button) = buttons.get(&review.button_id) else {
             counts.counts.skipped("unknown_button", 1);
@@ -174,8 +233,8 @@ fn prepare(
         counts.redactions += u64::from(mapped.redactions);
         let id = review_id(review.created_at);
         if let Some(email) = mapped.contact_email {
-            if review.created_at.saturating_add(retention_ms) > to_millis(settings.now) {
-                emails.push((id, email, created_at));
+            if within_retention(review, settings) {
+                emails.push((review.id, email, created_at));
                 counts.contact_emails_imported += 1;
             } else {
                 counts.contact_emails_past_retention += 1;

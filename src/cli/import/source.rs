@@ -182,6 +182,24 @@ impl Source {
         Ok((row.try_get("before")?, row.try_get("after")?))
     }
 
+    /// The id `back` reviews before `id` (the id itself being the first), or the smallest
+    /// possible when there are fewer: where an import that stopped at `id` reads again from.
+    pub async fn id_before(&mut self, id: i64, back: i64) -> anyhow::Result<i64> {
+        let row = sqlx::query(
+            r#"SELECT r.id::BIGINT AS id FROM "Review" r WHERE r.id <= $1
+               ORDER BY r.id DESC OFFSET $2 LIMIT 1"#,
+        )
+        .bind(id)
+        .bind(back)
+        .fetch_optional(&mut self.conn)
+        .await
+        .context("cannot read the incumbent's reviews (table \"Review\")")?;
+        Ok(match row {
+            Some(row) => row.try_get("id")?,
+            None => i64::MIN,
+        })
+    }
+
     /// The next `limit` reviews after the id `after`, with their answers; empty at the end.
     pub async fn reviews_after(&mut self, after: i64, limit: i64) -> anyhow::Result<Vec<Review>> {
         let rows = sqlx::query(REVIEWS)
