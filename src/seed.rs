@@ -285,6 +285,7 @@ pub async fn seed(
                     redactions: 0,
                     fingerprint: None,
                     excluded_reason: None,
+                    legacy_id: None,
                 }
             })
             .collect();

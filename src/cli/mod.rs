@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use uuid::Uuid;
 
+mod import;
 mod maintenance;
 mod manage;
 mod serve;
@@ -103,6 +104,28 @@ enum Command {
     /// Inspect the aggregate counters indicators are computed from.
     #[command(subcommand)]
     Aggregates(AggregateCommand),
+    /// Import another service's data.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import the incumbent « Je donne mon avis » service's PostgreSQL database: entities,
+    /// products, buttons, reviews and answers, with their legacy ids. Running it again imports
+    /// only what is new. Progress on standard error; the last line of standard output is a JSON
+    /// summary. Exits non-zero on an error it cannot skip.
+    Jdma {
+        /// The incumbent's database, postgres://… (only read, in one snapshot).
+        #[arg(long, env = "AVIS_JDMA_SOURCE_URL", hide_env_values = true)]
+        source_url: String,
+        /// Read everything and print the summary, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Days a contact email address is kept: older ones are not imported [default: 180].
+        #[arg(long, env = "AVIS_CONTACT_RETENTION_DAYS")]
+        contact_retention_days: Option<i64>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -428,6 +451,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .unwrap_or_else(|| format!("http://{}", config::DEFAULT_LISTEN));
             let store = open_store(&database_url).await?;
             users::users(&store, command, &public_url, smtp.as_ref()).await
+        }
+        Command::Import(ImportCommand::Jdma {
+            source_url,
+            dry_run,
+            contact_retention_days,
+        }) => {
+            let store = open_store(&database_url).await?;
+            let options = import::Options {
+                source_url,
+                dry_run,
+                contact_retention_days: contact_retention_days
+                    .or(file.contact_retention_days)
+                    .unwrap_or(config::DEFAULT_CONTACT_RETENTION_DAYS),
+            };
+            let summary = import::jdma(&store, &options).await;
+            store.close().await;
+            println!("{}", serde_json::to_string(&summary?)?);
+            Ok(())
         }
         Command::Aggregates(command) => {
             manage::aggregates(&open_store(&database_url).await?, command).await

@@ -382,6 +382,7 @@ fn review_rows(
             Cell::from(i64::from(review.redactions)),
             Cell::from(review.fingerprint.as_deref()),
             Cell::from(*reason),
+            Cell::from(review.legacy_id),
         ]);
     }
     Ok(reviews.into_json())
@@ -393,7 +394,7 @@ fn review_rows(
 /// procedure: a foreign key ran a query and took a row lock for every review. SQLite keeps its
 /// foreign keys. See `migrations/postgres/0018_buttons_checked_by_each_batch.sql`.
 fn insert_reviews_sql(rows: Bound) -> String {
-    const COLUMNS: [(&str, &str); 15] = [
+    const COLUMNS: [(&str, &str); 16] = [
         ("id", "TEXT"),
         ("button_id", "TEXT"),
         ("procedure_id", "TEXT"),
@@ -409,6 +410,7 @@ fn insert_reviews_sql(rows: Bound) -> String {
         ("redactions", "BIGINT"),
         ("fingerprint", "TEXT"),
         ("excluded_reason", "TEXT"),
+        ("legacy_id", "BIGINT"),
     ];
     let names: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
     let mut cells: Vec<String> = COLUMNS

@@ -30,6 +30,12 @@ pub struct Button {
     pub created_at: Timestamp,
     /// Whether the button and its procedure both still accept reviews.
     pub is_open: bool,
+    /// Its id in the incumbent's database, when it was imported from there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legacy_id: Option<i64>,
+    /// Its legacy title there: the `nd_source` value of the XWiki-era links.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legacy_source: Option<String>,
 }
 
 pub struct NewButton {
@@ -79,7 +85,7 @@ impl RecentButtons {
 }
 
 const BUTTON_QUERY: &str = "SELECT b.id, b.procedure_id, b.label, b.source, b.allowed_origins, \
-     b.is_test, b.asks_contact_email, b.requires_proof_of_work, b.closed_at, b.created_at, p.closed_at AS procedure_closed_at \
+     b.is_test, b.asks_contact_email, b.requires_proof_of_work, b.closed_at, b.created_at, b.legacy_id, b.legacy_source, p.closed_at AS procedure_closed_at \
      FROM buttons b JOIN procedures p ON p.id = b.procedure_id";
 
 impl Store {
@@ -205,5 +211,7 @@ fn button(row: &AnyRow) -> Result<Button, sqlx::Error> {
         is_open: closed_at.is_none() && !procedure_closed,
         closed_at,
         created_at: from_millis(row.try_get("created_at")?),
+        legacy_id: row.try_get("legacy_id")?,
+        legacy_source: row.try_get("legacy_source")?,
     })
 }

@@ -16,6 +16,9 @@ pub struct Organisation {
     pub id: Uuid,
     pub name: String,
     pub created_at: Timestamp,
+    /// Its entity id in the incumbent's database, when it was imported from there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legacy_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -29,6 +32,12 @@ pub struct Procedure {
     pub yearly_volume: Option<i64>,
     pub closed_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// Its product id in the incumbent's database, when it was imported from there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legacy_id: Option<i64>,
+    /// The démarche id of the incumbent's XWiki era, which its oldest links carry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legacy_xwiki_id: Option<i64>,
 }
 
 pub struct NewProcedure {
@@ -43,7 +52,7 @@ pub struct NewProcedure {
 macro_rules! procedure_fields {
     () => {
         "id, organisation_id, title, external_id, is_essential, is_public, yearly_volume, \
-         closed_at, created_at"
+         closed_at, created_at, legacy_id, legacy_xwiki_id"
     };
 }
 const PROCEDURE_FIELDS: &str = procedure_fields!();
@@ -63,6 +72,8 @@ struct Listed(
     Option<i64>,
     Option<i64>,
     i64,
+    Option<i64>,
+    Option<i64>,
 );
 
 impl Listed {
@@ -77,6 +88,8 @@ impl Listed {
             volume,
             closed,
             created,
+            legacy_id,
+            legacy_xwiki_id,
         ) = self;
         Ok(Procedure {
             id: id(&id_)?,
@@ -88,6 +101,8 @@ impl Listed {
             yearly_volume: volume,
             closed_at: closed.map(from_millis),
             created_at: from_millis(created),
+            legacy_id,
+            legacy_xwiki_id,
         })
     }
 }
@@ -99,6 +114,7 @@ impl Store {
             id: Uuid::now_v7(),
             name: name.as_str().to_owned(),
             created_at: Timestamp::now(),
+            legacy_id: None,
         };
         sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES ($1, $2, $3)")
             .bind(organisation.id.to_string())
@@ -111,9 +127,10 @@ impl Store {
     }
 
     pub async fn list_organisations(&self) -> Result<Vec<Organisation>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, created_at FROM organisations ORDER BY name")
-            .fetch_all(&self.read)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, name, created_at, legacy_id FROM organisations ORDER BY name")
+                .fetch_all(&self.read)
+                .await?;
         Ok(rows.iter().map(organisation).collect::<Result<_, _>>()?)
     }
 
@@ -121,10 +138,11 @@ impl Store {
         &self,
         organisation_id: Uuid,
     ) -> Result<Option<Organisation>, StoreError> {
-        let row = sqlx::query("SELECT id, name, created_at FROM organisations WHERE id = $1")
-            .bind(organisation_id.to_string())
-            .fetch_optional(&self.read)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, name, created_at, legacy_id FROM organisations WHERE id = $1")
+                .bind(organisation_id.to_string())
+                .fetch_optional(&self.read)
+                .await?;
         Ok(row.as_ref().map(organisation).transpose()?)
     }
 
@@ -163,10 +181,12 @@ impl Store {
         &self,
         name: &Name,
     ) -> Result<Option<Organisation>, StoreError> {
-        let row = sqlx::query("SELECT id, name, created_at FROM organisations WHERE name = $1")
-            .bind(name.as_str())
-            .fetch_optional(&self.read)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, name, created_at, legacy_id FROM organisations WHERE name = $1",
+        )
+        .bind(name.as_str())
+        .fetch_optional(&self.read)
+        .await?;
         Ok(row.as_ref().map(organisation).transpose()?)
     }
 
@@ -185,6 +205,8 @@ impl Store {
             yearly_volume: new.yearly_volume,
             closed_at: None,
             created_at: Timestamp::now(),
+            legacy_id: None,
+            legacy_xwiki_id: None,
         };
         sqlx::query(
             "INSERT INTO procedures (id, organisation_id, title, external_id, is_essential, is_public, \
@@ -314,6 +336,7 @@ fn organisation(row: &AnyRow) -> Result<Organisation, sqlx::Error> {
         id: id(row.try_get("id")?)?,
         name: row.try_get("name")?,
         created_at: from_millis(row.try_get("created_at")?),
+        legacy_id: row.try_get("legacy_id")?,
     })
 }
 
@@ -328,5 +351,7 @@ fn procedure(row: &AnyRow) -> Result<Procedure, sqlx::Error> {
         yearly_volume: row.try_get("yearly_volume")?,
         closed_at: row.try_get::<Option<i64>, _>("closed_at")?.map(from_millis),
         created_at: from_millis(row.try_get("created_at")?),
+        legacy_id: row.try_get("legacy_id")?,
+        legacy_xwiki_id: row.try_get("legacy_xwiki_id")?,
     })
 }

@@ -16,6 +16,7 @@ pub mod exports;
 pub mod indicators;
 pub mod invitations;
 pub mod keys;
+pub mod legacy;
 pub mod mail;
 pub mod moderation;
 pub mod people;

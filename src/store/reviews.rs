@@ -27,6 +27,8 @@ pub struct NewReview {
     pub fingerprint: Option<String>,
     /// Already known not to count (a filled honeypot field).
     pub excluded_reason: Option<&'static str>,
+    /// Its id in the incumbent's database, for a review imported from there.
+    pub legacy_id: Option<i64>,
 }
 
 /// When a new review is kept out of the indicators.
@@ -67,6 +69,9 @@ pub struct StoredReview {
     pub redactions: i64,
     /// When its free texts were purged at the end of their retention.
     pub text_purged_at: Option<Timestamp>,
+    /// Its id in the incumbent's database, when it was imported from there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legacy_id: Option<i64>,
 }
 
 /// What became of a requested update.
@@ -78,7 +83,7 @@ pub enum Update<E> {
 
 pub(super) const REVIEW_COLUMNS: &str = "id, button_id, procedure_id, questionnaire_version, created_at, \
      updated_at, answers, contact_tried_other, verbatim, edit_token_hash, edit_token_expires_at, \
-     excluded_reason, redactions, text_purged_at";
+     excluded_reason, redactions, text_purged_at, legacy_id";
 
 impl Store {
     /// Stores a new review and counts its answers, atomically, unless it is a duplicate or part
@@ -202,5 +207,6 @@ pub(super) fn stored_review(row: &sqlx::any::AnyRow) -> Result<StoredReview, sql
         text_purged_at: row
             .try_get::<Option<i64>, _>("text_purged_at")?
             .map(from_millis),
+        legacy_id: row.try_get("legacy_id")?,
     })
 }

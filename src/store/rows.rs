@@ -36,6 +36,12 @@ impl<'a> From<Option<&'a str>> for Cell<'a> {
     }
 }
 
+impl From<Option<i64>> for Cell<'_> {
+    fn from(n: Option<i64>) -> Self {
+        n.map_or(Cell::Null, Cell::Int)
+    }
+}
+
 /// Rows being written as JSON.
 #[derive(Default)]
 pub struct Rows {

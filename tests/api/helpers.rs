@@ -323,5 +323,6 @@ pub fn new_review(button: &Button, created_at: jiff::Timestamp, answers: Answers
         redactions: 0,
         fingerprint: None,
         excluded_reason: None,
+        legacy_id: None,
     }
 }

@@ -13,6 +13,7 @@ mod exports;
 mod fuzz;
 mod health;
 mod helpers;
+mod import;
 mod indicators;
 mod integrity;
 mod keys;

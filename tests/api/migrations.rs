@@ -41,7 +41,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ("audit_log", "action at id key_id reason review_id user_id"),
     (
         "buttons",
-        "allowed_origins asks_contact_email closed_at created_at id is_test label procedure_id requires_proof_of_work source",
+        "allowed_origins asks_contact_email closed_at created_at id is_test label legacy_id legacy_source procedure_id requires_proof_of_work source",
     ),
     (
         "contact_emails",
@@ -61,18 +61,18 @@ const SCHEMA: &[(&str, &str)] = &[
         "attempts created_at failed_at html_body id last_error locked_until next_attempt_at recipient sent_at subject text_body",
     ),
     ("memberships", "created_at organisation_id role user_id"),
-    ("organisations", "created_at id name"),
+    ("organisations", "created_at id legacy_id name"),
     (
         "password_resets",
         "created_at created_by expires_at token_hash used_at user_id",
     ),
     (
         "procedures",
-        "closed_at created_at external_id id is_essential is_public organisation_id title yearly_volume",
+        "closed_at created_at external_id id is_essential is_public legacy_id legacy_xwiki_id organisation_id title yearly_volume",
     ),
     (
         "reviews",
-        "answers button_id contact_tried_other created_at day edit_token_expires_at edit_token_hash excluded_reason filed fingerprint id procedure_id questionnaire_version redactions text_purged_at updated_at verbatim",
+        "answers button_id contact_tried_other created_at day edit_token_expires_at edit_token_hash excluded_reason filed fingerprint id legacy_id procedure_id questionnaire_version redactions text_purged_at updated_at verbatim",
     ),
     ("running_counters_through", "closing day id"),
     ("salts", "day salt"),

@@ -280,6 +280,7 @@ pub async fn store_new(
         redactions,
         fingerprint: Some(client::fingerprint(req, state, address, button.procedure_id).await?),
         excluded_reason: honeypot(honeypot_value),
+        legacy_id: None,
     };
     let excluded = state.writer.create(review.clone()).await?;
     count_created(excluded);

@@ -1,0 +1,59 @@
+//! `avis import jdma`: brings the incumbent's whole database into avis (PRODUCT.md §12).
+//!
+//! Entities, products and buttons first (`catalog`), then reviews in batches (`reviews`), each
+//! answer mapped by field code, option id and date (`answers`), all read in one snapshot of the
+//! incumbent's PostgreSQL (`source`). Progress goes to standard error; the summary (`summary`)
+//! is the last line of standard output. Running it again imports only what is new.
+
+mod answers;
+mod catalog;
+mod progress;
+mod reviews;
+mod source;
+mod summary;
+
+use jiff::Timestamp;
+
+use crate::store::Store;
+pub use summary::Summary;
+
+/// What `avis import jdma` was asked.
+pub struct Options {
+    /// The incumbent's database, `postgres://…`.
+    pub source_url: String,
+    /// Count what would be imported, write nothing.
+    pub dry_run: bool,
+    /// Days a contact address is kept after its review: older ones are not imported.
+    pub contact_retention_days: i64,
+}
+
+/// Imports from the incumbent's database into `store` and returns what it did.
+pub async fn jdma(store: &Store, options: &Options) -> anyhow::Result<Summary> {
+    anyhow::ensure!(
+        options.source_url.starts_with("postgres://")
+            || options.source_url.starts_with("postgresql://"),
+        "--source-url must be the incumbent's PostgreSQL database, postgres://…"
+    );
+    let write = !options.dry_run;
+    let mut summary = Summary {
+        dry_run: options.dry_run,
+        ..Summary::default()
+    };
+    let mut source = source::Source::open(&options.source_url).await?;
+    eprintln!("reading the incumbent's organisations, procedures and buttons");
+    let buttons = catalog::import(&mut source, store, write, &mut summary).await?;
+    if write {
+        // Reviews of days before today move their running totals as they are written, as
+        // `avis serve` would once it closed those days: the import is then served at once.
+        if let Ok(yesterday) = crate::domain::time::paris_day(Timestamp::now()).yesterday() {
+            store.close_days(yesterday).await?;
+        }
+    }
+    let settings = reviews::Settings {
+        write,
+        contact_retention_days: options.contact_retention_days.max(1),
+        now: Timestamp::now(),
+    };
+    reviews::import(source, store, &buttons, &settings, &mut summary.reviews).await?;
+    Ok(summary)
+}

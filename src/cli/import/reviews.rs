@@ -1,0 +1,267 @@
+//! Reviews, in batches: one task reads the next batch from the incumbent while this one maps
+//! and writes the last, and at most [`AHEAD`] batches wait between them, so memory stays flat
+//! whatever the size of the database.
+//!
+//! Each batch is written through the store with the counters it moves (day counters, and running
+//! totals of closed days), in one transaction. Reviews come nearly in the order of time (legacy
+//! ids follow the incumbent's sequence), so most go through [`Store::load_reviews`], which writes
+//! each button's running totals outright from what this import has counted so far: moving every
+//! later day's totals in the database, as a late review must, took the rate from 6,600 down to
+//! 3,500 reviews a second within the first million. A review of an earlier day than its button's
+//! last one (ids and times cross at midnight; reviews of a later import may be older than those
+//! avis received since) goes through [`Store::create_reviews`], the path of every new review,
+//! which moves the later totals. A batch is written in up to three steps (bulk, late reviews,
+//! contact addresses), so an import stopped between two leaves part of a batch: the next one
+//! reads the last batch's worth of reviews again and skips those already imported.
+
+use jiff::Timestamp;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::answers;
+use super::catalog::Buttons;
+use super::progress::Progress;
+use super::source::{Review, Source};
+use super::summary::ReviewCounts;
+use crate::domain::aggregate::{Tally, delta};
+use crate::domain::answers::Answers;
+use crate::domain::time::{from_millis, paris_day, to_millis};
+use crate::store::Store;
+use crate::store::legacy::ImportedTotals;
+use crate::store::reviews::{NewReview, Screening};
+
+/// Reviews read and written at a time.
+pub const BATCH: i64 = 10_000;
+
+/// Batches read ahead of the writer.
+const AHEAD: usize = 1;
+
+/// What the writer needs beside the batches.
+pub struct Settings {
+    pub write: bool,
+    pub contact_retention_days: i64,
+    pub now: Timestamp,
+}
+
+/// Imports every review after the last one imported, and counts the others.
+pub async fn import(
+    mut source: Source,
+    store: &Store,
+    buttons: &Buttons,
+    settings: &Settings,
+    counts: &mut ReviewCounts,
+) -> anyhow::Result<()> {
+    let last = store.last_imported_review().await?;
+    let from = match last {
+        Some(last) => source.id_before(last, BATCH).await?,
+        None => i64::MIN,
+    };
+    let (before, after) = source.count_reviews(from).await?;
+    counts
+        .counts
+        .skipped("imported_by_an_earlier_run", before as u64);
+    let mut progress = Progress::new(after as u64);
+    progress.say(&format!(
+        "{before} reviews imported by an earlier run, {after} to read"
+    ));
+    let (send, mut batches) = mpsc::channel::<anyhow::Result<Vec<Review>>>(AHEAD);
+    let reader = tokio::spawn(async move {
+        let mut from = from;
+        loop {
+            let batch = source.reviews_after(from, BATCH).await;
+            let done = match &batch {
+                Ok(reviews) => match reviews.last() {
+                    Some(review) => {
+                        from = review.id;
+                        false
+                    }
+                    None => true,
+                },
+                Err(_) => true,
+            };
+            if send.send(batch).await.is_err() || done {
+                break;
+            }
+        }
+    });
+    // Imported reviews were screened by the incumbent already: nothing here is a burst, and
+    // without fingerprints none is a duplicate.
+    let screening = Screening {
+        burst_per_minute: i64::MAX,
+        ..Screening::default()
+    };
+    let mut totals = if settings.write {
+        store.imported_totals().await?
+    } else {
+        ImportedTotals::default()
+    };
+    while let Some(batch) = batches.recv().await {
+        let batch = batch?;
+        if batch.is_empty() {
+            break;
+        }
+        progress.advance(batch.len() as u64);
+        let batch = unseen(store, batch, last, settings, counts).await?;
+        let (new, emails) = prepare(&batch, buttons, settings, counts);
+        if settings.write && !new.is_empty() {
+            let (mut in_order, late) = split(new, &mut totals);
+            in_order.sort_by_key(|r| (r.procedure_id, r.created_at));
+            store.load_reviews(&in_order, &mut totals.totals).await?;
+            if !late.is_empty() {
+                store.create_reviews(&late, &screening).await?;
+                for review in &late {
+                    let mut tally = Tally::default();
+                    tally.add(&delta(&Answers::default(), &review.answers));
+                    let place = (
+                        review.procedure_id.to_string(),
+                        review.button_id.to_string(),
+                    );
+                    totals.totals.entry(place).or_default().merge(&tally);
+                }
+            }
+            for (legacy, email, at) in emails {
+                store
+                    .save_imported_contact_email(
+                        legacy,
+                        &email,
+                        at,
+                        settings.contact_retention_days,
+                    )
+                    .await?;
+            }
+        }
+    }
+    reader.await?;
+    progress.finish();
+    Ok(())
+}
+
+/// The reviews of `batch` not imported yet, when it was read again after an earlier run stopped
+/// at `last`; the others are counted, and their contact addresses saved if that run did not.
+async fn unseen(
+    store: &Store,
+    batch: Vec<Review>,
+    last: Option<i64>,
+    settings: &Settings,
+    counts: &mut ReviewCounts,
+) -> anyhow::Result<Vec<Review>> {
+    let (Some(last), Some(first)) = (last, batch.first()) else {
+        return Ok(batch);
+    };
+    if first.id > last {
+        return Ok(batch);
+    }
+    let end = batch.last().map_or(first.id, |r| r.id);
+    let present = store.imported_review_ids(first.id, end).await?;
+    let (seen, unseen): (Vec<Review>, Vec<Review>) =
+        batch.into_iter().partition(|r| present.contains(&r.id));
+    counts
+        .counts
+        .skipped("imported_by_an_earlier_run", seen.len() as u64);
+    if settings.write {
+        for review in &seen {
+            let mapped = answers::map(from_millis(review.created_at), &review.answers);
+            if let Some(email) = mapped
+                .contact_email
+                .filter(|_| within_retention(review, settings))
+            {
+                store
+                    .save_imported_contact_email(
+                        review.id,
+                        &email,
+                        from_millis(review.created_at),
+                        settings.contact_retention_days,
+                    )
+                    .await?;
+            }
+        }
+    }
+    Ok(unseen)
+}
+
+/// Whether a contact address left with `review` is still within its retention period.
+fn within_retention(review: &Review, settings: &Settings) -> bool {
+    let retention_ms = settings.contact_retention_days.saturating_mul(86_400_000);
+    review.created_at.saturating_add(retention_ms) > to_millis(settings.now)
+}
+
+/// Splits a batch into the reviews that can be written in bulk, of their button's last day or
+/// later (whose last day moves on), and the others.
+fn split(batch: Vec<NewReview>, totals: &mut ImportedTotals) -> (Vec<NewReview>, Vec<NewReview>) {
+    let mut in_order = Vec::with_capacity(batch.len());
+    let mut late = Vec::new();
+    for review in batch {
+        let day = paris_day(review.created_at).to_string();
+        match totals.last_days.get_mut(&review.button_id) {
+            Some(last) if day < *last => late.push(review),
+            Some(last) => {
+                *last = day;
+                in_order.push(review);
+            }
+            None => {
+                totals.last_days.insert(review.button_id, day);
+                in_order.push(review);
+            }
+        }
+    }
+    (in_order, late)
+}
+
+/// Maps a batch: the reviews to write, and the contact addresses still within retention.
+fn prepare(
+    batch: &[Review],
+    buttons: &Buttons,
+    settings: &Settings,
+    counts: &mut ReviewCounts,
+) -> (Vec<NewReview>, Vec<(i64, String, Timestamp)>) {
+    let mut new = Vec::with_capacity(batch.len());
+    let mut emails = Vec::new();
+    for review in batch {
+        let Some(button) = buttons.get(&review.button_id) else {
+            counts.counts.skipped("unknown_button", 1);
+            continue;
+        };
+        let created_at = from_millis(review.created_at);
+        let mapped = answers::map(created_at, &review.answers);
+        if mapped.answers.satisfaction.is_none() {
+            counts.counts.skipped("no_satisfaction_answer", 1);
+            continue;
+        }
+        for reason in &mapped.left_out {
+            *counts.answers_left_out.entry(reason).or_default() += 1;
+        }
+        counts.redactions += u64::from(mapped.redactions);
+        let id = review_id(review.created_at);
+        if let Some(email) = mapped.contact_email {
+            if within_retention(review, settings) {
+                emails.push((review.id, email, created_at));
+                counts.contact_emails_imported += 1;
+            } else {
+                counts.contact_emails_past_retention += 1;
+            }
+        }
+        new.push(NewReview {
+            id,
+            button_id: button.id,
+            procedure_id: button.procedure_id,
+            answers: mapped.answers,
+            // No edit token: an imported review can no longer be amended.
+            edit_token_hash: "imported".to_owned(),
+            edit_token_expires_at: created_at,
+            created_at,
+            redactions: mapped.redactions,
+            fingerprint: None,
+            excluded_reason: None,
+            legacy_id: Some(review.id),
+        });
+        counts.counts.imported();
+    }
+    (new, emails)
+}
+
+/// A time-ordered id (UUIDv7) from the review's own creation time, as if made then.
+fn review_id(created_at_ms: i64) -> Uuid {
+    let ms = u64::try_from(created_at_ms).unwrap_or(0);
+    let at = uuid::Timestamp::from_unix(uuid::NoContext, ms / 1000, (ms % 1000) as u32 * 1_000_000);
+    Uuid::new_v7(at)
+}

@@ -1,0 +1,245 @@
+//! What `avis import jdma` writes besides reviews: organisations, procedures and buttons that
+//! keep their ids in the incumbent's database, and the reads that tell an import what an earlier
+//! one already brought in. Reviews go through [`Store::create_reviews`] like any other, so
+//! their counters move in the same transaction.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::aggregates::{SUMS, tally};
+use super::batch::KnownTotals;
+use super::catalog::{NewButton, NewProcedure};
+use super::{Store, StoreError, id};
+use crate::domain::catalog::Name;
+use crate::domain::time::{after_seconds, to_millis};
+
+/// An imported button: its id and its procedure's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportedButton {
+    pub id: Uuid,
+    pub procedure_id: Uuid,
+}
+
+impl Store {
+    /// Imported organisations, by legacy id.
+    pub async fn imported_organisations(&self) -> Result<HashMap<i64, Uuid>, StoreError> {
+        self.imported("SELECT legacy_id, id FROM organisations WHERE legacy_id IS NOT NULL")
+            .await
+    }
+
+    /// Imported procedures, by legacy id.
+    pub async fn imported_procedures(&self) -> Result<HashMap<i64, Uuid>, StoreError> {
+        self.imported("SELECT legacy_id, id FROM procedures WHERE legacy_id IS NOT NULL")
+            .await
+    }
+
+    async fn imported(&self, sql: &'static str) -> Result<HashMap<i64, Uuid>, StoreError> {
+        let rows = sqlx::query(sql).fetch_all(&self.read).await?;
+        let mut found = HashMap::with_capacity(rows.len());
+        for row in rows {
+            found.insert(row.try_get("legacy_id")?, id(row.try_get("id")?)?);
+        }
+        Ok(found)
+    }
+
+    /// Imported buttons, by legacy id.
+    pub async fn imported_buttons(&self) -> Result<HashMap<i64, ImportedButton>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT legacy_id, id, procedure_id FROM buttons WHERE legacy_id IS NOT NULL",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        let mut found = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let button = ImportedButton {
+                id: id(row.try_get("id")?)?,
+                procedure_id: id(row.try_get("procedure_id")?)?,
+            };
+            found.insert(row.try_get("legacy_id")?, button);
+        }
+        Ok(found)
+    }
+
+    /// The largest legacy id of the reviews imported so far: an import goes on after it.
+    pub async fn last_imported_review(&self) -> Result<Option<i64>, StoreError> {
+        let row =
+            sqlx::query("SELECT MAX(legacy_id) AS last FROM reviews WHERE legacy_id IS NOT NULL")
+                .fetch_one(&self.write)
+                .await?;
+        Ok(row.try_get("last")?)
+    }
+
+    /// The legacy ids from `first` to `last` of the reviews imported.
+    pub async fn imported_review_ids(
+        &self,
+        first: i64,
+        last: i64,
+    ) -> Result<std::collections::HashSet<i64>, StoreError> {
+        let rows = sqlx::query("SELECT legacy_id FROM reviews WHERE legacy_id BETWEEN $1 AND $2")
+            .bind(first)
+            .bind(last)
+            .fetch_all(&self.write)
+            .await?;
+        rows.iter()
+            .map(|row| row.try_get("legacy_id").map_err(StoreError::from))
+            .collect()
+    }
+
+    /// Keeps the contact address of the imported review `legacy_id`, left at `at`, until the end
+    /// of its retention period; an address it already has stays as it is.
+    pub async fn save_imported_contact_email(
+        &self,
+        legacy_id: i64,
+        email: &str,
+        at: Timestamp,
+        retention_days: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO contact_emails (review_id, email, consented_at, delete_after) \
+             SELECT id, $1, $2, $3 FROM reviews WHERE legacy_id = $4 \
+             ON CONFLICT (review_id) DO NOTHING",
+        )
+        .bind(email)
+        .bind(to_millis(at))
+        .bind(to_millis(after_seconds(at, retention_days * 86_400)))
+        .bind(legacy_id)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// Whether an organisation already has this name (names are unique).
+    pub async fn organisation_name_taken(&self, name: &Name) -> Result<bool, StoreError> {
+        Ok(self.find_organisation_by_name(name).await?.is_some())
+    }
+
+    /// Creates an organisation imported from the incumbent.
+    pub async fn create_imported_organisation(
+        &self,
+        name: &Name,
+        legacy_id: i64,
+        created_at: Timestamp,
+    ) -> Result<Uuid, StoreError> {
+        let new = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO organisations (id, name, created_at, legacy_id) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(new.to_string())
+        .bind(name.as_str())
+        .bind(to_millis(created_at))
+        .bind(legacy_id)
+        .execute(&self.write)
+        .await
+        .map_err(|e| StoreError::unique(e, "an organisation with this name or legacy id"))?;
+        Ok(new)
+    }
+
+    /// Creates a procedure imported from the incumbent.
+    pub async fn create_imported_procedure(
+        &self,
+        new: &NewProcedure,
+        legacy: (i64, Option<i64>),
+        created_at: Timestamp,
+    ) -> Result<Uuid, StoreError> {
+        let procedure = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO procedures (id, organisation_id, title, external_id, is_essential, is_public, \
+             yearly_volume, created_at, legacy_id, legacy_xwiki_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(procedure.to_string())
+        .bind(new.organisation_id.to_string())
+        .bind(new.title.as_str())
+        .bind(new.external_id.as_ref().map(|t| t.as_str().to_owned()))
+        .bind(i64::from(new.is_essential))
+        .bind(i64::from(new.is_public))
+        .bind(new.yearly_volume)
+        .bind(to_millis(created_at))
+        .bind(legacy.0)
+        .bind(legacy.1)
+        .execute(&self.write)
+        .await
+        .map_err(|e| StoreError::unique(e, "a procedure with this external or legacy id"))?;
+        Ok(procedure)
+    }
+
+    /// Creates a button imported from the incumbent, closed at `closed_at` if given (a button
+    /// deleted there).
+    pub async fn create_imported_button(
+        &self,
+        new: &NewButton,
+        legacy: (i64, Option<&str>),
+        created_at: Timestamp,
+        closed_at: Option<Timestamp>,
+    ) -> Result<ImportedButton, StoreError> {
+        let button = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO buttons (id, procedure_id, label, source, allowed_origins, is_test, \
+             created_at, closed_at, legacy_id, legacy_source) \
+             VALUES ($1, $2, $3, $4, '[]', $5, $6, $7, $8, $9)",
+        )
+        .bind(button.to_string())
+        .bind(new.procedure_id.to_string())
+        .bind(new.label.as_str())
+        .bind(new.source.as_str())
+        .bind(i64::from(new.is_test))
+        .bind(to_millis(created_at))
+        .bind(closed_at.map(to_millis))
+        .bind(legacy.0)
+        .bind(legacy.1)
+        .execute(&self.write)
+        .await
+        .map_err(|e| StoreError::unique(e, "a button with this legacy id"))?;
+        self.buttons.forget();
+        Ok(ImportedButton {
+            id: button,
+            procedure_id: new.procedure_id,
+        })
+    }
+}
+
+/// Where an import's bulk writing of each imported button stands (see
+/// [`Store::load_reviews`]): its running totals over the closed days, and the last day it has
+/// counters for. A review of an earlier day than that one cannot be written in bulk.
+#[derive(Debug, Default)]
+pub struct ImportedTotals {
+    pub totals: KnownTotals,
+    pub last_days: HashMap<Uuid, String>,
+}
+
+impl Store {
+    /// [`ImportedTotals`] as stored, for an import that starts.
+    pub async fn imported_totals(&self) -> Result<ImportedTotals, StoreError> {
+        let through = self.closed_through().await?;
+        let sql = format!(
+            "SELECT d.procedure_id, d.button_id, {SUMS} FROM daily_counters d \
+             JOIN buttons b ON b.id = d.button_id \
+             WHERE b.legacy_id IS NOT NULL AND d.day <= $1 GROUP BY d.procedure_id, d.button_id",
+            SUMS = *SUMS
+        );
+        let mut imported = ImportedTotals::default();
+        for row in sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&through)
+            .fetch_all(&self.write)
+            .await?
+        {
+            let place = (row.try_get("procedure_id")?, row.try_get("button_id")?);
+            imported.totals.insert(place, tally(&row)?);
+        }
+        for row in sqlx::query(
+            "SELECT d.button_id, MAX(d.day) AS last FROM daily_counters d \
+             JOIN buttons b ON b.id = d.button_id WHERE b.legacy_id IS NOT NULL GROUP BY d.button_id",
+        )
+        .fetch_all(&self.write)
+        .await?
+        {
+            imported
+                .last_days
+                .insert(id(row.try_get("button_id")?)?, row.try_get("last")?);
+        }
+        Ok(imported)
+    }
+}
