@@ -135,6 +135,9 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound("procedure") => ApiError::ProcedureNotFound,
             StoreError::NotFound("button") => ApiError::ButtonNotFound,
             StoreError::NotFound(_) => ApiError::KeyNotFound,
+            // Every connection stayed busy past the pool's wait: the server is overloaded, and
+            // the client may try again.
+            StoreError::Database(sqlx::Error::PoolTimedOut) => ApiError::Overloaded,
             StoreError::Database(err) => ApiError::Internal(err.into()),
         }
     }

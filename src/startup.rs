@@ -93,6 +93,8 @@ pub struct Options {
     pub webhooks: crate::notify::Settings,
     /// Where mail goes; none turns mail off.
     pub mail: Option<crate::notify::smtp::SmtpSettings>,
+    /// How often alerts and digests are looked for, when mail is on.
+    pub alert_interval: std::time::Duration,
 }
 
 impl Default for Options {
@@ -115,6 +117,7 @@ impl Default for Options {
             exports: Default::default(),
             webhooks: Default::default(),
             mail: None,
+            alert_interval: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -160,6 +163,11 @@ impl Application {
         crate::notify::spawn(store.clone(), options.webhooks);
         if let Some(smtp) = options.mail.clone() {
             crate::notify::spawn_mail(store.clone(), smtp);
+            crate::notify::spawn_alerts(
+                store.clone(),
+                options.alert_interval,
+                options.publication_threshold,
+            );
         }
         let state = web::Data::new(AppState {
             store,

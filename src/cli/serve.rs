@@ -201,6 +201,7 @@ pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
             allow_private: settings.webhook_allow_private,
         },
         mail: settings.smtp.clone(),
+        ..Options::default()
     };
     let first_account = first_account_link(&store, &base_url).await?;
     let app = Application::on(listener, store.clone(), options)?;

@@ -12,6 +12,8 @@ pub struct Mail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The link that stops messages of its kind, for alerts and digests.
+    pub unsubscribe: Option<String>,
 }
 
 /// Seconds before each new attempt after a failed one: quick at first (a relay restarting),

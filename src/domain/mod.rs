@@ -3,6 +3,7 @@
 //! Everything a client or an operator sends is parsed into these types once, at the edge.
 
 pub mod aggregate;
+pub mod alerts;
 pub mod answers;
 pub mod answers_patch;
 pub mod breakdown;

@@ -86,6 +86,7 @@ fn letter(
         subject: subject.to_owned(),
         text,
         html: html.into_string(),
+        unsubscribe: None,
     }
 }
 

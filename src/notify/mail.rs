@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use jiff::Timestamp;
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -98,7 +99,20 @@ impl Postman {
     /// again (its node stopped before recording it sent) is recognisably the same one.
     fn message(&self, message: &Claimed) -> anyhow::Result<Message> {
         let mail = &message.mail;
-        Ok(Message::builder()
+        let mut builder = Message::builder();
+        if let Some(link) = &mail.unsubscribe {
+            // RFC 2369 and RFC 8058: mail programs offer a one-click way out, a POST to the link.
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{link}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        Ok(builder
             .from(self.from.clone())
             .to(mail.to.as_str().parse()?)
             .subject(&mail.subject)

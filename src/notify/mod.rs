@@ -2,6 +2,8 @@
 //! task on every node: webhooks to administrations' own systems (`webhook_messages`), and mail
 //! to people through an SMTP relay (`mail_messages`).
 
+pub mod alert_letters;
+pub mod alerts;
 pub mod letters;
 pub mod mail;
 pub mod smtp;
@@ -76,6 +78,24 @@ pub fn spawn_mail(store: Store, settings: smtp::SmtpSettings) {
                 Ok(_) => {}
                 Err(crate::store::StoreError::Database(sqlx::Error::PoolClosed)) => break,
                 Err(err) => tracing::warn!(error = ?err, "sending mail failed"),
+            }
+        }
+    });
+}
+
+/// Starts the task that queues alerts and digests: every `interval` it looks at every
+/// subscription. Indicators are computed with the instance's publication `threshold`.
+pub fn spawn_alerts(store: Store, interval: Duration, threshold: i64) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match alerts::look(&store, jiff::Timestamp::now(), threshold).await {
+                Ok(0) => {}
+                Ok(queued) => tracing::info!(queued, "alerts and digests queued"),
+                Err(crate::store::StoreError::Database(sqlx::Error::PoolClosed)) => break,
+                Err(err) => tracing::warn!(error = ?err, "looking for alerts failed"),
             }
         }
     });

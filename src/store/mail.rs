@@ -40,7 +40,7 @@ pub async fn queue(conn: &mut sqlx::AnyConnection, mail: &Mail) -> Result<Uuid, 
     let now = to_millis(Timestamp::now());
     sqlx::query(
         "INSERT INTO mail_messages (id, recipient, subject, text_body, html_body, created_at, \
-         next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+         next_attempt_at, unsubscribe_url) VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
     )
     .bind(message_id.simple().to_string())
     .bind(mail.to.as_str())
@@ -48,6 +48,7 @@ pub async fn queue(conn: &mut sqlx::AnyConnection, mail: &Mail) -> Result<Uuid, 
     .bind(&mail.text)
     .bind(&mail.html)
     .bind(now)
+    .bind(mail.unsubscribe.as_deref())
     .execute(conn)
     .await?;
     Ok(message_id)
@@ -84,7 +85,8 @@ impl Store {
                SELECT id FROM mail_messages WHERE sent_at IS NULL AND failed_at IS NULL \
                AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until <= $2) \
                ORDER BY next_attempt_at LIMIT {limit}{skip_locked}) \
-             RETURNING id, recipient, subject, text_body, html_body, attempts, created_at"
+             RETURNING id, recipient, subject, text_body, html_body, unsubscribe_url, attempts, \
+             created_at"
         )))
         .bind(to_millis(until))
         .bind(to_millis(now))
@@ -143,6 +145,7 @@ fn claimed(row: &AnyRow) -> Result<Claimed, sqlx::Error> {
             subject: row.try_get("subject")?,
             text: row.try_get("text_body")?,
             html: row.try_get("html_body")?,
+            unsubscribe: row.try_get("unsubscribe_url")?,
         },
         attempts: row.try_get("attempts")?,
         created_at_ms: row.try_get("created_at")?,

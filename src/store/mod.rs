@@ -5,6 +5,7 @@
 //! through a single connection so a write transaction never meets a lock it cannot wait for.
 
 pub mod aggregates;
+pub mod alerts;
 pub mod audit;
 pub mod batch;
 pub mod buttons;
@@ -121,7 +122,9 @@ impl Store {
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(5))
+                    // A server busy with a checkpoint or a vacuum can take seconds to answer a
+                    // new connection: a request waits that long rather than fail.
+                    .acquire_timeout(Duration::from_secs(15))
                     .connect(&connection_url)
                     .await
                     .with_context(|| format!("cannot connect to the PostgreSQL database {url}"))?;

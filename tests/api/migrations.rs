@@ -31,6 +31,10 @@ fn sqlite_and_postgres_have_the_same_migration_versions() {
 /// and again on PostgreSQL, so both migration sets must arrive at this very schema.
 const SCHEMA: &[(&str, &str)] = &[
     (
+        "alert_subscriptions",
+        "above alerted_at alerts_day alerts_on_day base_url below burst_at digest digest_until every_minutes exclusions new_reviews procedure_id seen_until side updated_at user_id",
+    ),
+    (
         "api_keys",
         "created_at id last_used_at organisation_id prefix revoked_at scope secret_hash",
     ),
@@ -58,9 +62,13 @@ const SCHEMA: &[(&str, &str)] = &[
     ),
     (
         "mail_messages",
-        "attempts created_at failed_at html_body id last_error locked_until next_attempt_at recipient sent_at subject text_body",
+        "attempts created_at failed_at html_body id last_error locked_until next_attempt_at recipient sent_at subject text_body unsubscribe_url",
     ),
     ("memberships", "created_at organisation_id role user_id"),
+    (
+        "unsubscribe_links",
+        "created_at key_hash procedure_id user_id",
+    ),
     ("organisations", "created_at id legacy_id name"),
     (
         "password_resets",

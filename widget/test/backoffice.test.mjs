@@ -261,6 +261,12 @@ describe("the back-office", () => {
       ["landing", (page) => page.goto(`${avis.base}/`)],
       ["login", (page) => page.goto(`${avis.base}/admin/login`)],
       ["login-en", (page) => page.goto(`${avis.base}/admin/login?lang=en`)],
+      ["unsubscribe", (page) => page.goto(`${avis.base}/unsubscribe/not-a-key`)],
+      ["unsubscribe-unknown", async (page) => {
+        await page.goto(`${avis.base}/unsubscribe/not-a-key`);
+        await page.getByRole("button", { name: "Me désabonner" }).click();
+        await page.getByText("n'est pas reconnu").waitFor();
+      }],
       ["login-error", async (page) => {
         await page.goto(`${avis.base}/admin/login`);
         await page.getByLabel("Adresse e-mail").fill("personne@exemple.gouv.fr");
@@ -320,6 +326,19 @@ describe("the back-office", () => {
       ["organisation-audit", (page) => page.goto(`${avis.base}/admin/organisations/${organisation}/audit`)],
       ["procedure", (page) => page.goto(`${avis.base}/admin/procedures/${procedure}`)],
       ["procedure-settings", (page) => page.goto(`${avis.base}/admin/procedures/${procedure}/settings`)],
+      ["alerts", async (page) => {
+        await page.goto(`${avis.base}/admin/procedures/${procedure}/alerts`);
+        await page.getByLabel("M'écrire quand de nouveaux avis arrivent").check();
+        await page.getByLabel("M'écrire quand la satisfaction passe sous").fill("6,5");
+        await page.getByLabel("Résumé par courriel").selectOption("weekly");
+        await page.getByRole("button", { name: "Enregistrer", exact: true }).click();
+        await page.getByText("Modifications enregistrées.").waitFor();
+      }],
+      ["alerts-error", async (page) => {
+        await page.getByLabel("M'écrire quand la satisfaction dépasse").fill("onze");
+        await page.getByRole("button", { name: "Enregistrer", exact: true }).click();
+        await page.getByText("Il y a un problème").waitFor();
+      }],
       ["button", (page) => page.goto(`${avis.base}/admin/buttons/${button}`)],
       ["account", (page) => page.goto(`${avis.base}/admin/account`)],
       ["users", (page) => page.goto(`${avis.base}/admin/users`)],

@@ -7,6 +7,7 @@ pub mod error;
 pub mod hosted;
 pub mod landing;
 pub mod public;
+pub mod unsubscribe;
 
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};

@@ -10,6 +10,8 @@ use crate::helpers::{TestApp, spawn_app};
 /// Who may do a thing.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum May {
+    /// The organisation's people, whatever their role (and superadmins).
+    Member,
     /// The organisation's admins (and superadmins).
     Admin,
     /// Superadmins only.
@@ -66,6 +68,12 @@ fn actions(world: &World) -> Vec<Action> {
             see,
         ),
         act(format!("{button}/close"), &[], May::Admin, see),
+        act(
+            format!("{procedure}/alerts"),
+            &[("new_reviews", "true"), ("every", "15"), ("below", "6,5")],
+            May::Member,
+            see,
+        ),
         act(
             format!("{org}/members/invite"),
             &[("email", "agent@caf.fr"), ("role", "member")],
@@ -164,17 +172,30 @@ async fn refused_below(app: &TestApp, world: &World, action: &Action) {
         "{}",
         action.path
     );
+    // (person, answer for members' actions, for admins' actions, for superadmins' actions)
     let people = [
-        (&world.member, StatusCode::FORBIDDEN, StatusCode::FORBIDDEN),
+        (
+            &world.member,
+            StatusCode::OK,
+            StatusCode::FORBIDDEN,
+            StatusCode::FORBIDDEN,
+        ),
         (
             &world.other_admin,
             StatusCode::NOT_FOUND,
+            StatusCode::NOT_FOUND,
             StatusCode::FORBIDDEN,
         ),
-        (&world.admin, StatusCode::OK, StatusCode::FORBIDDEN),
+        (
+            &world.admin,
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::FORBIDDEN,
+        ),
     ];
-    for (user, for_admin_actions, for_superadmin_actions) in people {
+    for (user, for_member_actions, for_admin_actions, for_superadmin_actions) in people {
         let expected = match action.may {
+            May::Member => for_member_actions,
             May::Admin => for_admin_actions,
             May::Superadmin => for_superadmin_actions,
         };
@@ -272,6 +293,9 @@ async fn every_form_action_is_refused_below_its_role_and_done_for_those_allowed(
         let world = World::new(&app).await;
         let action = &actions(&world)[i];
         refused_below(&app, &world, action).await;
+        if action.may == May::Member {
+            succeeds(&app, &world, action, &world.member).await;
+        }
         if action.may == May::Admin {
             succeeds(&app, &world, action, &world.admin).await;
         }
@@ -308,6 +332,7 @@ async fn every_page_answers_each_person_as_their_role_allows() {
         (format!("{org}/audit"), forbidden, missing, ok, ok),
         (procedure.clone(), ok, missing, ok, ok),
         (format!("{procedure}/settings"), forbidden, missing, ok, ok),
+        (format!("{procedure}/alerts"), ok, missing, ok, ok),
         (
             format!("/admin/buttons/{}", world.button.id),
             ok,

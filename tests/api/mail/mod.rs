@@ -17,6 +17,8 @@ use tempfile::TempDir;
 use crate::backoffice::{World, page_text};
 use crate::helpers::{fresh_database, spawn_app_with};
 
+mod alerts;
+
 /// The relay's credentials in the tests that need some.
 const RELAY_USER: &str = "relay-user-4b1d";
 const RELAY_PASSWORD: &str = "relay-pass-9f3c";

@@ -33,6 +33,8 @@ class Keep:
             "message_id": str(message["Message-ID"]),
             "text": text.get_content() if text else None,
             "html": html.get_content() if html else None,
+            "list_unsubscribe": str(message["List-Unsubscribe"]) if message["List-Unsubscribe"] else None,
+            "list_unsubscribe_post": str(message["List-Unsubscribe-Post"]) if message["List-Unsubscribe-Post"] else None,
             "authenticated_as": session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None,
         }
         path = os.path.join(self.folder, f"{self.count:04}.json")

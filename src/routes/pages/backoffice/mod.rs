@@ -3,6 +3,7 @@
 //! state-changing form arrives through [`Submitted`], which has checked its CSRF token.
 
 mod account;
+mod alerts;
 mod buttons;
 pub mod exports;
 mod home;
@@ -56,6 +57,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(procedures::settings)
         .service(procedures::save_settings)
         .service(procedures::create_button)
+        .service(alerts::show)
+        .service(alerts::save)
         .service(buttons::show)
         .service(buttons::save)
         .service(buttons::close)
@@ -98,6 +101,9 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(scoreboard::observatory_csv)
         .service(super::public::show)
         .service(super::public::chart)
+        // The link in every alert and digest that stops them.
+        .service(super::unsubscribe::ask)
+        .service(super::unsubscribe::confirm)
         // Exports of reviews: CSV at once, workbooks prepared in the background.
         .service(exports::csv)
         .service(exports::xlsx)

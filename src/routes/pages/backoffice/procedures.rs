@@ -117,6 +117,7 @@ async fn procedure_page(
         @if let Some(word) = message { (notice(w(word))) }
         ul class="inline" {
             li { a href=(format!("{}/reviews", base(procedure))) { (w(W::ReadReviews)) } }
+            li { a href=(format!("{}/alerts", base(procedure))) { (w(W::Alerts)) } }
             @if role == Role::Admin {
                 li { a href=(format!("{}/settings", base(procedure))) { (w(W::ProcedureSettings)) } }
             }
