@@ -160,7 +160,11 @@ impl Application {
         let (writer, writer_stop) =
             ReviewWriter::spawn(store.clone(), options.screening, options.queue_capacity)
                 .context("cannot start the review writer")?;
-        crate::notify::spawn(store.clone(), options.webhooks);
+        let tell = options
+            .mail
+            .as_ref()
+            .map(|_| options.public_url.clone().unwrap_or_default());
+        crate::notify::spawn(store.clone(), options.webhooks, tell);
         if let Some(smtp) = options.mail.clone() {
             crate::notify::spawn_mail(store.clone(), smtp);
             crate::notify::spawn_alerts(

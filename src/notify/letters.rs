@@ -45,6 +45,46 @@ pub fn password_reset(lang: Lang, to: &Email, link: &str, expires: Timestamp) ->
     )
 }
 
+/// An organisation's endpoint was disabled: which, why, and where to enable it again.
+pub fn webhook_disabled(
+    lang: Lang,
+    to: &Email,
+    (url, reason): (&str, &str),
+    organisation: &str,
+    page: &str,
+) -> Mail {
+    let w = |word: W| word.text(lang);
+    let subject = format!("{} {url}", w(W::MailWebhookDisabledSubject));
+    let intro = w(W::MailWebhookDisabledIntro)
+        .replace("{url}", url)
+        .replace("{organisation}", organisation);
+    let why = format!("{} {reason}", w(W::MailWebhookDisabledWhy));
+    let text = format!(
+        "{intro}\n\n{why}\n\n{}\n{page}\n\n-- \n{}\n",
+        w(W::MailWebhookDisabledAction),
+        w(W::Site)
+    );
+    let html: Markup = html! {
+        (DOCTYPE)
+        html lang=(code(lang)) {
+            head { meta charset="utf-8"; title { (subject) } }
+            body {
+                p { (intro) }
+                p { (why) }
+                p { (w(W::MailWebhookDisabledAction)) br; a href=(page) { (page) } }
+                p { "— " (w(W::Site)) }
+            }
+        }
+    };
+    Mail {
+        to: to.clone(),
+        subject,
+        text,
+        html: html.into_string(),
+        unsubscribe: None,
+    }
+}
+
 /// Paragraphs, then the link and when it expires, then what to do with an unexpected message.
 fn letter(
     lang: Lang,

@@ -27,9 +27,11 @@ const FORGET_EVERY_TICKS: u64 = 7_200;
 
 /// Starts the task that delivers webhook messages: every half second it looks for due ones,
 /// and while some are due it takes them up a few at a time and sends them.
-pub fn spawn(store: Store, settings: Settings) {
+/// With mail on, `tell` is the back-office's address for the message that tells an endpoint's
+/// admins it was disabled.
+pub fn spawn(store: Store, settings: Settings, tell: Option<String>) {
     tokio::spawn(async move {
-        let sender = match webhooks::Sender::new(store.clone(), settings) {
+        let sender = match webhooks::Sender::new(store.clone(), settings, tell) {
             Ok(sender) => sender,
             Err(err) => {
                 tracing::error!(error = ?err, "webhooks cannot be sent");

@@ -10,8 +10,11 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use super::Settings;
+use super::letters;
+use crate::domain::people::{Email, Role};
+use crate::domain::questionnaire::Lang;
 use crate::domain::webhooks::{AddressRefused, is_private, retry_after_ms, signature};
-use crate::store::webhooks::{Attempt, Claimed, Outcome};
+use crate::store::webhooks::{Attempt, Claimed, Outcome, Webhook};
 use crate::store::{Store, StoreError};
 
 /// How many messages a node takes up at once (one per endpoint), and sends side by side.
@@ -27,12 +30,55 @@ const KEPT_ERROR_CHARS: usize = 200;
 pub struct Sender {
     store: Store,
     settings: Settings,
+    /// With mail on, the address of the back-office for the message that tells an endpoint's
+    /// admins it was disabled (empty: links relative to it).
+    tell: Option<String>,
 }
 
 impl Sender {
-    pub fn new(store: Store, settings: Settings) -> anyhow::Result<Sender> {
+    pub fn new(store: Store, settings: Settings, tell: Option<String>) -> anyhow::Result<Sender> {
         crate::accounts::oidc::install_tls_provider();
-        Ok(Sender { store, settings })
+        Ok(Sender {
+            store,
+            settings,
+            tell,
+        })
+    }
+
+    /// Disables an endpoint and, with mail on, tells its organisation's admins why.
+    async fn disable(&self, webhook: &Webhook, reason: &str) -> Result<(), StoreError> {
+        let mut letters = Vec::new();
+        if let Some(base) = &self.tell {
+            let organisation = self
+                .store
+                .find_organisation(webhook.organisation_id)
+                .await?;
+            let name = organisation.map(|o| o.name).unwrap_or_default();
+            let page = format!(
+                "{}/admin/organisations/{}/webhooks/{}",
+                base.trim_end_matches('/'),
+                webhook.organisation_id,
+                webhook.id
+            );
+            for (user, role) in self.store.members(webhook.organisation_id).await? {
+                let Ok(to) = Email::parse(&user.email) else {
+                    continue;
+                };
+                if role == Role::Admin && user.disabled_at.is_none() {
+                    let lang = Lang::parse(&user.lang).unwrap_or(Lang::Fr);
+                    letters.push(letters::webhook_disabled(
+                        lang,
+                        &to,
+                        (&webhook.url, reason),
+                        &name,
+                        &page,
+                    ));
+                }
+            }
+        }
+        self.store
+            .disable_webhook(webhook.id, reason, &letters)
+            .await
     }
 
     /// Sends every message due now, a batch at a time. Returns how many were tried.
@@ -77,8 +123,7 @@ impl Sender {
         let (status, error, outcome) = match answer {
             Ok(status) if (200..300).contains(&status) => (Some(status), None, Outcome::Delivered),
             Ok(410) => {
-                self.store
-                    .disable_webhook(webhook.id, "the endpoint answered 410 Gone")
+                self.disable(&webhook, "the endpoint answered 410 Gone")
                     .await?;
                 (Some(410), None, Outcome::Failed)
             }
@@ -88,12 +133,11 @@ impl Sender {
         };
         if outcome == Outcome::Failed && webhook.enabled && status != Some(410) {
             tracing::warn!(webhook = %webhook.id, "a message failed every attempt for a day: endpoint disabled");
-            self.store
-                .disable_webhook(
-                    webhook.id,
-                    "a message failed every attempt for a day and more",
-                )
-                .await?;
+            self.disable(
+                &webhook,
+                "a message failed every attempt for a day and more",
+            )
+            .await?;
         }
         let attempt = Attempt {
             at,

@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use super::{Backend, Store, StoreError, flag, id};
+use crate::domain::mail::Mail;
 use crate::domain::time::{from_millis, to_millis};
 use crate::domain::webhooks::{Event, events_of, new_secret, stored_events};
 
@@ -246,13 +247,28 @@ impl Store {
         Ok(())
     }
 
-    /// Disables an endpoint, saying why.
-    pub async fn disable_webhook(&self, webhook_id: Uuid, reason: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE webhooks SET enabled = 0, disabled_reason = $1 WHERE id = $2")
-            .bind(reason)
-            .bind(webhook_id.to_string())
-            .execute(&self.write)
-            .await?;
+    /// Disables an endpoint, saying why, and queues `letters` (to its admins) in the same
+    /// transaction, only if it was enabled: when two nodes disable it, it is told once.
+    pub async fn disable_webhook(
+        &self,
+        webhook_id: Uuid,
+        reason: &str,
+        letters: &[Mail],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write.begin().await?;
+        let disabled = sqlx::query(
+            "UPDATE webhooks SET enabled = 0, disabled_reason = $1 WHERE id = $2 AND enabled = 1",
+        )
+        .bind(reason)
+        .bind(webhook_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if disabled.rows_affected() == 1 {
+            for letter in letters {
+                super::mail::queue(&mut tx, letter).await?;
+            }
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -190,6 +190,10 @@ words! {
     MailIgnore => "Si vous n'attendiez pas ce message, ignorez-le.", "If you did not expect this message, ignore it.";
     MailSentTo => "Le lien est aussi envoyé par courriel à", "The link is also being mailed to";
     MailOff => "L'envoi de courriels n'est pas configuré sur cette instance : transmettez ce lien vous-même.", "Mail is not set up on this instance: hand this link over yourself.";
+    MailWebhookDisabledSubject => "Webhook désactivé :", "Webhook disabled:";
+    MailWebhookDisabledIntro => "L'adresse {url} de l'organisation {organisation} ne reçoit plus les événements de « Je donne mon avis » : elle a été désactivée.", "The address {url} of the organisation {organisation} no longer receives events from « Je donne mon avis »: it was disabled.";
+    MailWebhookDisabledWhy => "Raison :", "Reason:";
+    MailWebhookDisabledAction => "Une fois le récepteur réparé, réactivez-la et renvoyez les messages manqués depuis sa page :", "Once the receiver is mended, enable it again and send the missed messages again from its page:";
     AlertNewSubject => "« {title} » : {n} nouveaux avis", "“{title}”: {n} new reviews";
     AlertNewBody => "La démarche « {title} » a reçu {n} nouveaux avis, dont {c} avec un commentaire.", "The procedure “{title}” received {n} new reviews, {c} of them with a comment.";
     AlertReadReviews => "Lire les avis :", "Read the reviews:";
@@ -220,6 +224,8 @@ words! {
     AlertAbove => "M'écrire quand la satisfaction dépasse", "Write to me when satisfaction rises above";
     InvalidLevel => "Saisissez une note entre 0 et 10, par exemple 6,5.", "Enter a score between 0 and 10, such as 6.5.";
     AlertExclusions => "M'écrire quand de nombreux avis sont exclus en peu de temps (20 en une heure) : une attaque possible", "Write to me when many reviews are excluded in a short time (20 within an hour): a possible attack";
+    AlertExclusionsLegend => "Avis exclus", "Excluded reviews";
+    DigestFrequency => "Fréquence", "How often";
     DigestChoice => "Résumé par courriel", "Digest by email";
     DigestNone => "Aucun", "None";
     DigestDaily => "Chaque jour", "Daily";

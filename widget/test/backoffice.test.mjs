@@ -330,7 +330,7 @@ describe("the back-office", () => {
         await page.goto(`${avis.base}/admin/procedures/${procedure}/alerts`);
         await page.getByLabel("M'écrire quand de nouveaux avis arrivent").check();
         await page.getByLabel("M'écrire quand la satisfaction passe sous").fill("6,5");
-        await page.getByLabel("Résumé par courriel").selectOption("weekly");
+        await page.getByLabel("Fréquence").selectOption("weekly");
         await page.getByRole("button", { name: "Enregistrer", exact: true }).click();
         await page.getByText("Modifications enregistrées.").waitFor();
       }],

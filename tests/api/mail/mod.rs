@@ -24,7 +24,7 @@ const RELAY_USER: &str = "relay-user-4b1d";
 const RELAY_PASSWORD: &str = "relay-pass-9f3c";
 
 /// The relay, stopped when dropped.
-struct Relay {
+pub(crate) struct Relay {
     child: Child,
     folder: TempDir,
 }
@@ -32,7 +32,7 @@ struct Relay {
 impl Relay {
     /// Starts the relay on `port`, requiring AUTH with `credentials` if given. Fails loudly
     /// when Python or aiosmtpd is missing: the test command installs them.
-    fn start(port: u16, credentials: Option<(&str, &str)>) -> Relay {
+    pub(crate) fn start(port: u16, credentials: Option<(&str, &str)>) -> Relay {
         let folder = tempfile::tempdir().unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api/mail/relay.py");
         let mut command = Command::new(python());
@@ -62,7 +62,7 @@ impl Relay {
     }
 
     /// The messages received so far, oldest first.
-    fn received(&self) -> Vec<Value> {
+    pub(crate) fn received(&self) -> Vec<Value> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(self.folder.path())
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -77,7 +77,7 @@ impl Relay {
 
     /// Waits up to `within` for `count` messages, then a little more to see that no other
     /// comes, and returns them.
-    async fn wait_for(&self, count: usize, within: Duration) -> Vec<Value> {
+    pub(crate) async fn wait_for(&self, count: usize, within: Duration) -> Vec<Value> {
         let start = Instant::now();
         while self.received().len() < count && start.elapsed() < within {
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -105,7 +105,7 @@ fn python() -> String {
 }
 
 /// A loopback port free at the moment.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -113,7 +113,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn mail_options(port: u16) -> Options {
+pub(crate) fn mail_options(port: u16) -> Options {
     Options {
         mail: SmtpSettings::parse(
             Some(&format!("smtp://127.0.0.1:{port}")),

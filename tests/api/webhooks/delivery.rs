@@ -133,7 +133,7 @@ async fn nodes_sending_side_by_side_send_each_message_once() {
         let store = Store::connect(&DatabaseUrl::parse(&app.database_url).unwrap())
             .await
             .unwrap();
-        others.push(Sender::new(store, settings).unwrap());
+        others.push(Sender::new(store, settings, None).unwrap());
     }
     let mut reviews = 0;
     for n in 0..60 {

@@ -296,6 +296,43 @@ async fn an_endpoint_answering_gone_is_disabled_and_hears_no_more() {
 }
 
 #[tokio::test]
+async fn the_admins_of_an_endpoint_disabled_by_a_410_are_told_once_by_mail() {
+    let port = crate::mail::free_port();
+    let relay = crate::mail::Relay::start(port, None);
+    let app = spawn_app_with(Options {
+        webhooks: avis::notify::Settings {
+            allow_private: true,
+        },
+        public_url: Some("https://avis.example.fr".into()),
+        ..crate::mail::mail_options(port)
+    })
+    .await;
+    let world = crate::backoffice::World::new(&app).await;
+    // The world's own endpoint is not on loopback: nothing is sent off this machine.
+    app.store.delete_webhook(world.webhook).await.unwrap();
+    let key = organisation_key(&app, &world.button).await;
+    let hooks = receiver(&[410]).await;
+    let webhook = subscribe(&app, &key, &hooks.url, &["review.created"]).await;
+    app.post_review(&json!({"button_id": world.button.id, "answers": {"satisfaction": "good"}}))
+        .await;
+    hooks.wait_for(1, 10).await;
+    let received = relay.wait_for(1, Duration::from_secs(15)).await;
+    // The organisation's admin only: not its member, not another organisation's admin.
+    assert_eq!(received.len(), 1, "{received:?}");
+    let mail = &received[0];
+    assert_eq!(mail["envelope_to"], json!([world.admin.email]));
+    assert!(mail["subject"].as_str().unwrap().contains(&hooks.url));
+    let text = mail["text"].as_str().unwrap();
+    assert!(text.contains("410"), "{text}");
+    let page = format!(
+        "https://avis.example.fr/admin/organisations/{}/webhooks/{}",
+        world.organisation.id,
+        webhook["id"].as_str().unwrap()
+    );
+    assert!(text.contains(&page), "{text}");
+}
+
+#[tokio::test]
 async fn moderation_is_told_to_the_endpoints_that_want_it_only() {
     let app = app_allowing_loopback().await;
     let button = app.button().await;

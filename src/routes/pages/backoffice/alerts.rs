@@ -94,12 +94,12 @@ async fn alerts_page(
                 (Input::text("above", w(W::AlertAbove), &draft.above).kind("text", "off").render(lang, &draft.errors))
             }
             fieldset {
-                legend { (w(W::ReviewExcluded)) }
+                legend { (w(W::AlertExclusionsLegend)) }
                 (checkbox("exclusions", w(W::AlertExclusions), choice.exclusions))
             }
             fieldset {
                 legend { (w(W::DigestChoice)) }
-                (select("digest", "digest", w(W::DigestChoice), &digests, choice.digest.code()))
+                (select("digest", "digest", w(W::DigestFrequency), &digests, choice.digest.code()))
                 p class="hint" { (w(W::DigestHint)) }
             }
             div class="actions" { button type="submit" { (w(W::Save)) } }
