@@ -112,6 +112,51 @@ fn verify(secret: &str, received: &Received) -> bool {
         .any(|s| s.strip_prefix("v1,") == Some(expected.as_str()))
 }
 
+/// Whether the Standard Webhooks library for Python (PyPI `standardwebhooks`, written apart from
+/// avis) accepts `body` with these headers and `secret`. The test command installs it and names
+/// its interpreter in `AVIS_TEST_WEBHOOKS_PYTHON`.
+fn library_accepts(secret: &str, received: &Received, body: &str) -> bool {
+    use std::io::Write;
+    let python =
+        std::env::var("AVIS_TEST_WEBHOOKS_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let script = "import json, sys\n\
+        from standardwebhooks.webhooks import Webhook, WebhookVerificationError\n\
+        given = json.load(sys.stdin)\n\
+        try:\n    Webhook(given['secret']).verify(given['body'], given['headers'])\n    print('valid')\n\
+        except WebhookVerificationError:\n    print('invalid')\n";
+    let mut child = std::process::Command::new(&python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{python} runs (scripts/test installs it): {e}"));
+    let given = json!({
+        "secret": secret,
+        "body": body,
+        "headers": {
+            "webhook-id": received.id,
+            "webhook-timestamp": received.timestamp,
+            "webhook-signature": received.signature,
+        },
+    });
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(given.to_string().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    assert!(
+        said == "valid" || said == "invalid",
+        "the standardwebhooks library did not run (scripts/test installs it and sets \
+         AVIS_TEST_WEBHOOKS_PYTHON): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    said == "valid"
+}
+
 async fn app_allowing_loopback() -> TestApp {
     spawn_app_with(Options {
         webhooks: avis::notify::Settings {
@@ -330,6 +375,26 @@ async fn the_admins_of_an_endpoint_disabled_by_a_410_are_told_once_by_mail() {
         webhook["id"].as_str().unwrap()
     );
     assert!(text.contains(&page), "{text}");
+}
+
+#[tokio::test]
+async fn deliveries_verify_with_the_convention_s_own_library_and_a_changed_body_does_not() {
+    let app = app_allowing_loopback().await;
+    let button = app.button().await;
+    let key = organisation_key(&app, &button).await;
+    let hooks = receiver(&[]).await;
+    let webhook = subscribe(&app, &key, &hooks.url, &["review.created"]).await;
+    let secret = webhook["secret"].as_str().unwrap();
+    app.post_review(&json!({"button_id": button.id, "answers": {"satisfaction": "good", "verbatim": "Très clair, merci « équipe »"}}))
+        .await;
+    hooks.wait_for(1, 10).await;
+    let received = hooks.got.lock().unwrap()[0].clone();
+    assert!(library_accepts(secret, &received, &received.body));
+    let changed = received.body.replace("good", "bad");
+    assert_ne!(changed, received.body);
+    assert!(!library_accepts(secret, &received, &changed));
+    let other = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    assert!(!library_accepts(other, &received, &received.body));
 }
 
 #[tokio::test]
