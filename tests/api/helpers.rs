@@ -116,6 +116,11 @@ impl TestApp {
         serve(self.database_url.clone(), Options::default()).await
     }
 
+    /// Another node on the same database, with `options`, beside this one.
+    pub async fn beside(&self, options: Options) -> TestApp {
+        serve(self.database_url.clone(), options).await
+    }
+
     /// An open button of a new procedure of a new organisation.
     pub async fn button(&self) -> Button {
         let unique = Uuid::new_v4().simple().to_string();

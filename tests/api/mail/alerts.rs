@@ -95,12 +95,7 @@ async fn new_reviews_are_mailed_once_per_chosen_time_and_within_the_day_s_cap() 
     let app = app_with_alerts(port).await;
     let world = World::new(&app).await;
     subscribe(&app, &world, &[("new_reviews", "true"), ("every", "15")]).await;
-    // As if subscribed a minute ago: three reviews came since, one with a comment.
-    execute(
-        &app,
-        "UPDATE alert_subscriptions SET seen_until = seen_until - 60000",
-    )
-    .await;
+    // Three reviews came, one with a comment…
     let since = Timestamp::now() - 30.seconds();
     reviews(&app, &world, since, 2, &rated(Satisfaction::Bad)).await;
     reviews(&app, &world, since, 1, &commented()).await;
@@ -117,6 +112,12 @@ async fn new_reviews_are_mailed_once_per_chosen_time_and_within_the_day_s_cap() 
         .create_review(&excluded, &UNSCREENED)
         .await
         .unwrap();
+    // …since the person subscribed, as if a minute ago.
+    execute(
+        &app,
+        "UPDATE alert_subscriptions SET seen_until = seen_until - 60000",
+    )
+    .await;
 
     let received = relay.wait_for(1, Duration::from_secs(15)).await;
     assert_eq!(received.len(), 1, "{received:?}");
@@ -194,8 +195,11 @@ async fn satisfaction_crossing_a_level_is_mailed_each_way_once_and_not_at_the_fi
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(relay.received().is_empty());
-    // 30 bad reviews: (10 × 20) / 50 = 4, below 6.
+    // 30 bad reviews: (10 × 20) / 50 = 4, below 6. The level is set aside while they are
+    // written one by one, so that the message sees them all.
+    execute(&app, "UPDATE alert_subscriptions SET below = NULL").await;
     reviews(&app, &world, earlier, 30, &rated(Satisfaction::Bad)).await;
+    execute(&app, "UPDATE alert_subscriptions SET below = 6").await;
     let received = relay.wait_for(1, Duration::from_secs(15)).await;
     assert_eq!(received.len(), 1, "{received:?}");
     assert!(
@@ -205,7 +209,9 @@ async fn satisfaction_crossing_a_level_is_mailed_each_way_once_and_not_at_the_fi
     );
     assert!(text(&received[0], "text").contains("4.0/10 (50 reviews)"));
     // 60 good ones: (10 × 80) / 110 ≈ 7.3, back between.
+    execute(&app, "UPDATE alert_subscriptions SET below = NULL").await;
     reviews(&app, &world, earlier, 60, &rated(Satisfaction::Good)).await;
+    execute(&app, "UPDATE alert_subscriptions SET below = 6").await;
     let received = relay.wait_for(2, Duration::from_secs(15)).await;
     assert_eq!(received.len(), 2, "{received:?}");
     assert!(text(&received[1], "subject").contains("back between"));
@@ -404,4 +410,70 @@ async fn the_alerts_page_refuses_a_level_it_cannot_read_and_says_when_mail_is_of
         scalar(&app, "SELECT COUNT(*) FROM alert_subscriptions").await,
         0
     );
+}
+
+#[tokio::test]
+async fn two_nodes_on_one_database_send_each_alert_and_each_message_once() {
+    let port = free_port();
+    let app = app_with_alerts(port).await;
+    let other = app
+        .beside(Options {
+            alert_interval: Duration::from_millis(150),
+            ..mail_options(port)
+        })
+        .await;
+    let world = World::new(&app).await;
+    subscribe(&app, &world, &[("new_reviews", "true"), ("every", "5")]).await;
+    // Thirty invitations wait in the outbox while the relay is down.
+    for n in 0..30 {
+        let email = avis::domain::people::Email::parse(&format!("agent{n}@caf.fr")).unwrap();
+        let compose = |token: &str| avis::domain::mail::Mail {
+            to: email.clone(),
+            subject: format!("Invitation {n}"),
+            text: token.to_owned(),
+            html: token.to_owned(),
+            unsubscribe: None,
+        };
+        app.store
+            .create_invitation(
+                Some(&email),
+                avis::domain::people::Grant::Superadmin,
+                None,
+                3_600,
+                Some(&compose),
+            )
+            .await
+            .unwrap();
+    }
+    // Four reviews, counted once all are in: as if subscribed a minute ago.
+    reviews(
+        &app,
+        &world,
+        Timestamp::now() - 30.seconds(),
+        4,
+        &commented(),
+    )
+    .await;
+    execute(
+        &app,
+        "UPDATE alert_subscriptions SET seen_until = seen_until - 60000",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let relay = Relay::start(port, None);
+    let received = relay.wait_for(31, Duration::from_secs(40)).await;
+    let mut subjects: Vec<String> = received.iter().map(|m| text(m, "subject")).collect();
+    subjects.sort();
+    let before = subjects.len();
+    subjects.dedup();
+    assert_eq!(before, subjects.len(), "a message came twice: {subjects:?}");
+    assert_eq!(subjects.len(), 31, "{subjects:?}");
+    assert_eq!(
+        subjects
+            .iter()
+            .filter(|s| s.contains("4 nouveaux avis"))
+            .count(),
+        1
+    );
+    drop(other);
 }
