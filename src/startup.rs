@@ -93,8 +93,9 @@ pub struct Options {
     pub webhooks: crate::notify::Settings,
     /// Where mail goes; none turns mail off.
     pub mail: Option<crate::notify::smtp::SmtpSettings>,
-    /// How often alerts and digests are looked for, when mail is on.
-    pub alert_interval: std::time::Duration,
+    /// How often indicators' levels (for webhooks) and, when mail is on, alerts and digests
+    /// are looked for.
+    pub look_interval: std::time::Duration,
 }
 
 impl Default for Options {
@@ -117,7 +118,7 @@ impl Default for Options {
             exports: Default::default(),
             webhooks: Default::default(),
             mail: None,
-            alert_interval: std::time::Duration::from_secs(30),
+            look_interval: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -165,11 +166,16 @@ impl Application {
             .as_ref()
             .map(|_| options.public_url.clone().unwrap_or_default());
         crate::notify::spawn(store.clone(), options.webhooks, tell);
+        crate::notify::spawn_levels(
+            store.clone(),
+            options.look_interval,
+            options.publication_threshold,
+        );
         if let Some(smtp) = options.mail.clone() {
             crate::notify::spawn_mail(store.clone(), smtp);
             crate::notify::spawn_alerts(
                 store.clone(),
-                options.alert_interval,
+                options.look_interval,
                 options.publication_threshold,
             );
         }

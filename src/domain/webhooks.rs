@@ -22,14 +22,18 @@ pub enum Event {
     ReviewExcluded,
     #[serde(rename = "review.restored")]
     ReviewRestored,
+    /// An indicator of a procedure moved from one level (good, medium, bad) to another.
+    #[serde(rename = "indicator.threshold_crossed")]
+    IndicatorThresholdCrossed,
 }
 
 impl Event {
-    pub const ALL: [Event; 4] = [
+    pub const ALL: [Event; 5] = [
         Event::ReviewCreated,
         Event::ReviewUpdated,
         Event::ReviewExcluded,
         Event::ReviewRestored,
+        Event::IndicatorThresholdCrossed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -38,7 +42,13 @@ impl Event {
             Event::ReviewUpdated => "review.updated",
             Event::ReviewExcluded => "review.excluded",
             Event::ReviewRestored => "review.restored",
+            Event::IndicatorThresholdCrossed => "indicator.threshold_crossed",
         }
+    }
+
+    /// Whether the event is about a review (else about a procedure's indicators).
+    pub fn is_about_a_review(self) -> bool {
+        self != Event::IndicatorThresholdCrossed
     }
 
     pub fn parse(code: &str) -> Option<Event> {

@@ -5,6 +5,7 @@
 pub mod alert_letters;
 pub mod alerts;
 pub mod letters;
+pub mod levels;
 pub mod mail;
 pub mod smtp;
 pub mod webhooks;
@@ -98,6 +99,24 @@ pub fn spawn_alerts(store: Store, interval: Duration, threshold: i64) {
                 Ok(queued) => tracing::info!(queued, "alerts and digests queued"),
                 Err(crate::store::StoreError::Database(sqlx::Error::PoolClosed)) => break,
                 Err(err) => tracing::warn!(error = ?err, "looking for alerts failed"),
+            }
+        }
+    });
+}
+
+/// Starts the task that writes `indicator.threshold_crossed` messages: every `interval` it
+/// looks at the indicators of the procedures some endpoint listens to.
+pub fn spawn_levels(store: Store, interval: Duration, threshold: i64) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match levels::look(&store, jiff::Timestamp::now(), threshold).await {
+                Ok(0) => {}
+                Ok(crossed) => tracing::info!(crossed, "indicators crossed a level"),
+                Err(crate::store::StoreError::Database(sqlx::Error::PoolClosed)) => break,
+                Err(err) => tracing::warn!(error = ?err, "looking at indicators' levels failed"),
             }
         }
     });

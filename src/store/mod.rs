@@ -14,6 +14,7 @@ pub mod check;
 mod comment_search;
 pub mod contact;
 pub mod exports;
+pub mod indicator_levels;
 pub mod indicators;
 pub mod invitations;
 pub mod keys;

@@ -61,7 +61,12 @@ pub struct Delivery {
     /// The message's id; its `webhook-id` header is `msg_` and these digits.
     pub id: Uuid,
     pub event: Event,
-    pub review_id: Uuid,
+    /// The review it is about, for a review's event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_id: Option<Uuid>,
+    /// The procedure it is about, for an indicator's event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub procedure_id: Option<Uuid>,
     pub occurred_at: Timestamp,
     pub status: DeliveryStatus,
     pub next_attempt_at: Option<Timestamp>,
@@ -492,10 +497,14 @@ fn delivery(row: &AnyRow, attempts: &[AnyRow]) -> Result<Delivery, sqlx::Error> 
         (None, Some(_)) => DeliveryStatus::Failed,
         (None, None) => DeliveryStatus::Pending,
     };
+    let event = event(row.try_get("event")?)?;
+    // The column holds the review, or for an indicator's event the procedure.
+    let about = id(row.try_get("review_id")?)?;
     Ok(Delivery {
         id: id(row.try_get("id")?)?,
-        event: event(row.try_get("event")?)?,
-        review_id: id(row.try_get("review_id")?)?,
+        event,
+        review_id: event.is_about_a_review().then_some(about),
+        procedure_id: (!event.is_about_a_review()).then_some(about),
         occurred_at: from_millis(row.try_get("occurred_at")?),
         status,
         next_attempt_at: (status == DeliveryStatus::Pending)

@@ -463,6 +463,7 @@ words! {
     WebhookSecret => "Secret de signature (affiché une seule fois)", "Signing secret (shown only once)";
     EventReviewCreated => "Nouvel avis", "New review";
     EventReviewUpdated => "Avis complété ou modifié", "Review completed or changed";
+    EventIndicatorThresholdCrossed => "Indicateur changé de niveau", "Indicator changed level";
     EventReviewExcluded => "Avis exclu", "Review excluded";
     EventReviewRestored => "Avis rétabli", "Review restored";
     Enabled => "Actif", "Enabled";

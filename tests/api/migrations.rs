@@ -52,6 +52,10 @@ const SCHEMA: &[(&str, &str)] = &[
         "consented_at delete_after email review_id",
     ),
     (
+        "indicator_levels",
+        "indicator level procedure_id updated_at",
+    ),
+    (
         "invitations",
         "created_at email expires_at id invited_by organisation_id revoked_at role token_hash used_at",
     ),

@@ -20,7 +20,7 @@ use crate::helpers::{TestApp, UNSCREENED, new_review, rated, spawn_app_with};
 /// An application mailing through a relay on `port`, looking for alerts every 200 ms.
 async fn app_with_alerts(port: u16) -> TestApp {
     spawn_app_with(Options {
-        alert_interval: Duration::from_millis(200),
+        look_interval: Duration::from_millis(200),
         ..mail_options(port)
     })
     .await
@@ -418,7 +418,7 @@ async fn two_nodes_on_one_database_send_each_alert_and_each_message_once() {
     let app = app_with_alerts(port).await;
     let other = app
         .beside(Options {
-            alert_interval: Duration::from_millis(150),
+            look_interval: Duration::from_millis(150),
             ..mail_options(port)
         })
         .await;

@@ -398,6 +398,99 @@ async fn deliveries_verify_with_the_convention_s_own_library_and_a_changed_body_
 }
 
 #[tokio::test]
+async fn an_indicator_moving_to_another_level_is_told_once_to_the_endpoints_that_want_it() {
+    let app = spawn_app_with(Options {
+        webhooks: avis::notify::Settings {
+            allow_private: true,
+        },
+        publication_threshold: 10,
+        look_interval: Duration::from_millis(200),
+        ..Options::default()
+    })
+    .await;
+    let button = app.button().await;
+    let key = organisation_key(&app, &button).await;
+    let levels = receiver(&[]).await;
+    let webhook = subscribe(&app, &key, &levels.url, &["indicator.threshold_crossed"]).await;
+    let secret = webhook["secret"].as_str().unwrap();
+    let reviews = receiver(&[]).await;
+    subscribe(&app, &key, &reviews.url, &["review.created"]).await;
+    let earlier = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(2)).to_string();
+    let good = crate::helpers::rated(avis::domain::answers::Satisfaction::Good);
+    let bad = crate::helpers::rated(avis::domain::answers::Satisfaction::Bad);
+    for _ in 0..10 {
+        app.review_at(&button, &earlier, &good).await;
+    }
+    // The first look notes satisfaction's level, good (10/10 over 10 reviews): no event.
+    let satisfaction = (button.procedure_id, "satisfaction".to_owned());
+    let start = std::time::Instant::now();
+    while app
+        .store
+        .indicator_levels()
+        .await
+        .unwrap()
+        .get(&satisfaction)
+        != Some(&"good".into())
+    {
+        assert!(start.elapsed() < Duration::from_secs(10), "level noted");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(levels.got.lock().unwrap().is_empty());
+    // Twenty bad ones: 100 / 30 = 3.3, bad — by way of medium if a look falls between.
+    for _ in 0..20 {
+        app.review_at(&button, &earlier, &bad).await;
+    }
+    let start = std::time::Instant::now();
+    let events: Vec<Value> = loop {
+        let got = levels.got.lock().unwrap().clone();
+        let events: Vec<Value> = got
+            .iter()
+            .map(|r| {
+                assert!(verify(secret, r), "signed");
+                serde_json::from_str(&r.body).unwrap()
+            })
+            .collect();
+        if events.last().is_some_and(|e| e["data"]["level"] == "bad") {
+            break events;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "{events:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(levels.got.lock().unwrap().len(), events.len(), "no more");
+    // Each event takes up where the one before left off, from good to bad, once.
+    let mut level = json!("good");
+    for event in &events {
+        assert_eq!(event["type"], "indicator.threshold_crossed");
+        assert_eq!(event["data"]["indicator"], "satisfaction");
+        assert_eq!(event["data"]["procedure_id"], json!(button.procedure_id));
+        assert_eq!(event["data"]["previous_level"], level, "{events:?}");
+        assert_ne!(event["data"]["level"], level);
+        level = event["data"]["level"].clone();
+    }
+    let last = events.last().unwrap();
+    // Bad from the 11th bad review on (100 / 21 < 5): the look may fall anywhere after it.
+    let n = last["data"]["n"].as_i64().unwrap();
+    assert!((21..=30).contains(&n), "{last}");
+    let value = last["data"]["value"].as_f64().unwrap();
+    assert!((value - 100.0 / n as f64).abs() < 0.006, "{last}");
+    // The review endpoint heard of reviews only; the deliveries name the procedure.
+    assert!(
+        reviews
+            .got
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|r| r.body.contains("\"review.created\""))
+    );
+    let shown = deliveries(&app, &key, webhook["id"].as_str().unwrap()).await;
+    assert_eq!(shown.len(), events.len());
+    assert_eq!(shown[0]["procedure_id"], json!(button.procedure_id));
+    assert!(shown[0].get("review_id").is_none(), "{shown:?}");
+}
+
+#[tokio::test]
 async fn moderation_is_told_to_the_endpoints_that_want_it_only() {
     let app = app_allowing_loopback().await;
     let button = app.button().await;

@@ -24,6 +24,7 @@ fn event_word(event: Event) -> W {
         Event::ReviewUpdated => W::EventReviewUpdated,
         Event::ReviewExcluded => W::EventReviewExcluded,
         Event::ReviewRestored => W::EventReviewRestored,
+        Event::IndicatorThresholdCrossed => W::EventIndicatorThresholdCrossed,
     }
 }
 
@@ -294,7 +295,13 @@ fn delivery_row(agent: &Agent, base: &str, webhook: &Webhook, delivery: &Deliver
     html! {
         tr {
             th scope="row" { (w(event_word(delivery.event))) }
-            td { a href=(format!("/admin/reviews/{}", delivery.review_id)) { code { (delivery.review_id.simple().to_string()[..8]) } } }
+            td {
+                @if let Some(review) = delivery.review_id {
+                    a href=(format!("/admin/reviews/{review}")) { code { (review.simple().to_string()[..8]) } }
+                } @else if let Some(procedure) = delivery.procedure_id {
+                    a href=(format!("/admin/procedures/{procedure}")) { code { (procedure.simple().to_string()[..8]) } }
+                }
+            }
             td { (when(delivery.occurred_at)) }
             td { (w(status)) }
             td { (delivery.attempts.len()) }
