@@ -14,7 +14,8 @@ use super::letters;
 use crate::domain::people::{Email, Role};
 use crate::domain::questionnaire::Lang;
 use crate::domain::webhooks::{AddressRefused, is_private, retry_after_ms, signature};
-use crate::store::webhooks::{Attempt, Claimed, Outcome, Webhook};
+use crate::store::webhook_outbox::{Attempt, Claimed, Outcome};
+use crate::store::webhooks::Webhook;
 use crate::store::{Store, StoreError};
 
 /// How many messages a node takes up at once (one per endpoint), and sends side by side.
@@ -211,34 +212,42 @@ impl Sender {
     /// A client bound to the addresses `url`'s host resolves to now, once each is checked: the
     /// request goes to an address that was checked, whatever the name resolves to a moment later.
     async fn client_for(&self, url: &str) -> Result<reqwest::Client, AddressRefused> {
-        let parsed = crate::domain::webhooks::parse_url(url, self.settings.allow_private)?;
-        let host = parsed.host_str().ok_or(AddressRefused::Scheme)?.to_owned();
-        let port = parsed
-            .port_or_known_default()
-            .ok_or(AddressRefused::Scheme)?;
-        let bare = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned();
-        let addresses: Vec<SocketAddr> = tokio::net::lookup_host((bare.as_str(), port))
-            .await
-            .map_err(|_| AddressRefused::Unresolved)?
-            .collect();
-        if addresses.is_empty() {
-            return Err(AddressRefused::Unresolved);
-        }
-        if !self.settings.allow_private
-            && let Some(private) = addresses.iter().find(|a| is_private(a.ip()))
-        {
-            return Err(AddressRefused::Private(private.ip()));
-        }
+        let (parsed, addresses) = resolve_checked(url, self.settings.allow_private).await?;
+        let host = parsed.host_str().ok_or(AddressRefused::Scheme)?;
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(TIMEOUT)
-            .resolve_to_addrs(&bare, &addresses)
+            .resolve_to_addrs(bare, &addresses)
             .build()
             .map_err(|_| AddressRefused::Unresolved)
     }
+}
+
+/// An endpoint's address parsed, and the addresses its host resolves to now, each checked: the
+/// one guard against requests to this machine's network, at creation (API and page) and at
+/// every delivery.
+pub async fn resolve_checked(
+    raw: &str,
+    allow_private: bool,
+) -> Result<(url::Url, Vec<SocketAddr>), AddressRefused> {
+    let parsed = crate::domain::webhooks::parse_url(raw, allow_private)?;
+    let host = parsed.host_str().ok_or(AddressRefused::Scheme)?;
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let port = parsed
+        .port_or_known_default()
+        .ok_or(AddressRefused::Scheme)?;
+    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((bare, port))
+        .await
+        .map_err(|_| AddressRefused::Unresolved)?
+        .collect();
+    if addresses.is_empty() {
+        return Err(AddressRefused::Unresolved);
+    }
+    if !allow_private && let Some(private) = addresses.iter().find(|a| is_private(a.ip())) {
+        return Err(AddressRefused::Private(private.ip()));
+    }
+    Ok((parsed, addresses))
 }
 
 /// When a failed message is tried again, or that it has failed for good.

@@ -31,6 +31,7 @@ pub mod salts;
 pub mod screening;
 pub mod sessions;
 pub mod sqlite_writer;
+pub mod webhook_outbox;
 pub mod webhooks;
 
 use std::time::Duration;

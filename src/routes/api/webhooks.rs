@@ -7,12 +7,14 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::FieldError;
-use crate::domain::webhooks::{AddressRefused, Event, is_private, parse_url};
+use crate::domain::webhooks::Event;
 use crate::error::{ApiError, Problem};
+use crate::notify::webhooks::resolve_checked;
 use crate::routes::api::auth::{AdminKey, Visibility};
 use crate::routes::body::{ADMIN_BODY_LIMIT, json_body};
 use crate::startup::AppState;
-use crate::store::webhooks::{Delivery, Webhook, WebhookChange};
+use crate::store::webhook_outbox::Delivery;
+use crate::store::webhooks::{Webhook, WebhookChange};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -46,25 +48,13 @@ pub struct CreatedWebhookView {
 
 /// The endpoint's address, refused with the reason as a field error.
 async fn checked_url(raw: &str, state: &AppState) -> Result<String, ApiError> {
-    let allow_private = state.webhooks.allow_private;
-    let refused = |refused: AddressRefused| {
-        ApiError::InvalidRequest(vec![FieldError::new("url", refused.to_string())])
-    };
-    let url = parse_url(raw, allow_private).map_err(refused)?;
-    if !allow_private {
-        let host = url.host_str().unwrap_or_default();
-        let bare = host.trim_start_matches('[').trim_end_matches(']');
-        let port = url.port_or_known_default().unwrap_or(443);
-        let addresses = tokio::net::lookup_host((bare, port))
-            .await
-            .map_err(|_| refused(AddressRefused::Unresolved))?;
-        for address in addresses {
-            if is_private(address.ip()) {
-                return Err(refused(AddressRefused::Private(address.ip())));
-            }
-        }
+    match resolve_checked(raw, state.webhooks.allow_private).await {
+        Ok((url, _)) => Ok(url.to_string()),
+        Err(refused) => Err(ApiError::InvalidRequest(vec![FieldError::new(
+            "url",
+            refused.to_string(),
+        )])),
     }
-    Ok(url.to_string())
 }
 
 fn checked_events(events: &[Event]) -> Result<(), ApiError> {

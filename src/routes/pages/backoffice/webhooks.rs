@@ -9,11 +9,13 @@ use maud::{Markup, html};
 use super::organisations::{tabs, visible};
 use super::{agent_page_status, back_to, done, path_id, record};
 use crate::accounts::{Agent, Submitted};
-use crate::domain::webhooks::{Event, is_private, parse_url};
+use crate::domain::webhooks::Event;
+use crate::notify::webhooks::resolve_checked;
 use crate::routes::pages::error::PageError;
 use crate::startup::AppState;
 use crate::store::catalog::Organisation;
-use crate::store::webhooks::{Delivery, DeliveryStatus, Webhook, WebhookChange};
+use crate::store::webhook_outbox::{Delivery, DeliveryStatus};
+use crate::store::webhooks::{Webhook, WebhookChange};
 use crate::views::forms::{Errors, Input, checkbox};
 use crate::views::layout::{action_button, copyable, csrf_field, notice, when};
 use crate::views::words::W;
@@ -163,10 +165,9 @@ pub async fn create(
             .collect(),
         errors: Errors::default(),
     };
-    let allow_private = state.webhooks.allow_private;
-    let url = match parse_url(&draft.url, allow_private) {
-        Ok(url) if allow_private || !resolves_privately(&url).await => Some(url.to_string()),
-        _ => {
+    let url = match resolve_checked(&draft.url, state.webhooks.allow_private).await {
+        Ok((url, _)) => Some(url.to_string()),
+        Err(_) => {
             draft.errors.add("url", W::WebhookUrlRefused);
             None
         }
@@ -202,19 +203,6 @@ pub async fn create(
 }
 
 /// Whether `url`'s host resolves to an address webhooks may not reach (or to none at all).
-async fn resolves_privately(url: &url::Url) -> bool {
-    let host = url.host_str().unwrap_or_default();
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let port = url.port_or_known_default().unwrap_or(443);
-    match tokio::net::lookup_host((bare, port)).await {
-        Ok(addresses) => {
-            let addresses: Vec<_> = addresses.collect();
-            addresses.is_empty() || addresses.iter().any(|a| is_private(a.ip()))
-        }
-        Err(_) => true,
-    }
-}
-
 /// The webhook `id` of the organisation of `path`, for one of its admins.
 async fn own_webhook(
     state: &AppState,

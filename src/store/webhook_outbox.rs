@@ -1,0 +1,306 @@
+//! The outbox of webhook messages (filled by the database's own triggers in the transaction that
+//! changes a review, see migration 27, and by the look at indicators' levels), taken up by one
+//! node at a time in each endpoint's order, and every attempt to deliver one.
+
+use jiff::Timestamp;
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use super::webhooks::event;
+use super::{Backend, Store, StoreError, id};
+use crate::domain::time::{from_millis, to_millis};
+use crate::domain::webhooks::Event;
+
+/// Where a message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+/// One attempt to deliver a message.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Attempt {
+    pub at: Timestamp,
+    /// The endpoint's answer; none when it gave none.
+    pub status: Option<i64>,
+    /// What went wrong, when something did.
+    pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// A message owed to an endpoint, and every attempt so far.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Delivery {
+    /// The message's id; its `webhook-id` header is `msg_` and these digits.
+    pub id: Uuid,
+    pub event: Event,
+    /// The review it is about, for a review's event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_id: Option<Uuid>,
+    /// The procedure it is about, for an indicator's event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub procedure_id: Option<Uuid>,
+    pub occurred_at: Timestamp,
+    pub status: DeliveryStatus,
+    pub next_attempt_at: Option<Timestamp>,
+    pub attempts: Vec<Attempt>,
+}
+
+/// A message taken up for delivery by this node.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: Uuid,
+    /// Orders an endpoint's messages as they were written.
+    pub seq: i64,
+    pub webhook_id: Uuid,
+    pub event: Event,
+    pub review_id: Uuid,
+    pub occurred_at: Timestamp,
+    pub payload: Option<String>,
+    pub attempts: i64,
+}
+
+/// What became of an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Delivered,
+    /// Failed; tried again at this time.
+    RetryAt(Timestamp),
+    /// Failed for good.
+    Failed,
+}
+
+impl Store {
+    /// An endpoint's latest messages, newest first, with their attempts.
+    pub async fn list_deliveries(
+        &self,
+        webhook_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, event, review_id, occurred_at, next_attempt_at, delivered_at, failed_at \
+             FROM webhook_messages WHERE webhook_id = $1 \
+             ORDER BY seq DESC LIMIT {limit}"
+        )))
+        .bind(webhook_id.to_string())
+        .fetch_all(&self.read)
+        .await?;
+        let mut deliveries = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let message: String = row.try_get("id")?;
+            let attempts = sqlx::query(
+                "SELECT at, status, error, duration_ms FROM webhook_attempts \
+                 WHERE message_id = $1 ORDER BY at",
+            )
+            .bind(&message)
+            .fetch_all(&self.read)
+            .await?;
+            deliveries.push(delivery(row, &attempts)?);
+        }
+        Ok(deliveries)
+    }
+
+    /// Sends a message of this endpoint again, now, whatever became of it. Returns whether it
+    /// exists.
+    #[tracing::instrument(skip(self))]
+    pub async fn replay_delivery(
+        &self,
+        webhook_id: Uuid,
+        message_id: Uuid,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE webhook_messages SET delivered_at = NULL, failed_at = NULL, locked_until = NULL, \
+             next_attempt_at = $1 WHERE id = $2 AND webhook_id = $3",
+        )
+        .bind(to_millis(Timestamp::now()))
+        .bind(message_id.simple().to_string())
+        .bind(webhook_id.to_string())
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Whether some message is due: read first, so that an idle node writes nothing.
+    pub async fn messages_due(&self, now: Timestamp) -> Result<bool, StoreError> {
+        let due: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM webhook_messages WHERE delivered_at IS NULL AND failed_at IS NULL \
+             AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1) LIMIT 1",
+        )
+        .bind(to_millis(now))
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(due.is_some())
+    }
+
+    /// Takes up to `limit` due messages for this node until `until`: for each endpoint, the
+    /// first of its messages not yet delivered, if it is due and no node holds an earlier one,
+    /// so that an endpoint gets its messages in the order they were written (a message waiting
+    /// for its retry lets later ones through). On PostgreSQL, messages another node is taking
+    /// at the same moment are skipped, not waited for: each is sent by one node per attempt.
+    pub async fn claim_messages(
+        &self,
+        now: Timestamp,
+        until: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<Claimed>, StoreError> {
+        let skip_locked = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE webhook_messages SET locked_until = $1 WHERE id IN (\
+               SELECT m.id FROM webhook_messages m \
+               WHERE m.delivered_at IS NULL AND m.failed_at IS NULL AND m.next_attempt_at <= $2 \
+               AND (m.locked_until IS NULL OR m.locked_until <= $2) \
+               AND m.seq = (SELECT MIN(o.seq) FROM webhook_messages o \
+                 WHERE o.webhook_id = m.webhook_id AND o.delivered_at IS NULL AND o.failed_at IS NULL \
+                 AND (o.next_attempt_at <= $2 OR o.locked_until > $2)) \
+               ORDER BY m.seq LIMIT {limit}{skip_locked}) \
+             RETURNING id, seq, webhook_id, event, review_id, occurred_at, payload, attempts"
+        )))
+        .bind(to_millis(until))
+        .bind(to_millis(now))
+        .fetch_all(&self.write)
+        .await?;
+        let mut claimed: Vec<Claimed> = rows.iter().map(claimed).collect::<Result<_, _>>()?;
+        claimed.sort_by_key(|c| c.seq);
+        Ok(claimed)
+    }
+
+    /// Deletes the messages delivered or given up before `before`, with their attempts.
+    pub async fn forget_messages(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let finished = "SELECT id FROM webhook_messages WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND occurred_at < $1";
+        // Read first: a node with nothing to delete writes nothing.
+        let any: Option<String> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("{finished} LIMIT 1")))
+                .bind(to_millis(before))
+                .fetch_optional(&self.read)
+                .await?;
+        if any.is_none() {
+            return Ok(0);
+        }
+        let mut tx = self.write.begin().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM webhook_attempts WHERE message_id IN ({finished})"
+        )))
+        .bind(to_millis(before))
+        .execute(&mut *tx)
+        .await?;
+        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM webhook_messages WHERE id IN ({finished})"
+        )))
+        .bind(to_millis(before))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Keeps the body a message is sent with, the same at every attempt.
+    pub async fn save_payload(&self, message_id: Uuid, payload: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE webhook_messages SET payload = $1 WHERE id = $2 AND payload IS NULL")
+            .bind(payload)
+            .bind(message_id.simple().to_string())
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Records an attempt and what it makes of its message, in one transaction.
+    pub async fn record_attempt(
+        &self,
+        message_id: Uuid,
+        attempt: &Attempt,
+        outcome: Outcome,
+    ) -> Result<(), StoreError> {
+        let key = message_id.simple().to_string();
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "INSERT INTO webhook_attempts (id, message_id, at, status, error, duration_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(&key)
+        .bind(to_millis(attempt.at))
+        .bind(attempt.status)
+        .bind(attempt.error.as_deref())
+        .bind(attempt.duration_ms)
+        .execute(&mut *tx)
+        .await?;
+        let at = to_millis(attempt.at);
+        let (sql, value) = match outcome {
+            Outcome::Delivered => (
+                "UPDATE webhook_messages SET attempts = attempts + 1, locked_until = NULL, delivered_at = $1 WHERE id = $2",
+                at,
+            ),
+            Outcome::RetryAt(next) => (
+                "UPDATE webhook_messages SET attempts = attempts + 1, locked_until = NULL, next_attempt_at = $1 WHERE id = $2",
+                to_millis(next),
+            ),
+            Outcome::Failed => (
+                "UPDATE webhook_messages SET attempts = attempts + 1, locked_until = NULL, failed_at = $1 WHERE id = $2",
+                at,
+            ),
+        };
+        sqlx::query(sql)
+            .bind(value)
+            .bind(&key)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn claimed(row: &AnyRow) -> Result<Claimed, sqlx::Error> {
+    Ok(Claimed {
+        id: id(row.try_get("id")?)?,
+        seq: row.try_get("seq")?,
+        webhook_id: id(row.try_get("webhook_id")?)?,
+        event: event(row.try_get("event")?)?,
+        review_id: id(row.try_get("review_id")?)?,
+        occurred_at: from_millis(row.try_get("occurred_at")?),
+        payload: row.try_get("payload")?,
+        attempts: row.try_get("attempts")?,
+    })
+}
+
+fn delivery(row: &AnyRow, attempts: &[AnyRow]) -> Result<Delivery, sqlx::Error> {
+    let delivered: Option<i64> = row.try_get("delivered_at")?;
+    let failed: Option<i64> = row.try_get("failed_at")?;
+    let status = match (delivered, failed) {
+        (Some(_), _) => DeliveryStatus::Delivered,
+        (None, Some(_)) => DeliveryStatus::Failed,
+        (None, None) => DeliveryStatus::Pending,
+    };
+    let event = event(row.try_get("event")?)?;
+    // The column holds the review, or for an indicator's event the procedure.
+    let about = id(row.try_get("review_id")?)?;
+    Ok(Delivery {
+        id: id(row.try_get("id")?)?,
+        event,
+        review_id: event.is_about_a_review().then_some(about),
+        procedure_id: (!event.is_about_a_review()).then_some(about),
+        occurred_at: from_millis(row.try_get("occurred_at")?),
+        status,
+        next_attempt_at: (status == DeliveryStatus::Pending)
+            .then(|| row.try_get("next_attempt_at").map(from_millis))
+            .transpose()?,
+        attempts: attempts
+            .iter()
+            .map(|a| {
+                Ok(Attempt {
+                    at: from_millis(a.try_get("at")?),
+                    status: a.try_get("status")?,
+                    error: a.try_get("error")?,
+                    duration_ms: a.try_get("duration_ms")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?,
+    })
+}
