@@ -147,8 +147,9 @@ pub fn digest(reader: &Reader, period: Window, parts: &[DigestPart], key: &str) 
     let mut text = format!("{intro}\n");
     for part in parts {
         let link = format!("{}/admin/procedures/{}", reader.base_url, part.procedure);
+        let colon = crate::views::layout::colon(lang);
         text.push_str(&format!(
-            "\n{}\n{}: {} ({}: {})\n",
+            "\n{}\n{}{colon}{} ({}{colon}{})\n",
             part.title,
             reader.w(W::DigestReviews),
             part.now.satisfaction.n,
@@ -157,7 +158,7 @@ pub fn digest(reader: &Reader, period: Window, parts: &[DigestPart], key: &str) 
         ));
         for ((name, now), (_, before)) in part.now.named().into_iter().zip(part.before.named()) {
             text.push_str(&format!(
-                "  {}: {} ({}: {})\n",
+                "  {}{colon}{} ({}{colon}{})\n",
                 reader.w(indicator_word(name)),
                 value_text(lang, name, now),
                 reader.w(W::DigestBefore),

@@ -99,6 +99,29 @@ impl Store {
         Ok(row.as_ref().map(choice).transpose()?)
     }
 
+    /// A person's subscriptions, with each procedure's id and title, by title.
+    pub async fn alert_choices_of(
+        &self,
+        user: Uuid,
+    ) -> Result<Vec<(Uuid, String, Choice)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.*, p.title FROM alert_subscriptions s \
+             JOIN procedures p ON p.id = s.procedure_id WHERE s.user_id = $1 ORDER BY p.title",
+        )
+        .bind(user.to_string())
+        .fetch_all(&self.read)
+        .await?;
+        let mut choices = Vec::with_capacity(rows.len());
+        for row in &rows {
+            choices.push((
+                id(row.try_get("procedure_id")?)?,
+                row.try_get("title")?,
+                choice(row)?,
+            ));
+        }
+        Ok(choices)
+    }
+
     /// Saves what a person chose; choosing nothing removes the subscription. What was just
     /// turned on starts from now: reviews already there, the period under way, satisfaction
     /// as it stands are not news.

@@ -224,6 +224,7 @@ words! {
     AlertAbove => "M'écrire quand la satisfaction dépasse", "Write to me when satisfaction rises above";
     InvalidLevel => "Saisissez une note entre 0 et 10, par exemple 6,5.", "Enter a score between 0 and 10, such as 6.5.";
     AlertExclusions => "M'écrire quand de nombreux avis sont exclus en peu de temps (20 en une heure) : une attaque possible", "Write to me when many reviews are excluded in a short time (20 within an hour): a possible attack";
+    NoAlerts => "Aucune alerte pour l'instant : choisissez-les sur la page de chaque démarche, lien « Mes alertes ».", "No alerts yet: choose them on each procedure's page, link “My alerts”.";
     AlertExclusionsLegend => "Avis exclus", "Excluded reviews";
     DigestFrequency => "Fréquence", "How often";
     DigestChoice => "Résumé par courriel", "Digest by email";

@@ -273,7 +273,7 @@ async fn a_daily_digest_gives_yesterday_s_reviews_and_indicators_beside_the_day_
     assert!(text(mail, "subject").contains(&yesterday), "{mail}");
     let body = text(mail, "text");
     assert!(
-        body.contains("Nouveaux avis: 4 (période précédente: 2)"),
+        body.contains("Nouveaux avis\u{a0}: 4 (période précédente\u{a0}: 2)"),
         "{body}"
     );
     // Satisfaction (10 × 3) / 4 = 7.5, the day before 5.0.
@@ -405,6 +405,10 @@ async fn the_alerts_page_refuses_a_level_it_cannot_read_and_says_when_mail_is_of
         scalar(&app, "SELECT COUNT(*) FROM alert_subscriptions").await,
         1
     );
+    // The person's account lists their alerts, each with a way to its page.
+    let account = page_text(member.get("/admin/account").await).await;
+    assert!(account.contains(&format!("href=\"{path}\"")), "{account}");
+    assert!(account.contains("&lt; 7,5"), "{account}");
     member.post(&path, &[("below", "")]).await;
     assert_eq!(
         scalar(&app, "SELECT COUNT(*) FROM alert_subscriptions").await,

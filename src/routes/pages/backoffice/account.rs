@@ -28,6 +28,7 @@ async fn account_page(
         .store
         .list_sessions(agent.user.id, state.backoffice.sessions)
         .await?;
+    let alerts = state.store.alert_choices_of(agent.user.id).await?;
     let csrf = &agent.session.csrf_token;
     let body = html! {
         h1 { (w(W::Account)) }
@@ -49,6 +50,19 @@ async fn account_page(
                 (Input::text("current_password", w(W::CurrentPassword), "").kind("password", "current-password").required().render(lang, errors))
                 (Input::text("new_password", w(W::NewPassword), "").kind("password", "new-password").hint(w(W::PasswordHint)).required().render(lang, errors))
                 div class="actions" { button type="submit" { (w(W::ChangePassword)) } }
+            }
+        }
+        h2 { (w(W::Alerts)) }
+        @if alerts.is_empty() {
+            p { (w(W::NoAlerts)) }
+        } @else {
+            ul {
+                @for (procedure, title, choice) in &alerts {
+                    li {
+                        a href=(format!("/admin/procedures/{procedure}/alerts")) { (title) }
+                        " — " (super::alerts::summary(lang, choice))
+                    }
+                }
             }
         }
         h2 { (w(W::Sessions)) }

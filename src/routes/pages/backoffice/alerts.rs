@@ -205,6 +205,37 @@ pub async fn save(
     ))
 }
 
+/// A choice in a few words, for the list on the person's account page.
+pub(super) fn summary(lang: crate::domain::questionnaire::Lang, choice: &Choice) -> String {
+    let w = |word: W| word.text(lang);
+    let mut parts = Vec::new();
+    if choice.new_reviews {
+        parts.push(format!(
+            "{} ({})",
+            w(W::DigestReviews),
+            every_label(choice.every_minutes)
+        ));
+    }
+    if let Some(level) = choice.below {
+        parts.push(format!("< {}", score(lang, level)));
+    }
+    if let Some(level) = choice.above {
+        parts.push(format!("> {}", score(lang, level)));
+    }
+    if choice.exclusions {
+        parts.push(w(W::AlertExclusionsLegend).to_owned());
+    }
+    if choice.digest != Digest::None {
+        parts.push(format!(
+            "{}{}{}",
+            w(W::DigestChoice),
+            crate::views::layout::colon(lang),
+            w(digest_word(choice.digest))
+        ));
+    }
+    parts.join(" · ")
+}
+
 /// The audit log's line for a choice.
 fn describe(choice: &Choice) -> String {
     let level = |l: Option<f64>| l.map_or("-".to_owned(), |l| l.to_string());
