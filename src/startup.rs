@@ -93,6 +93,8 @@ pub struct Options {
     pub webhooks: crate::notify::Settings,
     /// Where mail goes; none turns mail off.
     pub mail: Option<crate::notify::smtp::SmtpSettings>,
+    /// Whether the incumbent's public URLs are answered (see [`routes::compat`]).
+    pub jdma_compat: bool,
 }
 
 impl Default for Options {
@@ -115,6 +117,7 @@ impl Default for Options {
             exports: Default::default(),
             webhooks: Default::default(),
             mail: None,
+            jdma_compat: false,
         }
     }
 }
@@ -193,8 +196,9 @@ impl Application {
             }
         });
         let document = routes::openapi();
+        let compat = options.jdma_compat;
         let server = HttpServer::new(move || {
-            routes::register(App::new(), document.clone())
+            routes::register(App::new(), document.clone(), compat)
                 .wrap(ErrorHandlers::new().default_handler(problem_for_bare_error))
                 .wrap_fn(|req, srv| {
                     let request_id = req.extensions().get::<RequestId>().copied();

@@ -11,6 +11,7 @@ pub mod buttons;
 pub mod catalog;
 pub mod check;
 mod comment_search;
+pub mod compat;
 pub mod contact;
 pub mod exports;
 pub mod indicators;
