@@ -45,14 +45,17 @@ impl Window {
             Some(raw) => instant(raw, End::Start).map_err(|e| format!("start_date: {e}"))?,
             None => 0,
         };
+        let end_of_today = now.as_millisecond().div_euclid(DAY_MS) * DAY_MS + DAY_MS - 1;
         let last = match end.filter(|s| !s.is_empty()) {
             Some(raw) => instant(raw, End::End).map_err(|e| format!("end_date: {e}"))?,
-            None => {
-                let today = now.as_millisecond().div_euclid(DAY_MS);
-                today * DAY_MS + DAY_MS - 1
-            }
+            None => end_of_today,
         };
-        Ok(Window { first, last })
+        // No review is older than 1970 or newer than today: bounds beyond them change nothing,
+        // and kept within them the window splits into days, whatever was asked.
+        Ok(Window {
+            first: first.max(0),
+            last: last.min(end_of_today),
+        })
     }
 }
 
@@ -298,6 +301,8 @@ mod tests {
         let defaults = Window::parse(None, Some(""), now).unwrap();
         assert_eq!(defaults.first, 0);
         assert_eq!(defaults.last, at("2026-03-10T23:59:59.999Z"));
+        let far = Window::parse(Some("1969-12-31T00:00:00Z"), Some("99999999999999"), now).unwrap();
+        assert_eq!((far.first, far.last), (0, defaults.last));
         assert_eq!(
             Window::parse(Some("2025-01-01"), None, now).unwrap().first,
             at("2025-01-01T00:00:00Z")

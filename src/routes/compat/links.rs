@@ -58,6 +58,7 @@ pub fn pick_xwiki_button<'a>(
 }
 
 #[get("/Demarches/avis/{form_id}")]
+#[tracing::instrument(skip_all, fields(form = %path))]
 pub async fn by_form(
     req: HttpRequest,
     path: web::Path<String>,
@@ -75,6 +76,7 @@ pub async fn by_form(
 }
 
 #[get("/Demarches/{product_id}")]
+#[tracing::instrument(skip_all, fields(product = %path))]
 pub async fn by_product(
     req: HttpRequest,
     path: web::Path<String>,

@@ -173,6 +173,7 @@ fn flatten(issues: &[Value]) -> Value {
 }
 
 #[get("/api/trpc/answer.getObservatoireStats")]
+#[tracing::instrument(skip_all)]
 pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let params = Params::of(&req);
     let input = match parse(params.get("input")) {

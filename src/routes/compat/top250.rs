@@ -22,6 +22,7 @@ struct Listed {
 }
 
 #[post("/api/open-api/setTop250")]
+#[tracing::instrument(skip_all)]
 pub async fn set(
     req: HttpRequest,
     payload: web::Payload,
