@@ -594,6 +594,57 @@ async fn the_observatory_reads_the_incumbent_s_figures_for_random_reviews_and_wi
     reference(&rows, 0, i64::MAX, None).check(&text, "every date defaulted");
 }
 
+/// The counts of the pull over everything so far.
+async fn counts_so_far(app: &TestApp) -> Value {
+    let response = pull(app, &json!({"product_id": 3977, "form_id": 1})).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    body["result"]["data"]["json"]["metadata"].clone()
+}
+
+#[tokio::test]
+async fn reviews_sent_to_avis_after_the_cut_over_count_and_excluded_ones_do_not() {
+    let app = spawn_compat().await;
+    let (_, buttons) = product(&app, 3977, true, &[(4400, Some("button"), false, false)]).await;
+    let imported = Row {
+        button: 4400,
+        at: millis("2025-06-01T10:00:00Z"),
+        answers: Answers {
+            satisfaction: Some(Satisfaction::Bad),
+            ..Answers::default()
+        },
+        counts: true,
+    };
+    store_review(&app, &buttons[0], &imported).await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let response = app
+            .post_review(&json!({"button_id": buttons[0].id, "answers": {
+                "satisfaction": "good", "contact_tried": ["none"]}}))
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        ids.push(body["id"].as_str().unwrap().to_owned());
+    }
+    let metadata = counts_so_far(&app).await;
+    assert_eq!(metadata["satisfaction_count"], 3);
+    assert_eq!(metadata["autonomy_count"], 2);
+
+    let admin = app.key(Scope::Admin, None).await;
+    let excluded = app
+        .client
+        .post(format!("{}/api/v1/reviews/{}/exclude", app.address, ids[0]))
+        .bearer_auth(&admin)
+        .json(&json!({"reason": "envoyé deux fois"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(excluded.status().is_success(), "{}", excluded.status());
+    let metadata = counts_so_far(&app).await;
+    assert_eq!(metadata["satisfaction_count"], 2);
+    assert_eq!(metadata["autonomy_count"], 1);
+}
+
 /// Checks a tRPC error: its status, code and message.
 async fn assert_trpc_error(response: reqwest::Response, status: StatusCode, code: &str) -> Value {
     assert_eq!(response.status(), status);
