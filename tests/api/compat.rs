@@ -134,6 +134,12 @@ async fn every_form_of_review_link_redirects_to_its_button_s_questionnaire() {
         location(&app, "/Demarches/3977?button=4400").await,
         f(&buttons[0])
     );
+    let checked = no_redirects()
+        .head(format!("{}/Demarches/3977?button=4400", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(checked.status(), StatusCode::FOUND);
     assert_eq!(
         location(&app, "/Demarches/avis/77?button=4401").await,
         f(&buttons[1])
@@ -225,6 +231,14 @@ async fn the_button_images_are_served_in_four_variants_and_cached_long() {
         assert!(svg.starts_with("<svg") && svg.contains(r#"width="200" height="85""#));
         assert!(svg.contains("Je donne mon avis"));
     }
+    let head = app
+        .client
+        .head(format!("{}/static/bouton-bleu-clair.svg", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(head.headers()[CONTENT_TYPE], "image/svg+xml; charset=utf-8");
     assert_eq!(
         app.get("/static/bouton-rouge-clair.svg").await.status(),
         StatusCode::NOT_FOUND

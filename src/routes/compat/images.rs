@@ -6,7 +6,7 @@
 //! The images never change with data, so caches may keep them a month.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, route, web};
 
 /// The colours of one variant.
 struct Colours {
@@ -52,7 +52,7 @@ fn svg(colours: &Colours) -> String {
     )
 }
 
-#[get("/static/bouton-{colour}-{theme}.svg")]
+#[route("/static/bouton-{colour}-{theme}.svg", method = "GET", method = "HEAD")]
 pub async fn button(path: web::Path<(String, String)>) -> HttpResponse {
     let (colour, theme) = path.into_inner();
     match colours(&colour, &theme) {

@@ -8,12 +8,12 @@
 //!   legacy title is `nd_source`, else the one titled `button`, else the first (the incumbent's
 //!   `webapp-form/src/pages/[id].tsx`). Open buttons are looked at before closed ones.
 //!
-//! The redirect is temporary (302) and not cached: where a link leads is avis's data, which can
+//! Link checkers' `HEAD` gets the same answer as `GET`. The redirect is temporary (302) and not cached: where a link leads is avis's data, which can
 //! change. A closed button still leads to its questionnaire, which tells the citizen it no
 //! longer collects reviews; a link that leads nowhere gets a page that says so, never a bare 404.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, route, web};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -57,7 +57,7 @@ pub fn pick_xwiki_button<'a>(
         .or_else(|| buttons.first())
 }
 
-#[get("/Demarches/avis/{form_id}")]
+#[route("/Demarches/avis/{form_id}", method = "GET", method = "HEAD")]
 #[tracing::instrument(skip_all, fields(form = %path))]
 pub async fn by_form(
     req: HttpRequest,
@@ -75,7 +75,7 @@ pub async fn by_form(
     })
 }
 
-#[get("/Demarches/{product_id}")]
+#[route("/Demarches/{product_id}", method = "GET", method = "HEAD")]
 #[tracing::instrument(skip_all, fields(product = %path))]
 pub async fn by_product(
     req: HttpRequest,
