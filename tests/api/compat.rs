@@ -696,7 +696,8 @@ async fn the_observatory_gets_the_incumbent_s_errors() {
     assert_eq!(body["error"]["json"]["message"], "Product not found");
 
     for bad in [
-        json!({"product_id": "3977"}),
+        json!({"product_id": "troisième"}),
+        json!({"product_id": 39.77}),
         json!({"form_id": 1}),
         json!({"product_id": 3977, "start_date": 20250101}),
         json!({"product_id": 3977, "isXWiki": "yes"}),
@@ -706,7 +707,7 @@ async fn the_observatory_gets_the_incumbent_s_errors() {
         let body = assert_trpc_error(response, StatusCode::BAD_REQUEST, "BAD_REQUEST").await;
         assert_eq!(body["error"]["json"]["code"], -32600, "{bad}");
     }
-    let field = pull(&app, &json!({"product_id": "3977"})).await;
+    let field = pull(&app, &json!({"product_id": "troisième"})).await;
     let body: Value = field.json().await.unwrap();
     assert_eq!(
         body["error"]["json"]["data"]["zodError"]["fieldErrors"]["product_id"][0],

@@ -81,6 +81,19 @@ fn parse(raw: Option<&str>) -> Result<Input, Vec<Value>> {
                     None
                 }
             },
+            // The incumbent's own pages send the product id as text: a version of its schema
+            // took it so, and some callers may still.
+            Some(Value::String(text))
+                if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                match text.parse() {
+                    Ok(n) => Some(n),
+                    Err(_) => {
+                        issues.push(issue(name, "number", "string"));
+                        None
+                    }
+                }
+            }
             other => {
                 issues.push(issue(name, "number", received(other)));
                 None
@@ -257,6 +270,8 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(input.product_id, 12);
+        let as_text = parse(Some(r#"{"json":{"product_id":"12","button_id":"40"}}"#)).unwrap();
+        assert_eq!((as_text.product_id, as_text.button_id), (12, Some(40)));
         assert_eq!(input.start_date.as_deref(), Some("1735689600000"));
         assert!(!input.is_xwiki);
     }
@@ -264,7 +279,7 @@ mod tests {
     #[test]
     fn every_bad_field_is_one_of_zod_s_issues() {
         let issues = parse(Some(
-            r#"{"json":{"product_id":"12","button_id":null,"isXWiki":"yes"}}"#,
+            r#"{"json":{"product_id":"douze","button_id":null,"isXWiki":"yes"}}"#,
         ))
         .unwrap_err();
         let paths: Vec<&str> = issues
