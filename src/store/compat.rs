@@ -30,6 +30,14 @@ pub struct LegacyButton {
     pub legacy_source: Option<String>,
 }
 
+/// An imported procedure as the incumbent's `services` listed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacyService {
+    pub legacy_id: i64,
+    pub title: String,
+    pub organisation: String,
+}
+
 /// What `setTop250` did, by the incumbent's product ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Top250 {
@@ -140,6 +148,33 @@ impl Store {
             }
         }
         Ok(tallies)
+    }
+
+    /// The imported procedures, of one organisation only when `organisation` names one, by
+    /// product id.
+    #[tracing::instrument(skip(self))]
+    pub async fn legacy_services(
+        &self,
+        organisation: Option<Uuid>,
+    ) -> Result<Vec<LegacyService>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.legacy_id, p.title, o.name FROM procedures p \
+             JOIN organisations o ON o.id = p.organisation_id \
+             WHERE p.legacy_id IS NOT NULL AND ($1 = '' OR p.organisation_id = $1) \
+             ORDER BY p.legacy_id",
+        )
+        .bind(organisation.map(|o| o.to_string()).unwrap_or_default())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(LegacyService {
+                    legacy_id: row.try_get("legacy_id")?,
+                    title: row.try_get("title")?,
+                    organisation: row.try_get("name")?,
+                })
+            })
+            .collect()
     }
 
     /// Makes the imported procedures of products `listed` essential and public and every other

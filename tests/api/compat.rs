@@ -828,3 +828,53 @@ async fn set_top250_makes_the_listed_procedures_essential_and_public_and_drops_t
         vec![(false, true), (true, true), (true, true)]
     );
 }
+
+#[tokio::test]
+async fn services_lists_the_imported_procedures_a_key_sees() {
+    let app = spawn_compat().await;
+    let (first, _) = product(&app, 7, true, &[]).await;
+    product(&app, 8, false, &[]).await;
+    // A procedure created in avis has no product id: not listed.
+    app.button().await;
+    let organisation = app
+        .store
+        .find_procedure(first)
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id;
+    let services = |key: Option<String>| {
+        let request = app
+            .client
+            .get(format!("{}/api/open-api/services", app.address));
+        async move {
+            match key {
+                Some(key) => request.bearer_auth(key),
+                None => request,
+            }
+            .send()
+            .await
+            .unwrap()
+        }
+    };
+    assert_problem(
+        services(None).await,
+        StatusCode::UNAUTHORIZED,
+        "missing_api_key",
+    )
+    .await;
+    let every = services(Some(app.key(Scope::IndicatorsRead, None).await)).await;
+    assert_eq!(every.status(), StatusCode::OK);
+    let body: Value = every.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"data": [
+            {"id": 7, "title": "Démarche 7", "entity": "Entité 7", "forms": []},
+            {"id": 8, "title": "Démarche 8", "entity": "Entité 8", "forms": []},
+        ]})
+    );
+    let limited = services(Some(app.key(Scope::Admin, Some(organisation)).await)).await;
+    let body: Value = limited.json().await.unwrap();
+    assert_eq!(body["data"].as_array().unwrap().len(), 1);
+    assert_eq!(body["data"][0]["id"], 7);
+}

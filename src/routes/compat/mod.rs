@@ -5,7 +5,8 @@
 //!   questionnaire of the matching button;
 //! - `images`: the « Je donne mon avis » button images those links wrap;
 //! - `observatory`: the observatory's nightly pull, the same query and the same figures;
-//! - `top250`: its robot's list of essential procedures, with an avis API key.
+//! - `top250`: its robot's list of essential procedures, with an avis API key;
+//! - `services`: the list of services administrations' scripts read, with an avis API key.
 //!
 //! They answer another product's contract, so they stay out of avis's OpenAPI document; with
 //! the flag off, their paths get avis's ordinary 404.
@@ -13,6 +14,7 @@
 mod images;
 mod links;
 mod observatory;
+mod services;
 mod top250;
 
 use actix_web::web;
@@ -24,5 +26,6 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(links::by_product)
         .service(images::button)
         .service(observatory::stats)
-        .service(top250::set);
+        .service(top250::set)
+        .service(services::list);
 }
