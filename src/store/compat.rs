@@ -177,6 +177,48 @@ impl Store {
             .collect()
     }
 
+    /// Notes the imported reviews `legacy_ids` as holding « Je n'ai pas eu besoin d'aide »
+    /// beside a channel in the incumbent's database (see migration 30); a review noted already
+    /// stays as it is.
+    #[tracing::instrument(skip_all, fields(reviews = legacy_ids.len()))]
+    pub async fn note_legacy_autonomous(&self, legacy_ids: &[i64]) -> Result<(), StoreError> {
+        for legacy_id in legacy_ids {
+            sqlx::query(
+                "INSERT INTO legacy_autonomous_answers (review_id, procedure_id, button_id, created_at) \
+                 SELECT id, procedure_id, button_id, created_at FROM reviews WHERE legacy_id = $1 \
+                 ON CONFLICT (review_id) DO NOTHING",
+            )
+            .bind(legacy_id)
+            .execute(&self.write)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Per button of `procedure`, the reviews that count noted by
+    /// [`Store::note_legacy_autonomous`] within `window`, both ends included.
+    #[tracing::instrument(skip(self))]
+    pub async fn legacy_autonomous_between(
+        &self,
+        procedure: Uuid,
+        window: Window,
+    ) -> Result<HashMap<Uuid, i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT l.button_id, COUNT(*) AS n FROM legacy_autonomous_answers l \
+             JOIN reviews r ON r.id = l.review_id \
+             WHERE l.procedure_id = $1 AND l.created_at >= $2 AND l.created_at <= $3 \
+             AND r.excluded_reason IS NULL GROUP BY l.button_id",
+        )
+        .bind(procedure.to_string())
+        .bind(window.first)
+        .bind(window.last)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((id(row.try_get("button_id")?)?, row.try_get("n")?)))
+            .collect()
+    }
+
     /// Makes the imported procedures of products `listed` essential and public and every other
     /// imported procedure not essential, as the incumbent's `setTop250` does; procedures created
     /// in avis have no product id and are left alone.

@@ -82,8 +82,10 @@ fn administration() -> impl Iterator<Item = &'static str> {
 
 impl Stats {
     /// The figures of the answers in `filtered` (the button asked for, or all), with the
-    /// autonomy denominator from `all` (every button).
-    pub fn of(filtered: &Tally, all: &Tally) -> Stats {
+    /// autonomy denominator from `all` (every button), and `beside` more « Je n'ai pas eu
+    /// besoin d'aide » answers of those reviews that `filtered` cannot hold, ticked beside a
+    /// channel in the incumbent's database.
+    pub fn of(filtered: &Tally, all: &Tally, beside: i64) -> Stats {
         let n = |question: &str, value: &str| filtered.get(question, value);
         let (good, medium, bad) = (
             n("satisfaction", "good"),
@@ -112,7 +114,7 @@ impl Stats {
         let reached_count = yes + no;
         let contact_count = rated + no;
         let autonomy_count = all.get("contact_tried", super::aggregate::ANSWERED);
-        let autonomous = n("contact_tried", Channel::None.code());
+        let autonomous = n("contact_tried", Channel::None.code()) + beside;
         Stats {
             data: Figures {
                 satisfaction,
@@ -164,7 +166,7 @@ mod tests {
             ("contact_satisfaction", "phone:5", 1),
         ]);
         let all = tally(&[("contact_tried", "*", 4)]);
-        let stats = Stats::of(&filtered, &all);
+        let stats = Stats::of(&filtered, &all, 0);
         assert_eq!(stats.data.satisfaction, 25.0 / 4.0);
         assert_eq!(stats.data.comprehension, 7.5 / 2.0);
         assert_eq!(stats.data.contact_reachability, 0.5);
@@ -173,7 +175,8 @@ mod tests {
         assert_eq!(stats.data.autonomy, 2.5);
         assert_eq!(stats.metadata.autonomy_count, 4);
         assert_eq!(stats.metadata.contact_count, 2);
-        let nobody = Stats::of(&Tally::default(), &Tally::default());
+        let nobody = Stats::of(&Tally::default(), &Tally::default(), 0);
+        assert_eq!(Stats::of(&filtered, &all, 2).data.autonomy, 7.5);
         let json = serde_json::to_value(&nobody).unwrap();
         assert_eq!(json["data"]["satisfaction"], serde_json::json!(0));
         assert_eq!(

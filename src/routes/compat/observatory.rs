@@ -246,17 +246,21 @@ async fn answer(
     for tally in tallies.values() {
         all.merge(tally);
     }
+    let beside = store
+        .legacy_autonomous_between(procedure.id, window)
+        .await?;
     // `button_id: 0` is no filter there (a falsy number).
-    let filtered = match input.button_id.filter(|b| *b != 0) {
-        None => all,
+    let (filtered, beside) = match input.button_id.filter(|b| *b != 0) {
+        None => (all, beside.values().sum()),
         Some(legacy) => match store.legacy_button(legacy).await? {
-            Some(button) if button.procedure_id == procedure.id => {
-                tallies.get(&button.id).copied().unwrap_or_default()
-            }
-            _ => Tally::default(),
+            Some(button) if button.procedure_id == procedure.id => (
+                tallies.get(&button.id).copied().unwrap_or_default(),
+                beside.get(&button.id).copied().unwrap_or_default(),
+            ),
+            _ => (Tally::default(), 0),
         },
     };
-    Ok(Ok(Stats::of(&filtered, &all)))
+    Ok(Ok(Stats::of(&filtered, &all, beside)))
 }
 
 #[cfg(test)]

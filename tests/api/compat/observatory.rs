@@ -1,7 +1,7 @@
 //! The observatory's pull: the incumbent's figures for random reviews and windows, reviews sent
 //! to avis after the cut-over, and the incumbent's errors.
 
-use avis::domain::answers::{Answers, Satisfaction};
+use avis::domain::answers::{Answers, Channel, Satisfaction};
 use avis::domain::catalog::Scope;
 use avis::store::reviews::NewReview;
 use jiff::Timestamp;
@@ -20,8 +20,11 @@ fn millis(raw: &str) -> i64 {
     raw.parse::<Timestamp>().unwrap().as_millisecond()
 }
 
-/// Stores a review of `button` at `at` (milliseconds), kept out of the figures when `excluded`.
+/// Stores `row` as a review of `button`, kept out of the figures unless it counts; one with
+/// « Je n'ai pas eu besoin d'aide » beside its channels as the import does, with a legacy id.
 async fn store_review(app: &TestApp, button: &Imported, row: &Row) {
+    static LEGACY: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
+    let legacy = LEGACY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let at = Timestamp::from_millisecond(row.at).unwrap();
     let review = NewReview {
         id: Uuid::now_v7(),
@@ -34,9 +37,12 @@ async fn store_review(app: &TestApp, button: &Imported, row: &Row) {
         redactions: 0,
         fingerprint: None,
         excluded_reason: (!row.counts).then_some("duplicate"),
-        legacy_id: None,
+        legacy_id: row.beside.then_some(legacy),
     };
     app.store.create_review(&review, &UNSCREENED).await.unwrap();
+    if row.beside {
+        app.store.note_legacy_autonomous(&[legacy]).await.unwrap();
+    }
 }
 
 async fn pull(app: &TestApp, input: &Value) -> reqwest::Response {
@@ -84,11 +90,19 @@ async fn the_observatory_reads_the_incumbent_s_figures_for_random_reviews_and_wi
             start + rng.random_range(0..span)
         };
         let button = rng.random_range(0..buttons.len());
+        let answers = random_answers(&mut rng);
+        // As imported: « Je n'ai pas eu besoin d'aide » beside channels, left out of the review.
+        let beside = answers
+            .contact_tried
+            .as_ref()
+            .is_some_and(|t| !t.contains(&Channel::None))
+            && rng.random_bool(0.2);
         let row = Row {
             button: buttons[button].legacy,
             at,
-            answers: random_answers(&mut rng),
+            answers,
             counts: rng.random_range(0..20) != 0,
+            beside,
         };
         store_review(&app, &buttons[button], &row).await;
         rows.push(row);
@@ -106,6 +120,7 @@ async fn the_observatory_reads_the_incumbent_s_figures_for_random_reviews_and_wi
             at: start + rng.random_range(0..span),
             answers: random_answers(&mut rng),
             counts: true,
+            beside: false,
         };
         store_review(&app, &other[0], &row).await;
     }
@@ -178,6 +193,7 @@ async fn reviews_sent_to_avis_after_the_cut_over_count_and_excluded_ones_do_not(
             ..Answers::default()
         },
         counts: true,
+        beside: false,
     };
     store_review(&app, &buttons[0], &imported).await;
     let mut ids = Vec::new();

@@ -13,6 +13,9 @@ pub struct Row {
     pub at: i64,
     pub answers: Answers,
     pub counts: bool,
+    /// The incumbent also had « Je n'ai pas eu besoin d'aide » beside its channels, which
+    /// `answers` cannot hold.
+    pub beside: bool,
 }
 
 /// The incumbent's figures over `rows`, written plainly from its
@@ -58,6 +61,9 @@ pub fn reference(rows: &[Row], first: i64, last: i64, button: Option<i64>) -> Ex
                 "neutral"
             };
             documents.push(("contact_tried", channel.code(), intention));
+        }
+        if row.beside {
+            documents.push(("contact_tried", "none", "good"));
         }
         for reached in a.contact_reached.iter().flat_map(|m| m.values()) {
             let (text, intention) = match reached {
