@@ -19,7 +19,7 @@ use crate::helpers::{fresh_database, spawn_app};
 const FIXTURE: &str = include_str!("../../scripts/jdma-fixture.sql");
 
 /// A new incumbent database of `reviews` synthetic reviews; returns its URL.
-async fn incumbent(reviews: u32) -> String {
+pub(crate) async fn incumbent(reviews: u32) -> String {
     let server = ["AVIS_TEST_JDMA_SOURCE_URL", "AVIS_TEST_DATABASE_URL"]
         .iter()
         .find_map(|name| {
@@ -59,7 +59,7 @@ fn avis(target: &str, args: &[&str]) -> Output {
 }
 
 /// Runs an import that must succeed; returns its summary, the last line of standard output.
-fn import(target: &str, source: &str, extra: &[&str]) -> Value {
+pub(crate) fn import(target: &str, source: &str, extra: &[&str]) -> Value {
     let mut args = vec!["import", "jdma", "--source-url", source];
     args.extend_from_slice(extra);
     let output = avis(target, &args);

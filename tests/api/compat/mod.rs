@@ -1,6 +1,7 @@
 //! `--jdma-compat`: the incumbent's review links, button images, the observatory's pull and its
 //! robot's `setTop250`, over procedures and buttons imported with their legacy ids.
 
+mod imported;
 mod links;
 mod observatory;
 mod open_api;

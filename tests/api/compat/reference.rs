@@ -141,8 +141,8 @@ pub fn reference(rows: &[Row], first: i64, last: i64, button: Option<i64>) -> Ex
 
 /// The figures and counts the incumbent would send.
 pub struct Expected {
-    figures: Vec<(&'static str, f64)>,
-    metadata: Value,
+    pub figures: Vec<(&'static str, f64)>,
+    pub metadata: Value,
 }
 
 impl Expected {
