@@ -7,7 +7,9 @@
 //! Products are the imported procedures, by the incumbent's product id or, with `isXWiki`, its
 //! XWiki démarche id; `button_id` is an imported button's legacy id. Avis keeps none of the
 //! incumbent's forms: every review of a procedure answered the one questionnaire, so `form_id`
-//! is read but narrows nothing. As in that code, a product that does not exist or is not public
+//! is read but narrows nothing. « Je n'ai pas eu besoin d'aide » ticked beside a channel, which
+//! an imported review cannot hold, counts from the import's notes (migration 30).
+//! As in that code, a product that does not exist or is not public
 //! is a tRPC `INTERNAL_SERVER_ERROR` (a plain `Error` thrown there), a malformed input a
 //! `BAD_REQUEST` with zod's issues.
 
