@@ -256,7 +256,9 @@ WHERE (era = 2 AND tried) OR (era = 1 AND ch = 0 AND (c0 OR c1 OR c2 OR c3));
 -- 16–19: the quality of the help, for the channels reached.
 INSERT INTO "Answer" (id, field_code, field_label, answer_item_id, answer_text, intention, kind,
                       review_id, review_created_at, parent_answer_id, created_at)
-SELECT 24 * id + 16 + ch, 'contact_satisfaction', 'Qualité', 19 + (quality + ch) % 5, '', 'neutral', 'radio',
+SELECT 24 * id + 16 + ch, 'contact_satisfaction', 'Qualité', 19 + (quality + ch) % 5,
+       (ARRAY['Très mauvaise', 'Mauvaise', 'Ni bonne, ni mauvaise', 'Bonne', 'Excellente'])[1 + (quality + ch) % 5],
+       (ARRAY['very_bad', 'bad', 'medium', 'good', 'very_good'])[1 + (quality + ch) % 5]::"AnswerIntention", 'radio',
        id, created_at, 24 * id + 4 + ch, created_at
 FROM jdma_draws, LATERAL (VALUES (0, c0 AND y0), (1, c1 AND y1), (2, c2 AND y2), (3, c3 AND y3)) AS t(ch, rated)
 WHERE era = 2 AND rated;

@@ -129,6 +129,7 @@ pub struct FileConfig {
     pub contact_retention_days: Option<i64>,
     pub proof_of_work_cost: Option<u32>,
     pub webhook_allow_private: Option<bool>,
+    pub jdma_compat: Option<bool>,
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
     pub oidc_issuer: Option<String>,
@@ -202,6 +203,8 @@ pub struct Settings {
     pub proof_of_work_cost: u32,
     /// Whether webhook endpoints may be private addresses.
     pub webhook_allow_private: bool,
+    /// Whether the incumbent's public URLs are answered (`--jdma-compat`).
+    pub jdma_compat: bool,
     /// The address citizens reach this service at, for the links it prints.
     pub public_url: Option<Url>,
     /// Where mail goes, if anywhere.
@@ -273,6 +276,7 @@ impl Settings {
                 "webhook-allow-private",
                 self.webhook_allow_private.to_string(),
             ),
+            ("jdma-compat", self.jdma_compat.to_string()),
             (
                 "smtp-url",
                 self.smtp
@@ -339,6 +343,7 @@ mod tests {
             contact_retention_days: 180,
             proof_of_work_cost: 5_000,
             webhook_allow_private: false,
+            jdma_compat: false,
             public_url: None,
             smtp: SmtpSettings::parse(
                 Some("smtps://relay-user:relay-pass@relay.example.fr"),

@@ -96,6 +96,8 @@ pub struct Options {
     /// How often indicators' levels (for webhooks) and, when mail is on, alerts and digests
     /// are looked for.
     pub look_interval: std::time::Duration,
+    /// Whether the incumbent's public URLs are answered (see [`routes::compat`]).
+    pub jdma_compat: bool,
 }
 
 impl Default for Options {
@@ -119,6 +121,7 @@ impl Default for Options {
             webhooks: Default::default(),
             mail: None,
             look_interval: std::time::Duration::from_secs(30),
+            jdma_compat: false,
         }
     }
 }
@@ -211,8 +214,9 @@ impl Application {
             }
         });
         let document = routes::openapi();
+        let compat = options.jdma_compat;
         let server = HttpServer::new(move || {
-            routes::register(App::new(), document.clone())
+            routes::register(App::new(), document.clone(), compat)
                 .wrap(ErrorHandlers::new().default_handler(problem_for_bare_error))
                 .wrap_fn(|req, srv| {
                     let request_id = req.extensions().get::<RequestId>().copied();

@@ -192,6 +192,10 @@ struct ServeArgs {
     /// plain http:// (a receiver on this machine or its network) [default: false].
     #[arg(long, env = "AVIS_WEBHOOK_ALLOW_PRIVATE", num_args = 0..=1, default_missing_value = "true")]
     webhook_allow_private: Option<bool>,
+    /// Answers the incumbent's public URLs ("Je donne mon avis" links, button images, the
+    /// observatory's pull, `setTop250`), for a host name moved over from it [default: false].
+    #[arg(long, env = "AVIS_JDMA_COMPAT", num_args = 0..=1, default_missing_value = "true")]
+    jdma_compat: Option<bool>,
     /// Public base URL of this service, used in the links it prints [default: from --listen].
     #[arg(long, env = "AVIS_PUBLIC_URL")]
     public_url: Option<String>,

@@ -88,6 +88,7 @@ pub(super) fn settings(
             .webhook_allow_private
             .or(file.webhook_allow_private)
             .unwrap_or(false),
+        jdma_compat: args.jdma_compat.or(file.jdma_compat).unwrap_or(false),
         queue_capacity: args
             .queue_capacity
             .or(file.queue_capacity)
@@ -201,6 +202,7 @@ pub(super) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
             allow_private: settings.webhook_allow_private,
         },
         mail: settings.smtp.clone(),
+        jdma_compat: settings.jdma_compat,
         ..Options::default()
     };
     let first_account = first_account_link(&store, &base_url).await?;

@@ -15,6 +15,7 @@ pub mod export;
 pub mod indicators;
 pub mod mail;
 pub mod network;
+pub mod observatory;
 pub mod people;
 pub mod questionnaire;
 pub mod redact;

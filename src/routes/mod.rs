@@ -7,6 +7,7 @@ mod api;
 mod assets;
 mod body;
 mod client;
+pub mod compat;
 mod exporting;
 pub mod metrics;
 pub(crate) mod pages;
@@ -35,8 +36,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document
 }
 
-/// Adds every route, the OpenAPI document and its human-readable page to `app`.
-pub fn register<T>(app: App<T>, document: utoipa::openapi::OpenApi) -> App<T>
+/// Adds every route, the OpenAPI document and its human-readable page to `app`, and the
+/// incumbent's public URLs when `jdma_compat` is on (they stay out of the OpenAPI document: they
+/// answer another product's contract, see [`compat`]).
+pub fn register<T>(app: App<T>, document: utoipa::openapi::OpenApi, jdma_compat: bool) -> App<T>
 where
     T: ServiceFactory<
             ServiceRequest,
@@ -52,6 +55,11 @@ where
         .split_for_parts()
         .0
         .configure(pages::backoffice::configure)
+        .configure(|config| {
+            if jdma_compat {
+                compat::configure(config);
+            }
+        })
 }
 
 fn services<T>(app: UtoipaApp<T>) -> UtoipaApp<T>

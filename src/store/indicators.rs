@@ -39,7 +39,11 @@ static DAYS: LazyLock<String> = LazyLock::new(|| {
 fn window_sql(backend: Backend, by: By) -> String {
     let key = match by {
         By::Procedure => "b.procedure_id",
-        By::Button => "b.id",
+        By::Button | By::AnyButton => "b.id",
+    };
+    let counting = match by {
+        By::Procedure | By::Button => " AND b.is_test = 0",
+        By::AnyButton => "",
     };
     // The 47 numbers of an item in one text column, added up per procedure by the caller:
     // decoding one column per counter cost more than the query, and summing in SQL about as
@@ -113,12 +117,12 @@ fn window_sql(backend: Backend, by: By) -> String {
     format!(
         "SELECT {all}(item, ';') AS counts FROM (\
          SELECT {key} || ',' || {differences} AS item FROM buttons b {from} \
-         WHERE b.is_test = 0 AND (lo.day IS NULL OR lo.day < hi.day){{filter}} \
+         WHERE (lo.day IS NULL OR lo.day < hi.day){counting}{{filter}} \
          UNION ALL \
          SELECT {key} || ',' || {open_days} AS item \
          FROM buttons b CROSS JOIN daily_counters o \
          WHERE o.procedure_id = b.procedure_id AND o.button_id = b.id \
-         AND o.day > {later}($1, {closed}) AND o.day <= $2 AND b.is_test = 0{{filter}}\
+         AND o.day > {later}($1, {closed}) AND o.day <= $2{counting}{{filter}}\
          ) AS items"
     )
 }
@@ -152,6 +156,8 @@ enum Which<'a> {
 enum By {
     Procedure,
     Button,
+    /// Each button, test buttons too (the incumbent's figures count them).
+    AnyButton,
 }
 
 static WINDOW_SQLITE: LazyLock<String> =
@@ -161,6 +167,10 @@ static WINDOW_POSTGRES: LazyLock<String> =
 static BUTTONS_SQLITE: LazyLock<String> = LazyLock::new(|| window_sql(Backend::Sqlite, By::Button));
 static BUTTONS_POSTGRES: LazyLock<String> =
     LazyLock::new(|| window_sql(Backend::Postgres, By::Button));
+static ANY_BUTTONS_SQLITE: LazyLock<String> =
+    LazyLock::new(|| window_sql(Backend::Sqlite, By::AnyButton));
+static ANY_BUTTONS_POSTGRES: LazyLock<String> =
+    LazyLock::new(|| window_sql(Backend::Postgres, By::AnyButton));
 
 impl Store {
     /// Summed counters per procedure over `[from, to]`, for one procedure or all of them: two
@@ -205,6 +215,19 @@ impl Store {
         self.sums(from, to, Which::One(procedure), By::Button).await
     }
 
+    /// Summed counters per button of one procedure over `[from, to]`, test buttons included:
+    /// the same reads as [`Store::sum_counters_by_button`]. A button without counts is left out.
+    #[tracing::instrument(skip(self))]
+    pub async fn sum_counters_by_any_button(
+        &self,
+        from: Date,
+        to: Date,
+        procedure: Uuid,
+    ) -> Result<HashMap<Uuid, Counts>, StoreError> {
+        self.sums(from, to, Which::One(procedure), By::AnyButton)
+            .await
+    }
+
     async fn sums(
         &self,
         from: Date,
@@ -220,6 +243,8 @@ impl Store {
             (Backend::Postgres, By::Procedure) => &*WINDOW_POSTGRES,
             (Backend::Sqlite, By::Button) => &*BUTTONS_SQLITE,
             (Backend::Postgres, By::Button) => &*BUTTONS_POSTGRES,
+            (Backend::Sqlite, By::AnyButton) => &*ANY_BUTTONS_SQLITE,
+            (Backend::Postgres, By::AnyButton) => &*ANY_BUTTONS_POSTGRES,
         };
         // Every procedure at once is read in parts, each on its own connection: a part is the
         // buttons whose id ends with one of a range of hex digits (random bits of a UUID v7).

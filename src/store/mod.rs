@@ -12,6 +12,7 @@ pub mod buttons;
 pub mod catalog;
 pub mod check;
 mod comment_search;
+pub mod compat;
 pub mod contact;
 pub mod exports;
 pub mod indicator_levels;

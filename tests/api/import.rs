@@ -19,7 +19,7 @@ use crate::helpers::{fresh_database, spawn_app};
 const FIXTURE: &str = include_str!("../../scripts/jdma-fixture.sql");
 
 /// A new incumbent database of `reviews` synthetic reviews; returns its URL.
-async fn incumbent(reviews: u32) -> String {
+pub(crate) async fn incumbent(reviews: u32) -> String {
     let server = ["AVIS_TEST_JDMA_SOURCE_URL", "AVIS_TEST_DATABASE_URL"]
         .iter()
         .find_map(|name| {
@@ -59,7 +59,7 @@ fn avis(target: &str, args: &[&str]) -> Output {
 }
 
 /// Runs an import that must succeed; returns its summary, the last line of standard output.
-fn import(target: &str, source: &str, extra: &[&str]) -> Value {
+pub(crate) fn import(target: &str, source: &str, extra: &[&str]) -> Value {
     let mut args = vec!["import", "jdma", "--source-url", source];
     args.extend_from_slice(extra);
     let output = avis(target, &args);
@@ -241,10 +241,12 @@ async fn an_import_brings_every_row_maps_answers_by_code_option_and_date_and_lea
         with(&|a| a["contact_tried"] == serde_json::json!(["none"])),
         alone
     );
-    assert!(
-        summary["reviews"]["answers_left_out"]["contact_tried_none_with_channels"].as_i64()
-            > Some(0)
-    );
+    let beside = summary["reviews"]["answers_left_out"]["contact_tried_none_with_channels"]
+        .as_i64()
+        .unwrap_or_default();
+    assert!(beside > 0);
+    // Each noted for the observatory's pull, which counts them as the incumbent does.
+    assert_eq!(noted(&app.database_url).await, beside);
     // Comments redacted as a new review's; accents kept.
     let comments: Vec<&String> = reviews.iter().filter_map(|(_, _, v)| v.as_ref()).collect();
     assert!(!comments.is_empty());
@@ -447,7 +449,33 @@ async fn an_import_killed_midway_goes_on_where_it_stopped() {
         rest["reviews"]["imported"].as_i64().unwrap(),
         all.len() as i64 - before
     );
+    let beside = count(
+        &source,
+        &format!(
+            "{PER_REVIEW} SELECT COUNT(*) FROM per_review WHERE rated AND no_help AND other_help"
+        ),
+    )
+    .await;
+    assert_eq!(
+        noted(&target).await,
+        beside,
+        "answers beside a channel noted once each"
+    );
     assert_no_drift(&target);
+}
+
+/// Imported reviews noted with « Je n'ai pas eu besoin d'aide » beside a channel.
+async fn noted(target: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let url = avis::config::DatabaseUrl::parse(target).unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&url.connection_string())
+        .await
+        .unwrap();
+    sqlx::query("SELECT COUNT(*) AS n FROM legacy_autonomous_answers")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("n")
 }
 
 async fn stored_count(target: &str) -> i64 {

@@ -6,6 +6,7 @@ mod administration;
 mod authorisation;
 mod backoffice;
 mod cli;
+mod compat;
 mod contact;
 pub(crate) mod crash;
 mod export_memory;

@@ -68,6 +68,10 @@ const SCHEMA: &[(&str, &str)] = &[
         "mail_messages",
         "attempts created_at failed_at html_body id last_error locked_until next_attempt_at recipient sent_at subject text_body unsubscribe_url",
     ),
+    (
+        "legacy_autonomous_answers",
+        "button_id created_at procedure_id review_id",
+    ),
     ("memberships", "created_at organisation_id role user_id"),
     (
         "unsubscribe_links",

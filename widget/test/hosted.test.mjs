@@ -90,3 +90,29 @@ describe("the hosted questionnaire", () => {
     assert.match(await forged.text(), /This link is no longer valid/);
   });
 });
+
+describe("the incumbent's links, with --jdma-compat", () => {
+  test("a link that leads nowhere gets an accessible page in French and English", async () => {
+    const compat = await startAvis({ args: ["--jdma-compat"] });
+    try {
+      for (const [locale, title] of [
+        ["fr-FR", "Ce lien ne mène à aucun questionnaire"],
+        ["en-GB", "This link leads to no questionnaire"],
+      ]) {
+        const context = await browser.newContext({ javaScriptEnabled: false, locale });
+        const page = await context.newPage();
+        const response = await page.goto(`${compat.base}/Demarches/99999?button=1`);
+        assert.equal(response.status(), 404);
+        await page.getByRole("heading", { name: title }).waitFor();
+        await context.close();
+        const checker = await browser.newContext({ locale });
+        const view = await checker.newPage();
+        await view.goto(`${compat.base}/Demarches/99999?button=1`);
+        assert.deepEqual(await violations(view), [], `accessibility violations (${locale})`);
+        await checker.close();
+      }
+    } finally {
+      compat.stop();
+    }
+  });
+});

@@ -50,6 +50,9 @@ pub struct Mapped {
     pub redactions: u32,
     /// Why each answer that is not in `answers` was left out.
     pub left_out: Vec<&'static str>,
+    /// « Je n'ai pas eu besoin d'aide » was ticked beside a channel and left out: the
+    /// incumbent's observatory figures count it all the same.
+    pub autonomous_beside_channels: bool,
 }
 
 /// Maps the answers of a review created at `created_at`.
@@ -270,6 +273,7 @@ fn keep_coherent(
     if tried.contains(&Channel::None) && tried.len() > 1 {
         tried.remove(&Channel::None);
         mapped.left_out.push("contact_tried_none_with_channels");
+        mapped.autonomous_beside_channels = true;
     }
     // A channel nobody ticked is not added: it would change the help indicators.
     if mapped.answers.contact_tried_other.is_some() && !tried.contains(&Channel::Other) {

@@ -102,7 +102,7 @@ pub async fn import(
         }
         progress.advance(batch.len() as u64);
         let batch = unseen(store, batch, last, settings, counts).await?;
-        let (new, emails) = prepare(&batch, buttons, settings, counts);
+        let (new, emails, autonomous) = prepare(&batch, buttons, settings, counts);
         if settings.write && !new.is_empty() {
             let (mut in_order, late) = split(new, &mut totals);
             in_order.sort_by_key(|r| (r.procedure_id, r.created_at));
@@ -129,6 +129,7 @@ pub async fn import(
                     )
                     .await?;
             }
+            store.note_legacy_autonomous(&autonomous).await?;
         }
     }
     reader.await?;
@@ -137,7 +138,8 @@ pub async fn import(
 }
 
 /// The reviews of `batch` not imported yet, when it was read again after an earlier run stopped
-/// at `last`; the others are counted, and their contact addresses saved if that run did not.
+/// at `last`; the others are counted, and their contact addresses saved and their answers
+/// beside a channel noted if that run did not.
 async fn unseen(
     store: &Store,
     batch: Vec<Review>,
@@ -159,8 +161,12 @@ async fn unseen(
         .counts
         .skipped("imported_by_an_earlier_run", seen.len() as u64);
     if settings.write {
+        let mut autonomous = Vec::new();
         for review in &seen {
             let mapped = answers::map(from_millis(review.created_at), &review.answers);
+            if mapped.autonomous_beside_channels {
+                autonomous.push(review.id);
+            }
             if let Some(email) = mapped
                 .contact_email
                 .filter(|_| within_retention(review, settings))
@@ -175,6 +181,7 @@ async fn unseen(
                     .await?;
             }
         }
+        store.note_legacy_autonomous(&autonomous).await?;
     }
     Ok(unseen)
 }
@@ -207,15 +214,20 @@ fn split(batch: Vec<NewReview>, totals: &mut ImportedTotals) -> (Vec<NewReview>,
     (in_order, late)
 }
 
-/// Maps a batch: the reviews to write, and the contact addresses still within retention.
+/// A batch mapped: the reviews to write, the contact addresses still within retention, and
+/// the legacy ids of the reviews with « Je n'ai pas eu besoin d'aide » beside a channel.
+type Prepared = (Vec<NewReview>, Vec<(i64, String, Timestamp)>, Vec<i64>);
+
+/// Maps a batch.
 fn prepare(
     batch: &[Review],
     buttons: &Buttons,
     settings: &Settings,
     counts: &mut ReviewCounts,
-) -> (Vec<NewReview>, Vec<(i64, String, Timestamp)>) {
+) -> Prepared {
     let mut new = Vec::with_capacity(batch.len());
     let mut emails = Vec::new();
+    let mut autonomous = Vec::new();
     for review in batch {
         let Some(button) = buttons.get(&review.button_id) else {
             counts.counts.skipped("unknown_button", 1);
@@ -231,6 +243,9 @@ fn prepare(
             *counts.answers_left_out.entry(reason).or_default() += 1;
         }
         counts.redactions += u64::from(mapped.redactions);
+        if mapped.autonomous_beside_channels {
+            autonomous.push(review.id);
+        }
         let id = review_id(review.created_at);
         if let Some(email) = mapped.contact_email {
             if within_retention(review, settings) {
@@ -256,7 +271,7 @@ fn prepare(
         });
         counts.counts.imported();
     }
-    (new, emails)
+    (new, emails, autonomous)
 }
 
 /// A time-ordered id (UUIDv7) from the review's own creation time, as if made then.

@@ -105,6 +105,17 @@ async fn open_button(
     Ok(Ok(button))
 }
 
+/// The page for a link that leads to no button (the incumbent's links, see
+/// [`crate::routes::compat`]): 404, in the visitor's language, with the hosted pages' layout.
+pub fn unknown_link(req: &HttpRequest) -> HttpResponse {
+    let lang = lang_of(req, None);
+    let w = words(lang);
+    page(
+        actix_web::http::StatusCode::NOT_FOUND,
+        pages::notice(lang, w.unknown_link_title, w.unknown_link),
+    )
+}
+
 fn form_token(state: &AppState, button: Uuid) -> String {
     let expires = Timestamp::now().as_second() + FORM_TOKEN_SECONDS;
     state.signing_key.sign(&format!("form:{button}"), expires)
