@@ -96,7 +96,7 @@ pub struct Options {
     /// How often indicators' levels (for webhooks) and, when mail is on, alerts and digests
     /// are looked for.
     pub look_interval: std::time::Duration,
-    /// Whether the incumbent's public URLs are answered (see [`routes::compat`]).
+    /// Whether the incumbent's public URLs are answered (see [`crate::compat`]).
     pub jdma_compat: bool,
 }
 

@@ -3,16 +3,15 @@
 //! Every route is registered through `utoipa_actix_web`, so the OpenAPI document is built from
 //! the very list of services the application serves and cannot drift from it.
 
-mod api;
+pub(crate) mod api;
 mod assets;
-mod body;
+pub(crate) mod body;
 mod client;
-pub mod compat;
 mod exporting;
 pub mod metrics;
 pub(crate) mod pages;
 mod qr;
-mod query;
+pub(crate) mod query;
 
 use actix_web::App;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -38,7 +37,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Adds every route, the OpenAPI document and its human-readable page to `app`, and the
 /// incumbent's public URLs when `jdma_compat` is on (they stay out of the OpenAPI document: they
-/// answer another product's contract, see [`compat`]).
+/// answer another product's contract, see [`crate::compat`]).
 pub fn register<T>(app: App<T>, document: utoipa::openapi::OpenApi, jdma_compat: bool) -> App<T>
 where
     T: ServiceFactory<
@@ -57,7 +56,7 @@ where
         .configure(pages::backoffice::configure)
         .configure(|config| {
             if jdma_compat {
-                compat::configure(config);
+                crate::compat::configure(config);
             }
         })
 }

@@ -1,4 +1,4 @@
-//! The SQL behind the incumbent's public URLs (see [`crate::routes::compat`]): procedures and
+//! The SQL behind the incumbent's public URLs (see [`crate::compat`]): procedures and
 //! buttons found by the ids the incumbent gave them, the observatory's counts (with the answers
 //! the import noted apart, see migration 30), its robot's list of essential procedures, and the
 //! services list.

@@ -106,7 +106,7 @@ async fn open_button(
 }
 
 /// The page for a link that leads to no button (the incumbent's links, see
-/// [`crate::routes::compat`]): 404, in the visitor's language, with the hosted pages' layout.
+/// [`crate::compat`]): 404, in the visitor's language, with the hosted pages' layout.
 pub fn unknown_link(req: &HttpRequest) -> HttpResponse {
     let lang = lang_of(req, None);
     let w = words(lang);
