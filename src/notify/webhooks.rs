@@ -1,7 +1,9 @@
 //! Sending one webhook message: its body, its Standard Webhooks headers and signature, the
 //! address guard, and what its answer makes of it.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -25,12 +27,16 @@ const CLAIM: i64 = 8;
 const LEASE: Duration = Duration::from_secs(30);
 /// How long an endpoint has to answer.
 const TIMEOUT: Duration = Duration::from_secs(15);
+/// Clients kept at most, one per endpoint host and its addresses; past it they are built again.
+const KEPT_CLIENTS: usize = 256;
 /// How much of an endpoint's error answer is kept with the attempt.
 const KEPT_ERROR_CHARS: usize = 200;
 
 pub struct Sender {
     store: Store,
     settings: Settings,
+    /// Clients already built, by host and the addresses it was checked to resolve to.
+    clients: Mutex<HashMap<(String, Vec<SocketAddr>), reqwest::Client>>,
     /// With mail on, the address of the back-office for the message that tells an endpoint's
     /// admins it was disabled (empty: links relative to it).
     tell: Option<String>,
@@ -42,6 +48,7 @@ impl Sender {
         Ok(Sender {
             store,
             settings,
+            clients: Mutex::default(),
             tell,
         })
     }
@@ -211,16 +218,30 @@ impl Sender {
 
     /// A client bound to the addresses `url`'s host resolves to now, once each is checked: the
     /// request goes to an address that was checked, whatever the name resolves to a moment later.
+    ///
+    /// Clients are kept by host and checked addresses: a client costs milliseconds of CPU to
+    /// build (its TLS roots), and a kept one reuses its connections.
     async fn client_for(&self, url: &str) -> Result<reqwest::Client, AddressRefused> {
         let (parsed, addresses) = resolve_checked(url, self.settings.allow_private).await?;
         let host = parsed.host_str().ok_or(AddressRefused::Scheme)?;
         let bare = host.trim_start_matches('[').trim_end_matches(']');
-        reqwest::Client::builder()
+        let key = (bare.to_owned(), addresses.clone());
+        if let Some(client) = self.clients.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(client);
+        }
+        let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(TIMEOUT)
             .resolve_to_addrs(bare, &addresses)
             .build()
-            .map_err(|_| AddressRefused::Unresolved)
+            .map_err(|_| AddressRefused::Unresolved)?;
+        if let Ok(mut clients) = self.clients.lock() {
+            if clients.len() >= KEPT_CLIENTS {
+                clients.clear();
+            }
+            clients.insert(key, client.clone());
+        }
+        Ok(client)
     }
 }
 
