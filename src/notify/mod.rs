@@ -89,34 +89,48 @@ pub fn spawn_mail(store: Store, settings: smtp::SmtpSettings) {
 /// Starts the task that queues alerts and digests: every `interval` it looks at every
 /// subscription. Indicators are computed with the instance's publication `threshold`.
 pub fn spawn_alerts(store: Store, interval: Duration, threshold: i64) {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(interval);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            match alerts::look(&store, jiff::Timestamp::now(), threshold).await {
-                Ok(0) => {}
-                Ok(queued) => tracing::info!(queued, "alerts and digests queued"),
-                Err(crate::store::StoreError::Database(sqlx::Error::PoolClosed)) => break,
-                Err(err) => tracing::warn!(error = ?err, "looking for alerts failed"),
-            }
-        }
-    });
+    every(
+        interval,
+        "alerts and digests queued",
+        "looking for alerts failed",
+        move || {
+            let store = store.clone();
+            async move { alerts::look(&store, jiff::Timestamp::now(), threshold).await }
+        },
+    );
 }
 
 /// Starts the task that writes `indicator.threshold_crossed` messages: every `interval` it
 /// looks at the indicators of the procedures some endpoint listens to.
 pub fn spawn_levels(store: Store, interval: Duration, threshold: i64) {
+    every(
+        interval,
+        "indicators crossed a level",
+        "looking at indicators' levels failed",
+        move || {
+            let store = store.clone();
+            async move { levels::look(&store, jiff::Timestamp::now(), threshold).await }
+        },
+    );
+}
+
+/// Runs `step` every `interval` until the database is closed, saying in the log how many
+/// things it did (when it did any) or why it failed.
+fn every<F, Fut>(interval: Duration, done: &'static str, failed: &'static str, mut step: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<usize, crate::store::StoreError>> + Send,
+{
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            match levels::look(&store, jiff::Timestamp::now(), threshold).await {
+            match step().await {
                 Ok(0) => {}
-                Ok(crossed) => tracing::info!(crossed, "indicators crossed a level"),
+                Ok(count) => tracing::info!(count, "{done}"),
                 Err(crate::store::StoreError::Database(sqlx::Error::PoolClosed)) => break,
-                Err(err) => tracing::warn!(error = ?err, "looking at indicators' levels failed"),
+                Err(err) => tracing::warn!(error = ?err, "{failed}"),
             }
         }
     });

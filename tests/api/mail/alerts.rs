@@ -26,33 +26,29 @@ async fn app_with_alerts(port: u16) -> TestApp {
     .await
 }
 
-/// Runs one statement on the application's database.
-async fn execute(app: &TestApp, sql: &str) {
+/// A connection of the test's own to the application's database.
+async fn connect(app: &TestApp) -> sqlx::AnyConnection {
     use sqlx::Connection;
     let url = avis::config::DatabaseUrl::parse(&app.database_url).unwrap();
-    let mut conn = sqlx::AnyConnection::connect(&url.connection_string())
+    sqlx::AnyConnection::connect(&url.connection_string())
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs one statement on the application's database.
+async fn execute(app: &TestApp, sql: &str) {
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-        .execute(&mut conn)
+        .execute(&mut connect(app).await)
         .await
         .unwrap();
-    conn.close().await.ok();
 }
 
 /// A number read from the application's database.
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    use sqlx::Connection;
-    let url = avis::config::DatabaseUrl::parse(&app.database_url).unwrap();
-    let mut conn = sqlx::AnyConnection::connect(&url.connection_string())
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(&mut connect(app).await)
         .await
-        .unwrap();
-    let value: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.ok();
-    value
+        .unwrap()
 }
 
 /// Stores `count` reviews of the world's button at `at`, each with `answers`.
