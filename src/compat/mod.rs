@@ -6,7 +6,8 @@
 //! - `images`: the « Je donne mon avis » button images those links wrap;
 //! - `observatory`: the observatory's nightly pull, the same query and the same figures;
 //! - `top250`: its robot's list of essential procedures, with an avis API key;
-//! - `services`: the list of services administrations' scripts read, with an avis API key.
+//! - `services`: the list of services administrations' scripts read, with an avis API key;
+//! - `statistiques`: their counts per product, interval and question, with an avis API key.
 //!
 //! They answer another product's contract, so they stay out of avis's OpenAPI document; with
 //! the flag off, their paths get avis's ordinary 404.
@@ -15,6 +16,7 @@ mod images;
 mod links;
 mod observatory;
 mod services;
+mod statistiques;
 mod top250;
 
 use actix_web::web;
@@ -27,5 +29,6 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(images::button)
         .service(observatory::stats)
         .service(top250::set)
-        .service(services::list);
+        .service(services::list)
+        .service(statistiques::counts);
 }

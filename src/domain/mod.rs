@@ -21,6 +21,7 @@ pub mod questionnaire;
 pub mod redact;
 pub mod search;
 pub mod secret;
+pub mod statistiques;
 pub mod text;
 pub mod time;
 pub mod webhooks;

@@ -32,6 +32,7 @@ pub mod salts;
 pub mod screening;
 pub mod sessions;
 pub mod sqlite_writer;
+pub mod statistiques;
 pub mod webhook_outbox;
 pub mod webhooks;
 

@@ -1,11 +1,13 @@
 //! `--jdma-compat`: the incumbent's review links, button images, the observatory's pull and its
-//! robot's `setTop250`, over procedures and buttons imported with their legacy ids.
+//! robot's `setTop250`, the services and statistics scripts read, over procedures and buttons
+//! imported with their legacy ids.
 
 mod imported;
 mod links;
 mod observatory;
 mod open_api;
 mod reference;
+mod statistiques;
 
 use avis::domain::catalog::{Name, Tag};
 use avis::startup::Options;

@@ -22,7 +22,7 @@ fn millis(raw: &str) -> i64 {
 
 /// Stores `row` as a review of `button`, kept out of the figures unless it counts; one with
 /// « Je n'ai pas eu besoin d'aide » beside its channels as the import does, with a legacy id.
-async fn store_review(app: &TestApp, button: &Imported, row: &Row) {
+pub(super) async fn store_review(app: &TestApp, button: &Imported, row: &Row) {
     static LEGACY: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
     let legacy = LEGACY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let at = Timestamp::from_millisecond(row.at).unwrap();
