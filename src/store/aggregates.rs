@@ -181,7 +181,10 @@ pub fn upsert(table: Table, how: Write, rows: Bound) -> String {
 }
 
 /// Tallies as the JSON rows [`upsert`] reads: place, then every counter.
-pub fn tally_rows(backend: Backend, tallies: &Tallies) -> String {
+pub fn tally_rows<'a>(
+    backend: Backend,
+    tallies: impl IntoIterator<Item = (&'a Place, &'a Tally)>,
+) -> String {
     let mut rows = Rows::default();
     for ((procedure, period, button), tally) in tallies {
         let place = [procedure, period, button].map(|t| rows::Cell::from(t.as_str()));

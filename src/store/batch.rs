@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Executor};
 use uuid::Uuid;
 
 use super::aggregates::{self, Table, Tallies, Write};
@@ -153,31 +153,58 @@ impl Store {
         for review in batch {
             count_new(&mut days, review);
         }
-        let mut day_totals = Tallies::new();
-        for ((procedure, day, button), tally) in &days {
-            let total = totals
-                .entry((procedure.clone(), button.clone()))
-                .or_default();
-            total.merge(tally);
-            day_totals.insert((procedure.clone(), day.clone(), button.clone()), *total);
-        }
-        let reasons = vec![None; batch.len()];
         let mut conn = self.write_connection().await?;
+        if self.backend == Backend::Sqlite {
+            // Copying the log into the database once per load rather than every 4 MiB of it:
+            // a load moves the same index and counter pages again and again.
+            conn.execute(sqlx::AssertSqlSafe(format!(
+                "PRAGMA wal_autocheckpoint = {LOAD_CHECKPOINT_PAGES}"
+            )))
+            .await?;
+        }
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let through = running::moves_through(&mut tx).await?;
-        day_totals.retain(|(_, day, _), _| day.as_str() <= through.as_str());
-        let mut script = Script::new(self.backend);
-        let backend = self.backend;
-        script.push(insert_reviews_sql, review_rows(batch, &reasons)?);
-        script.push(
-            |rows| aggregates::upsert(Table::Days, Write::Add, rows),
-            aggregates::tally_rows(backend, &days),
-        );
-        script.push(
-            |rows| aggregates::upsert(Table::Running, Write::Replace, rows),
-            aggregates::tally_rows(backend, &day_totals),
-        );
-        script.run(&mut tx).await?;
+        // In parts, all in the one transaction: each statement's rows are held several times
+        // over while it runs (the JSON, its copies, the rows it materializes).
+        let reasons = vec![None; LOAD_PART.min(batch.len())];
+        for part in batch.chunks(LOAD_PART) {
+            let mut script = Script::new(self.backend);
+            script.push(insert_reviews_sql, review_rows(part, &reasons)?);
+            script.run(&mut tx).await?;
+        }
+        let places: Vec<_> = days.iter().collect();
+        for part in places.chunks(LOAD_PART) {
+            let mut script = Script::new(self.backend);
+            let rows = aggregates::tally_rows(self.backend, part.iter().copied());
+            script.push(
+                |rows| aggregates::upsert(Table::Days, Write::Add, rows),
+                rows,
+            );
+            script.run(&mut tx).await?;
+        }
+        // Each day's running totals, button by button in the order of days (the order of
+        // `days`), counted as they are written rather than kept for the whole load.
+        for part in places.chunks(LOAD_PART) {
+            let mut day_totals = Vec::with_capacity(part.len());
+            for &(place, tally) in part {
+                let (procedure, day, button) = place;
+                let total = totals
+                    .entry((procedure.clone(), button.clone()))
+                    .or_default();
+                total.merge(tally);
+                if day.as_str() <= through.as_str() {
+                    day_totals.push((place, *total));
+                }
+            }
+            let mut script = Script::new(self.backend);
+            let rows =
+                aggregates::tally_rows(self.backend, day_totals.iter().map(|(p, t)| (*p, t)));
+            script.push(
+                |rows| aggregates::upsert(Table::Running, Write::Replace, rows),
+                rows,
+            );
+            script.run(&mut tx).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -349,6 +376,13 @@ pub struct Amendment<E> {
     /// Called with the review as stored; may be called again if its batch is retried.
     pub decide: Arc<Decide<E>>,
 }
+
+/// Rows written by one statement of [`Store::load_reviews`].
+const LOAD_PART: usize = 2_000;
+
+/// The log's size, in pages, past which a commit of [`Store::load_reviews`] copies it into the
+/// database (64 MiB; SQLite's default is 1,000 pages).
+const LOAD_CHECKPOINT_PAGES: u32 = 16_000;
 
 /// The reviews of a batch as the JSON rows [`insert_reviews_sql`] reads, each with why it does
 /// not count, if it does not.

@@ -17,6 +17,10 @@ use jiff::Timestamp;
 use crate::store::Store;
 pub use summary::Summary;
 
+/// SQLite's page cache for the import's writes, in MiB: a group of reviews moves pages all over
+/// the counters and the indexes, each written to the log once per commit if it stays cached.
+const IMPORT_CACHE_MIB: u32 = 64;
+
 /// What `avis import jdma` was asked.
 pub struct Options {
     /// The incumbent's database, `postgres://…`.
@@ -48,6 +52,7 @@ pub async fn jdma(store: &Store, options: &Options) -> anyhow::Result<Summary> {
         if let Ok(yesterday) = crate::domain::time::paris_day(Timestamp::now()).yesterday() {
             store.close_days(yesterday).await?;
         }
+        store.widen_write_cache(IMPORT_CACHE_MIB).await?;
     }
     let settings = reviews::Settings {
         write,

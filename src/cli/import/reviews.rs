@@ -2,17 +2,19 @@
 //! and writes the last, and at most [`AHEAD`] batches wait between them, so memory stays flat
 //! whatever the size of the database.
 //!
-//! Each batch is written through the store with the counters it moves (day counters, and running
-//! totals of closed days), in one transaction. Reviews come nearly in the order of time (legacy
+//! Batches are written in groups of at least [`GROUP`] reviews, each group through the store with
+//! the counters it moves (day counters, and running totals of closed days), in one transaction:
+//! a group moves index and counter pages all over the database, and each is written once per
+//! commit (40,000 a transaction instead of 10,000 took 1 million reviews from 84 s to 58 s). Reviews come nearly in the order of time (legacy
 //! ids follow the incumbent's sequence), so most go through [`Store::load_reviews`], which writes
 //! each button's running totals outright from what this import has counted so far: moving every
 //! later day's totals in the database, as a late review must, took the rate from 6,600 down to
 //! 3,500 reviews a second within the first million. A review of an earlier day than its button's
 //! last one (ids and times cross at midnight; reviews of a later import may be older than those
 //! avis received since) goes through [`Store::create_reviews`], the path of every new review,
-//! which moves the later totals. A batch is written in up to three steps (bulk, late reviews,
-//! contact addresses), so an import stopped between two leaves part of a batch: the next one
-//! reads the last batch's worth of reviews again and skips those already imported.
+//! which moves the later totals. A group is written in up to three steps (bulk, late reviews,
+//! contact addresses), so an import stopped between two leaves part of a group: the next one
+//! reads the last group's worth of reviews again and skips those already imported.
 
 use jiff::Timestamp;
 use tokio::sync::mpsc;
@@ -32,6 +34,10 @@ use crate::store::reviews::{NewReview, Screening};
 
 /// Reviews read and written at a time.
 pub const BATCH: i64 = 10_000;
+
+/// Reviews written in one transaction, at least (batches are read until they make as many): the
+/// same counter and index pages move once for all of them instead of once per batch.
+const GROUP: usize = 40_000;
 
 /// Batches read ahead of the writer.
 const AHEAD: usize = 1;
@@ -53,7 +59,7 @@ pub async fn import(
 ) -> anyhow::Result<()> {
     let last = store.last_imported_review().await?;
     let from = match last {
-        Some(last) => source.id_before(last, BATCH).await?,
+        Some(last) => source.id_before(last, GROUP as i64).await?,
         None => i64::MIN,
     };
     let (before, after) = source.count_reviews(from).await?;
@@ -84,17 +90,12 @@ pub async fn import(
             }
         }
     });
-    // Imported reviews were screened by the incumbent already: nothing here is a burst, and
-    // without fingerprints none is a duplicate.
-    let screening = Screening {
-        burst_per_minute: i64::MAX,
-        ..Screening::default()
-    };
     let mut totals = if settings.write {
         store.imported_totals().await?
     } else {
         ImportedTotals::default()
     };
+    let mut group = Group::default();
     while let Some(batch) = batches.recv().await {
         let batch = batch?;
         if batch.is_empty() {
@@ -103,37 +104,68 @@ pub async fn import(
         progress.advance(batch.len() as u64);
         let batch = unseen(store, batch, last, settings, counts).await?;
         let (new, emails, autonomous) = prepare(&batch, buttons, settings, counts);
-        if settings.write && !new.is_empty() {
-            let (mut in_order, late) = split(new, &mut totals);
-            in_order.sort_by_key(|r| (r.procedure_id, r.created_at));
-            store.load_reviews(&in_order, &mut totals.totals).await?;
-            if !late.is_empty() {
-                store.create_reviews(&late, &screening).await?;
-                for review in &late {
-                    let mut tally = Tally::default();
-                    tally.add(&delta(&Answers::default(), &review.answers));
-                    let place = (
-                        review.procedure_id.to_string(),
-                        review.button_id.to_string(),
-                    );
-                    totals.totals.entry(place).or_default().merge(&tally);
-                }
-            }
-            for (legacy, email, at) in emails {
-                store
-                    .save_imported_contact_email(
-                        legacy,
-                        &email,
-                        at,
-                        settings.contact_retention_days,
-                    )
-                    .await?;
-            }
-            store.note_legacy_autonomous(&autonomous).await?;
+        group.reviews.extend(new);
+        group.emails.extend(emails);
+        group.autonomous.extend(autonomous);
+        if settings.write && group.reviews.len() >= GROUP {
+            write(store, std::mem::take(&mut group), &mut totals, settings).await?;
         }
+    }
+    if settings.write {
+        write(store, group, &mut totals, settings).await?;
     }
     reader.await?;
     progress.finish();
+    Ok(())
+}
+
+/// Reviews mapped and not written yet, with what goes beside them.
+#[derive(Default)]
+struct Group {
+    reviews: Vec<NewReview>,
+    emails: Vec<(i64, String, Timestamp)>,
+    autonomous: Vec<i64>,
+}
+
+/// Writes a group: most reviews in bulk, each button's late ones as new reviews, then the
+/// contact addresses and the answers beside a channel.
+async fn write(
+    store: &Store,
+    group: Group,
+    totals: &mut ImportedTotals,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    if group.reviews.is_empty() {
+        return Ok(());
+    }
+    let (mut in_order, late) = split(group.reviews, totals);
+    in_order.sort_by_key(|r| (r.procedure_id, r.created_at));
+    store.load_reviews(&in_order, &mut totals.totals).await?;
+    drop(in_order);
+    if !late.is_empty() {
+        // Imported reviews were screened by the incumbent already: nothing here is a burst,
+        // and without fingerprints none is a duplicate.
+        let screening = Screening {
+            burst_per_minute: i64::MAX,
+            ..Screening::default()
+        };
+        store.create_reviews(&late, &screening).await?;
+        for review in &late {
+            let mut tally = Tally::default();
+            tally.add(&delta(&Answers::default(), &review.answers));
+            let place = (
+                review.procedure_id.to_string(),
+                review.button_id.to_string(),
+            );
+            totals.totals.entry(place).or_default().merge(&tally);
+        }
+    }
+    for (legacy, email, at) in group.emails {
+        store
+            .save_imported_contact_email(legacy, &email, at, settings.contact_retention_days)
+            .await?;
+    }
+    store.note_legacy_autonomous(&group.autonomous).await?;
     Ok(())
 }
 
