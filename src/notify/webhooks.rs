@@ -10,18 +10,22 @@ use futures_util::StreamExt;
 use futures_util::stream;
 use jiff::Timestamp;
 use serde_json::json;
+use uuid::Uuid;
 
 use super::Settings;
 use super::letters;
 use crate::domain::people::{Email, Role};
 use crate::domain::questionnaire::Lang;
 use crate::domain::webhooks::{AddressRefused, is_private, retry_after_ms, signature};
-use crate::store::webhook_outbox::{Attempt, Claimed, Outcome};
+use crate::store::reviews::StoredReview;
+use crate::store::webhook_outbox::{Attempt, Claimed, Outcome, Settled};
 use crate::store::webhooks::Webhook;
 use crate::store::{Store, StoreError};
 
-/// How many messages a node takes up at once (one per endpoint), and sends side by side.
-const CLAIM: i64 = 8;
+/// How many endpoints' messages a node takes up at once, and sends side by side.
+const ENDPOINTS: i64 = 8;
+/// How many of an endpoint's messages a node takes up at once, and sends one after the other.
+const EACH: i64 = 64;
 /// How long a node holds the messages it took up: past it, another node (or this one, started
 /// again after a crash) may send them. Twice the time an endpoint has to answer.
 const LEASE: Duration = Duration::from_secs(30);
@@ -90,6 +94,11 @@ impl Sender {
     }
 
     /// Sends every message due now, a batch at a time. Returns how many were tried.
+    ///
+    /// A batch takes up to [`EACH`] messages of each of up to [`ENDPOINTS`] endpoints at once:
+    /// the endpoints side by side, each one's messages in order; what became of them all is
+    /// written in one transaction. A busy endpoint's messages thus cost a few statements a
+    /// batch, not several each.
     pub async fn send_due(&self) -> Result<usize, StoreError> {
         let mut tried = 0;
         while self.store.messages_due(Timestamp::now()).await? {
@@ -97,30 +106,116 @@ impl Sender {
             let until = now
                 .checked_add(LEASE)
                 .map_err(|e| StoreError::Database(sqlx::Error::Protocol(e.to_string())))?;
-            let claimed = self.store.claim_messages(now, until, CLAIM).await?;
+            let claimed = self
+                .store
+                .claim_messages(now, until, ENDPOINTS, EACH)
+                .await?;
             if claimed.is_empty() {
                 break;
             }
-            tried += claimed.len();
-            let results: Vec<Result<(), StoreError>> = stream::iter(claimed)
-                .map(|message| self.send(message))
-                .buffer_unordered(CLAIM as usize)
+            let bodies = self.bodies(&claimed).await?;
+            let mut by_endpoint: Vec<(Uuid, Vec<Claimed>)> = Vec::new();
+            for message in claimed {
+                match by_endpoint
+                    .iter_mut()
+                    .find(|(id, _)| *id == message.webhook_id)
+                {
+                    Some((_, messages)) => messages.push(message),
+                    None => by_endpoint.push((message.webhook_id, vec![message])),
+                }
+            }
+            let results: Vec<Result<Vec<Settled>, StoreError>> = stream::iter(by_endpoint)
+                .map(|(webhook_id, messages)| self.send_endpoint(webhook_id, messages, &bodies))
+                .buffer_unordered(ENDPOINTS as usize)
                 .collect()
                 .await;
-            results.into_iter().collect::<Result<(), StoreError>>()?;
+            let mut settled = Vec::new();
+            for result in results {
+                settled.extend(result?);
+            }
+            tried += settled
+                .iter()
+                .filter(|s| matches!(s, Settled::Tried { .. }))
+                .count();
+            self.store.settle_messages(&settled).await?;
         }
         Ok(tried)
     }
 
-    /// One attempt at one message, recorded with what it makes of it.
-    async fn send(&self, message: Claimed) -> Result<(), StoreError> {
-        let Some(webhook) = self.store.find_webhook(message.webhook_id).await? else {
-            return Ok(());
+    /// The bodies of the messages that have none yet, by message: their reviews read at once.
+    async fn bodies(&self, claimed: &[Claimed]) -> Result<HashMap<Uuid, String>, StoreError> {
+        let wanted: Vec<Uuid> = claimed
+            .iter()
+            .filter(|m| m.payload.is_none())
+            .map(|m| m.review_id)
+            .collect();
+        let reviews: HashMap<Uuid, StoredReview> = self
+            .store
+            .find_reviews(&wanted)
+            .await?
+            .into_iter()
+            .map(|review| (review.id, review))
+            .collect();
+        Ok(claimed
+            .iter()
+            .filter(|m| m.payload.is_none())
+            .map(|m| (m.id, body(m, reviews.get(&m.review_id))))
+            .collect())
+    }
+
+    /// One endpoint's messages, in order: each tried once, until one fails (the rest are given
+    /// back, to be tried at the next look, after the failed one's retry lets them through) or
+    /// half the lease has gone.
+    async fn send_endpoint(
+        &self,
+        webhook_id: Uuid,
+        messages: Vec<Claimed>,
+        bodies: &HashMap<Uuid, String>,
+    ) -> Result<Vec<Settled>, StoreError> {
+        let Some(webhook) = self.store.find_webhook(webhook_id).await? else {
+            // Deleted meanwhile, and its messages with it.
+            return Ok(Vec::new());
         };
+        let secret = self.store.webhook_secret(webhook_id).await?;
+        let began = Instant::now();
+        let mut settled = Vec::with_capacity(messages.len());
+        let mut stopped = false;
+        for message in messages {
+            if stopped || began.elapsed() > LEASE / 2 {
+                settled.push(Settled::Released(message.id));
+                continue;
+            }
+            let new_body = bodies.get(&message.id);
+            let Some(body) = message.payload.as_ref().or(new_body) else {
+                settled.push(Settled::Released(message.id));
+                continue;
+            };
+            let (attempt, outcome) = self
+                .send(&webhook, secret.as_deref(), &message, body)
+                .await?;
+            stopped = outcome != Outcome::Delivered && webhook.enabled;
+            settled.push(Settled::Tried {
+                message_id: message.id,
+                attempt,
+                outcome,
+                payload: new_body.cloned(),
+            });
+        }
+        Ok(settled)
+    }
+
+    /// One attempt at one message, and what it makes of it.
+    async fn send(
+        &self,
+        webhook: &Webhook,
+        secret: Option<&str>,
+        message: &Claimed,
+        body: &str,
+    ) -> Result<(Attempt, Outcome), StoreError> {
         let started = Instant::now();
         let at = Timestamp::now();
         let answer = if webhook.enabled {
-            self.attempt(&message, &webhook.url).await?
+            self.attempt(message, &webhook.url, secret, body).await
         } else {
             Err(format!(
                 "the endpoint is disabled: {}",
@@ -131,7 +226,7 @@ impl Sender {
         let (status, error, outcome) = match answer {
             Ok(status) if (200..300).contains(&status) => (Some(status), None, Outcome::Delivered),
             Ok(410) => {
-                self.disable(&webhook, "the endpoint answered 410 Gone")
+                self.disable(webhook, "the endpoint answered 410 Gone")
                     .await?;
                 (Some(410), None, Outcome::Failed)
             }
@@ -141,11 +236,8 @@ impl Sender {
         };
         if outcome == Outcome::Failed && webhook.enabled && status != Some(410) {
             tracing::warn!(webhook = %webhook.id, "a message failed every attempt for a day: endpoint disabled");
-            self.disable(
-                &webhook,
-                "a message failed every attempt for a day and more",
-            )
-            .await?;
+            self.disable(webhook, "a message failed every attempt for a day and more")
+                .await?;
         }
         let attempt = Attempt {
             at,
@@ -153,9 +245,7 @@ impl Sender {
             error,
             duration_ms: started.elapsed().as_millis() as i64,
         };
-        self.store
-            .record_attempt(message.id, &attempt, outcome)
-            .await
+        Ok((attempt, outcome))
     }
 
     /// Posts a message; its status, or what kept it from being answered.
@@ -163,27 +253,21 @@ impl Sender {
         &self,
         message: &Claimed,
         url: &str,
-    ) -> Result<Result<u16, String>, StoreError> {
-        let body = match &message.payload {
-            Some(body) => body.clone(),
-            None => {
-                let body = self.body(message).await?;
-                self.store.save_payload(message.id, &body).await?;
-                body
-            }
-        };
-        let Some(secret) = self.store.webhook_secret(message.webhook_id).await? else {
-            return Ok(Err("the endpoint was deleted".to_owned()));
+        secret: Option<&str>,
+        body: &str,
+    ) -> Result<u16, String> {
+        let Some(secret) = secret else {
+            return Err("the endpoint was deleted".to_owned());
         };
         let id = format!("msg_{}", message.id.simple());
         let timestamp = Timestamp::now().as_second();
-        let Some(signed) = signature(&secret, &id, timestamp, &body) else {
-            return Ok(Err("the endpoint's secret is not usable".to_owned()));
+        let Some(signed) = signature(secret, &id, timestamp, body) else {
+            return Err("the endpoint's secret is not usable".to_owned());
         };
-        let client = match self.client_for(url).await {
-            Ok(client) => client,
-            Err(refused) => return Ok(Err(format!("address refused: {refused}"))),
-        };
+        let client = self
+            .client_for(url)
+            .await
+            .map_err(|refused| format!("address refused: {refused}"))?;
         let sent = client
             .post(url)
             .header("content-type", "application/json")
@@ -191,29 +275,13 @@ impl Sender {
             .header("webhook-id", &id)
             .header("webhook-timestamp", timestamp.to_string())
             .header("webhook-signature", signed)
-            .body(body)
+            .body(body.to_owned())
             .send()
             .await;
-        Ok(match sent {
+        match sent {
             Ok(response) => Ok(response.status().as_u16()),
             Err(err) => Err(describe(err)),
-        })
-    }
-
-    /// The body of a message: its type, when it happened, and the review as the administration
-    /// API shows it (texts as redacted, no edit token, fingerprint nor contact address).
-    async fn body(&self, message: &Claimed) -> Result<String, StoreError> {
-        let review = self.store.find_review(message.review_id).await?;
-        let data = match review {
-            Some(review) => serde_json::to_value(review).unwrap_or_default(),
-            None => json!({ "id": message.review_id }),
-        };
-        Ok(json!({
-            "type": message.event.code(),
-            "timestamp": message.occurred_at.to_string(),
-            "data": data,
-        })
-        .to_string())
+        }
     }
 
     /// A client bound to the addresses `url`'s host resolves to now, once each is checked: the
@@ -269,6 +337,21 @@ pub async fn resolve_checked(
         return Err(AddressRefused::Private(private.ip()));
     }
     Ok((parsed, addresses))
+}
+
+/// The body of a message: its type, when it happened, and the review as the administration
+/// API shows it (texts as redacted, no edit token, fingerprint nor contact address).
+fn body(message: &Claimed, review: Option<&StoredReview>) -> String {
+    let data = match review {
+        Some(review) => serde_json::to_value(review).unwrap_or_default(),
+        None => json!({ "id": message.review_id }),
+    };
+    json!({
+        "type": message.event.code(),
+        "timestamp": message.occurred_at.to_string(),
+        "data": data,
+    })
+    .to_string()
 }
 
 /// When a failed message is tried again, or that it has failed for good.

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::aggregates::{SUMS, tally};
 use super::batch::KnownTotals;
 use super::catalog::{NewButton, NewProcedure};
-use super::{Store, StoreError, id};
+use super::{Store, StoreError, flag, id};
 use crate::domain::catalog::Name;
 use crate::domain::time::{after_seconds, to_millis};
 
@@ -198,6 +198,125 @@ impl Store {
             id: button,
             procedure_id: new.procedure_id,
         })
+    }
+}
+
+/// What a second import compares with the incumbent's product, as avis holds it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedProcedure {
+    pub id: Uuid,
+    pub title: String,
+    pub is_essential: bool,
+    pub is_public: bool,
+    pub yearly_volume: Option<i64>,
+    pub closed: bool,
+}
+
+/// What a second import compares with the incumbent's button, as avis holds it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedButtonState {
+    pub id: Uuid,
+    pub label: String,
+    pub is_test: bool,
+    pub closed: bool,
+    pub legacy_source: Option<String>,
+}
+
+impl Store {
+    /// Imported procedures as they are now, by legacy id.
+    pub async fn imported_procedure_states(
+        &self,
+    ) -> Result<HashMap<i64, ImportedProcedure>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT legacy_id, id, title, is_essential, is_public, yearly_volume, closed_at \
+             FROM procedures WHERE legacy_id IS NOT NULL",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        let mut found = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let closed: Option<i64> = row.try_get("closed_at")?;
+            let procedure = ImportedProcedure {
+                id: id(row.try_get("id")?)?,
+                title: row.try_get("title")?,
+                is_essential: flag(row.try_get("is_essential")?),
+                is_public: flag(row.try_get("is_public")?),
+                yearly_volume: row.try_get("yearly_volume")?,
+                closed: closed.is_some(),
+            };
+            found.insert(row.try_get("legacy_id")?, procedure);
+        }
+        Ok(found)
+    }
+
+    /// Imported buttons as they are now, by legacy id.
+    pub async fn imported_button_states(
+        &self,
+    ) -> Result<HashMap<i64, ImportedButtonState>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT legacy_id, id, label, is_test, closed_at, legacy_source \
+             FROM buttons WHERE legacy_id IS NOT NULL",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        let mut found = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let closed: Option<i64> = row.try_get("closed_at")?;
+            let button = ImportedButtonState {
+                id: id(row.try_get("id")?)?,
+                label: row.try_get("label")?,
+                is_test: flag(row.try_get("is_test")?),
+                closed: closed.is_some(),
+                legacy_source: row.try_get("legacy_source")?,
+            };
+            found.insert(row.try_get("legacy_id")?, button);
+        }
+        Ok(found)
+    }
+
+    /// Gives an imported procedure what the incumbent says of it now; `closed_at` closes it if
+    /// it is open (one closed in avis stays closed).
+    pub async fn update_imported_procedure(
+        &self,
+        now: &ImportedProcedure,
+        closed_at: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE procedures SET title = $1, is_essential = $2, is_public = $3, \
+             yearly_volume = $4, closed_at = COALESCE(closed_at, $5) WHERE id = $6",
+        )
+        .bind(&now.title)
+        .bind(i64::from(now.is_essential))
+        .bind(i64::from(now.is_public))
+        .bind(now.yearly_volume)
+        .bind(closed_at.map(to_millis))
+        .bind(now.id.to_string())
+        .execute(&self.write)
+        .await?;
+        self.buttons.forget();
+        Ok(())
+    }
+
+    /// Gives an imported button what the incumbent says of it now; `closed_at` closes it if it
+    /// is open (one closed in avis stays closed).
+    pub async fn update_imported_button(
+        &self,
+        now: &ImportedButtonState,
+        closed_at: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE buttons SET label = $1, is_test = $2, legacy_source = $3, \
+             closed_at = COALESCE(closed_at, $4) WHERE id = $5",
+        )
+        .bind(&now.label)
+        .bind(i64::from(now.is_test))
+        .bind(now.legacy_source.as_deref())
+        .bind(closed_at.map(to_millis))
+        .bind(now.id.to_string())
+        .execute(&self.write)
+        .await?;
+        self.buttons.forget();
+        Ok(())
     }
 }
 

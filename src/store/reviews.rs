@@ -127,6 +127,28 @@ impl Store {
         .await?;
         Ok(row.as_ref().map(stored_review).transpose()?)
     }
+
+    /// The reviews of these ids that exist, in one query.
+    pub async fn find_reviews(&self, ids: &[Uuid]) -> Result<Vec<StoredReview>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = (1..=ids.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE id IN ({marks})"
+        )));
+        for id in ids {
+            query = query.bind(id.to_string());
+        }
+        let rows = query.fetch_all(&self.read).await?;
+        Ok(rows
+            .iter()
+            .map(stored_review)
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
 }
 
 /// Changes a review's answers inside the caller's transaction, if `decide` allows it. On

@@ -53,17 +53,26 @@ impl Store {
         &self,
         legacy_ids: &[i64],
     ) -> Result<Vec<LegacyProduct>, StoreError> {
-        let sql = format!("{PRODUCTS} AND legacy_id = $1");
-        let mut found = Vec::with_capacity(legacy_ids.len());
-        for legacy_id in legacy_ids {
-            let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(legacy_id)
-                .fetch_optional(&self.read)
-                .await?;
-            if let Some(row) = row {
-                found.push(legacy_product(&row)?);
-            }
+        if legacy_ids.is_empty() {
+            return Ok(Vec::new());
         }
+        let marks = (1..=legacy_ids.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{PRODUCTS} AND legacy_id IN ({marks})"
+        )));
+        for legacy_id in legacy_ids {
+            query = query.bind(legacy_id);
+        }
+        let mut found = query
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(legacy_product)
+            .collect::<Result<Vec<_>, _>>()?;
+        found.sort_by_key(|p| legacy_ids.iter().position(|id| *id == p.legacy_id));
         Ok(found)
     }
 

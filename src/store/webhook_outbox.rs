@@ -65,6 +65,20 @@ pub struct Claimed {
     pub attempts: i64,
 }
 
+/// What became of a message taken up.
+#[derive(Debug, Clone)]
+pub enum Settled {
+    /// Tried once, sent with this body if it had none yet.
+    Tried {
+        message_id: Uuid,
+        attempt: Attempt,
+        outcome: Outcome,
+        payload: Option<String>,
+    },
+    /// Given back unsent: tried at the next look.
+    Released(Uuid),
+}
+
 /// What became of an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -137,30 +151,43 @@ impl Store {
         Ok(due.is_some())
     }
 
-    /// Takes up to `limit` due messages for this node until `until`: for each endpoint, the
-    /// first of its messages not yet delivered, if it is due and no node holds an earlier one,
+    /// Takes up due messages for this node until `until`: for each of at most `endpoints`
+    /// endpoints, its first `each` due messages, unless another node holds its first due one,
     /// so that an endpoint gets its messages in the order they were written (a message waiting
     /// for its retry lets later ones through). On PostgreSQL, messages another node is taking
     /// at the same moment are skipped, not waited for: each is sent by one node per attempt.
+    /// Returned in the order they were written.
     pub async fn claim_messages(
         &self,
         now: Timestamp,
         until: Timestamp,
-        limit: i64,
+        endpoints: i64,
+        each: i64,
     ) -> Result<Vec<Claimed>, StoreError> {
         let skip_locked = match self.backend {
             Backend::Postgres => " FOR UPDATE OF m SKIP LOCKED",
             Backend::Sqlite => "",
         };
-        // Endpoint by endpoint (a few rows), its first open message through the open
-        // messages' index: the cost does not grow with the messages waiting or kept.
+        let limit = endpoints * each;
+        // Endpoint by endpoint (a few rows), its first due messages through the open messages'
+        // index: the cost does not grow with the messages waiting or kept. A held message
+        // stays due (its next attempt is not moved until it is settled), so the first due one
+        // says whether a node is sending this endpoint's messages.
+        let due = |t: &str| {
+            format!(
+                "{t}.webhook_id = w.id AND {t}.delivered_at IS NULL AND {t}.failed_at IS NULL \
+                 AND {t}.next_attempt_at <= $2"
+            )
+        };
+        let (first, firsts) = (due("f"), due("o"));
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE webhook_messages SET locked_until = $1 WHERE id IN (\
-               SELECT m.id FROM webhooks w JOIN webhook_messages m ON m.id = (\
-                 SELECT o.id FROM webhook_messages o WHERE o.webhook_id = w.id \
-                 AND o.delivered_at IS NULL AND o.failed_at IS NULL \
-                 AND (o.next_attempt_at <= $2 OR o.locked_until > $2) ORDER BY o.seq LIMIT 1) \
-               WHERE m.next_attempt_at <= $2 AND (m.locked_until IS NULL OR m.locked_until <= $2) \
+               SELECT m.id FROM webhooks w JOIN webhook_messages m ON m.id IN (\
+                 SELECT o.id FROM webhook_messages o WHERE {firsts} \
+                 ORDER BY o.seq LIMIT {each}) \
+               WHERE (m.locked_until IS NULL OR m.locked_until <= $2) \
+               AND COALESCE((SELECT f.locked_until FROM webhook_messages f \
+                 WHERE {first} ORDER BY f.seq LIMIT 1), 0) <= $2 \
                ORDER BY m.seq LIMIT {limit}{skip_locked}) \
              RETURNING id, seq, webhook_id, event, review_id, occurred_at, payload, attempts"
         )))
@@ -202,57 +229,59 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    /// Keeps the body a message is sent with, the same at every attempt.
-    pub async fn save_payload(&self, message_id: Uuid, payload: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE webhook_messages SET payload = $1 WHERE id = $2 AND payload IS NULL")
-            .bind(payload)
-            .bind(message_id.simple().to_string())
-            .execute(&self.write)
-            .await?;
-        Ok(())
-    }
-
-    /// Records an attempt and what it makes of its message, in one transaction.
-    pub async fn record_attempt(
-        &self,
-        message_id: Uuid,
-        attempt: &Attempt,
-        outcome: Outcome,
-    ) -> Result<(), StoreError> {
-        let key = message_id.simple().to_string();
+    /// Records what became of messages taken up, in one transaction: each attempt with its
+    /// outcome and the body it was sent with (kept for every later attempt), and the messages
+    /// given back unsent.
+    pub async fn settle_messages(&self, settled: &[Settled]) -> Result<(), StoreError> {
+        if settled.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.write.begin().await?;
-        sqlx::query(
-            "INSERT INTO webhook_attempts (id, message_id, at, status, error, duration_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(Uuid::now_v7().to_string())
-        .bind(&key)
-        .bind(to_millis(attempt.at))
-        .bind(attempt.status)
-        .bind(attempt.error.as_deref())
-        .bind(attempt.duration_ms)
-        .execute(&mut *tx)
-        .await?;
-        let at = to_millis(attempt.at);
-        let (sql, value) = match outcome {
-            Outcome::Delivered => (
-                "UPDATE webhook_messages SET attempts = attempts + 1, locked_until = NULL, delivered_at = $1 WHERE id = $2",
-                at,
-            ),
-            Outcome::RetryAt(next) => (
-                "UPDATE webhook_messages SET attempts = attempts + 1, locked_until = NULL, next_attempt_at = $1 WHERE id = $2",
-                to_millis(next),
-            ),
-            Outcome::Failed => (
-                "UPDATE webhook_messages SET attempts = attempts + 1, locked_until = NULL, failed_at = $1 WHERE id = $2",
-                at,
-            ),
-        };
-        sqlx::query(sql)
+        for one in settled {
+            let (message_id, attempt, outcome, payload) = match one {
+                Settled::Released(message_id) => {
+                    sqlx::query("UPDATE webhook_messages SET locked_until = NULL WHERE id = $1")
+                        .bind(message_id.simple().to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                    continue;
+                }
+                Settled::Tried {
+                    message_id,
+                    attempt,
+                    outcome,
+                    payload,
+                } => (message_id, attempt, outcome, payload),
+            };
+            let key = message_id.simple().to_string();
+            sqlx::query(
+                "INSERT INTO webhook_attempts (id, message_id, at, status, error, duration_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(Uuid::now_v7().to_string())
+            .bind(&key)
+            .bind(to_millis(attempt.at))
+            .bind(attempt.status)
+            .bind(attempt.error.as_deref())
+            .bind(attempt.duration_ms)
+            .execute(&mut *tx)
+            .await?;
+            let at = to_millis(attempt.at);
+            let (column, value) = match outcome {
+                Outcome::Delivered => ("delivered_at", at),
+                Outcome::RetryAt(next) => ("next_attempt_at", to_millis(*next)),
+                Outcome::Failed => ("failed_at", at),
+            };
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE webhook_messages SET attempts = attempts + 1, locked_until = NULL, \
+                 {column} = $1, payload = COALESCE(payload, $2) WHERE id = $3"
+            )))
             .bind(value)
+            .bind(payload.as_deref())
             .bind(&key)
             .execute(&mut *tx)
             .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -107,6 +107,20 @@ const PER_REVIEW: &str = "WITH per_review AS (SELECT review_id, \
      max(answer_text) FILTER (WHERE field_code = 'contact_reached' AND parent_answer_id IS NULL) AS flat \
      FROM \"Answer\" GROUP BY review_id)";
 
+/// The one text `sql` reads from avis's database.
+async fn catalog_row(target: &str, sql: &str) -> String {
+    sqlx::any::install_default_drivers();
+    let url = avis::config::DatabaseUrl::parse(target).unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&url.connection_string())
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get::<String, _>(0)
+}
+
 /// Imported reviews as avis stores them: (legacy id, answers JSON, comment).
 async fn stored(target: &str) -> Vec<(i64, Value, Option<String>)> {
     sqlx::any::install_default_drivers();
@@ -380,9 +394,74 @@ async fn a_dry_run_writes_nothing_and_a_second_import_brings_only_what_is_new() 
     .execute(&mut conn)
     .await
     .unwrap();
+    // Meanwhile the incumbent's products and buttons change too: a product renamed and made
+    // public, one archived; a button renamed, one deleted.
+    sqlx::raw_sql(
+        r#"UPDATE "Product" SET title = 'Démarche renommée', "isPublic" = TRUE WHERE id = 2;
+           UPDATE "Product" SET status = 'archived' WHERE id = 3;
+           UPDATE "Button" SET title = 'Bouton renommé' WHERE id = 6;
+           UPDATE "Button" SET deleted_at = TIMESTAMP '2026-01-02 03:04', "isDeleted" = TRUE WHERE id = 4;"#,
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
     let again = import(&target, &source, &[]);
     assert_eq!(again["reviews"]["imported"], 2, "{again}");
     assert_eq!(again["buttons"]["imported"], 0);
+    for kind in ["procedures", "buttons"] {
+        assert_eq!(again[kind]["updated"], 2, "{kind}: {again}");
+        let rows = count(
+            &source,
+            &format!(
+                r#"SELECT COUNT(*) FROM "{}""#,
+                if kind == "buttons" {
+                    "Button"
+                } else {
+                    "Product"
+                }
+            ),
+        )
+        .await;
+        assert_eq!(
+            again[kind]["imported"].as_i64().unwrap()
+                + again[kind]["updated"].as_i64().unwrap()
+                + again[kind]["skipped"].as_i64().unwrap(),
+            rows,
+            "{kind}: {again}"
+        );
+    }
+    assert_eq!(
+        catalog_row(&target, "SELECT title || ' ' || is_public || ' ' || CASE WHEN closed_at IS NULL THEN 'open' ELSE 'closed' END FROM procedures WHERE legacy_id = 2").await,
+        "Démarche renommée 1 open"
+    );
+    assert_eq!(
+        catalog_row(
+            &target,
+            "SELECT title || ' ' || CASE WHEN closed_at IS NULL THEN 'open' ELSE 'closed' END FROM procedures WHERE legacy_id = 3"
+        )
+        .await,
+        format!(
+            "{} closed",
+            catalog_row(&target, "SELECT title FROM procedures WHERE legacy_id = 3").await
+        )
+    );
+    assert_eq!(
+        catalog_row(
+            &target,
+            "SELECT label || ' ' || CASE WHEN closed_at IS NULL THEN 'open' ELSE 'closed' END FROM buttons WHERE legacy_id = 6"
+        )
+        .await,
+        "Bouton renommé open"
+    );
+    assert_eq!(
+        catalog_row(
+            &target,
+            "SELECT CAST(closed_at AS TEXT) FROM buttons WHERE legacy_id = 4"
+        )
+        .await,
+        "1767323040000",
+        "closed when the incumbent deleted it"
+    );
     // The last batch is read again (an earlier run may have stopped inside it): what it had
     // imported is skipped, and every row is still counted once.
     assert_eq!(
@@ -400,6 +479,10 @@ async fn a_dry_run_writes_nothing_and_a_second_import_brings_only_what_is_new() 
     }
     let nothing = import(&target, &source, &[]);
     assert_eq!(nothing["reviews"]["imported"], 0);
+    for kind in ["organisations", "procedures", "buttons", "reviews"] {
+        assert_eq!(nothing[kind]["imported"], 0, "{kind}: {nothing}");
+        assert_eq!(nothing[kind]["updated"], 0, "{kind}: {nothing}");
+    }
     assert_eq!(stored(&target).await.len(), reviews.len());
     assert_no_drift(&target);
 }

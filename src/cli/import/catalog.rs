@@ -1,9 +1,12 @@
 //! Entities, products and buttons become organisations, procedures and buttons, each keeping its
-//! legacy id. One already imported (same legacy id) is skipped, so a second import adds only
-//! what the incumbent created since.
+//! legacy id. One already imported (same legacy id) is not created again: a second import adds
+//! what the incumbent created since, and gives the products and buttons imported before what
+//! the incumbent says of them now (title, flags, volume, closing), the incumbent being the
+//! reference until the cut-over.
 
 use std::collections::HashMap;
 
+use jiff::Timestamp;
 use uuid::Uuid;
 
 use super::source::{self, Source};
@@ -12,7 +15,7 @@ use crate::domain::catalog::{Name, Tag};
 use crate::domain::time::from_millis;
 use crate::store::Store;
 use crate::store::catalog::{NewButton, NewProcedure};
-use crate::store::legacy::ImportedButton;
+use crate::store::legacy::{ImportedButton, ImportedButtonState, ImportedProcedure};
 
 /// The buttons reviews can be imported for, by legacy id.
 pub type Buttons = HashMap<i64, ImportedButton>;
@@ -79,9 +82,28 @@ async fn procedures(
     summary: &mut Summary,
 ) -> anyhow::Result<HashMap<i64, Uuid>> {
     let mut known = store.imported_procedures().await?;
+    let states = store.imported_procedure_states().await?;
     for product in source.products().await? {
-        if known.contains_key(&product.id) {
-            summary.procedures.skipped("already_imported", 1);
+        if let Some(held) = states.get(&product.id) {
+            let now = ImportedProcedure {
+                title: name(&product.title, held.title.clone())?
+                    .as_str()
+                    .to_owned(),
+                is_essential: product.essential,
+                is_public: product.is_public,
+                yearly_volume: product.volume.filter(|v| *v >= 0),
+                closed: held.closed || product.archived,
+                ..held.clone()
+            };
+            if now == *held {
+                summary.procedures.skipped("already_imported", 1);
+            } else {
+                if write {
+                    let closing = (now.closed && !held.closed).then(Timestamp::now);
+                    store.update_imported_procedure(&now, closing).await?;
+                }
+                summary.procedures.updated();
+            }
             continue;
         }
         let Some(organisation) = organisations.get(&product.entity_id) else {
@@ -140,10 +162,26 @@ async fn buttons(
     summary: &mut Summary,
 ) -> anyhow::Result<Buttons> {
     let mut known = store.imported_buttons().await?;
+    let states = store.imported_button_states().await?;
     let tag = Tag::parse("jdma").map_err(anyhow::Error::msg)?;
     for button in source.buttons().await? {
-        if known.contains_key(&button.id) {
-            summary.buttons.skipped("already_imported", 1);
+        if let Some(held) = states.get(&button.id) {
+            let now = ImportedButtonState {
+                label: name(&button.title, held.label.clone())?.as_str().to_owned(),
+                is_test: button.is_test,
+                closed: held.closed || button.deleted_at.is_some(),
+                legacy_source: button.xwiki_title.clone(),
+                ..held.clone()
+            };
+            if now == *held {
+                summary.buttons.skipped("already_imported", 1);
+            } else {
+                if write {
+                    let closing = button.deleted_at.filter(|_| !held.closed).map(from_millis);
+                    store.update_imported_button(&now, closing).await?;
+                }
+                summary.buttons.updated();
+            }
             continue;
         }
         let Some(procedure) = procedures.get(&button.product_id) else {

@@ -19,7 +19,7 @@ pub use summary::Summary;
 
 /// SQLite's page cache for the import's writes, in MiB: a group of reviews moves pages all over
 /// the counters and the indexes, each written to the log once per commit if it stays cached.
-const IMPORT_CACHE_MIB: u32 = 64;
+const IMPORT_CACHE_MIB: u32 = 32;
 
 /// What `avis import jdma` was asked.
 pub struct Options {

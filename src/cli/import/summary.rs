@@ -4,11 +4,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-/// Counts for one kind of object. Every row of the incumbent's table is either imported or
-/// skipped, each skip with its reason.
+/// Counts for one kind of object. Every row of the incumbent's table is either imported,
+/// updated (imported earlier, changed since) or skipped, each skip with its reason.
 #[derive(Debug, Default, Serialize)]
 pub struct Counts {
     pub imported: u64,
+    pub updated: u64,
     pub skipped: u64,
     pub reasons: BTreeMap<&'static str, u64>,
 }
@@ -16,6 +17,10 @@ pub struct Counts {
 impl Counts {
     pub fn imported(&mut self) {
         self.imported += 1;
+    }
+
+    pub fn updated(&mut self) {
+        self.updated += 1;
     }
 
     pub fn skipped(&mut self, reason: &'static str, n: u64) {

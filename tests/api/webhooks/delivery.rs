@@ -156,3 +156,56 @@ async fn nodes_sending_side_by_side_send_each_message_once() {
     assert_eq!(delivered.len(), reviews);
     assert!(delivered.values().all(|n| *n == 1), "{delivered:?}");
 }
+
+/// The reviews of the 2xx answers, in the order the receiver got them.
+fn delivered_in_order(got: &[Received]) -> Vec<String> {
+    got.iter()
+        .filter(|r| (200..300).contains(&r.status))
+        .map(|r| {
+            let body: Value = serde_json::from_str(&r.body).unwrap();
+            body["data"]["id"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_messages_reaches_its_endpoint_once_each_in_the_order_written() {
+    let app = app_allowing_loopback().await;
+    let button = app.button().await;
+    let key = organisation_key(&app, &button).await;
+    // The third request fails: the messages after it in its batch wait for the next look,
+    // and it comes again after its retry.
+    let hooks = receiver_taking(&[200, 200, 500], Duration::ZERO).await;
+    subscribe(&app, &key, &hooks.url, &["review.created"]).await;
+    let mut reviews = Vec::new();
+    for n in 0..50 {
+        let response = app
+            .post_review(&json!({"button_id": button.id, "answers": {"satisfaction": "good", "comprehension": 1 + n % 5}}))
+            .await;
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        reviews.push(body["id"].as_str().unwrap().to_owned());
+    }
+    hooks.wait_for(reviews.len() + 1, 30).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let got = hooks.got.lock().unwrap().clone();
+    assert_eq!(got.len(), reviews.len() + 1, "one failure, then each once");
+    let failed = &got[2];
+    assert_eq!(failed.status, 500);
+    let again = got
+        .iter()
+        .position(|r| r.id == failed.id && r.status == 200)
+        .expect("the failed message came again");
+    assert!(again > 2);
+    let order = delivered_in_order(&got);
+    assert_eq!(
+        order[again - 1],
+        reviews[2],
+        "the failed one is the third review's"
+    );
+    let mut rest = order;
+    rest.remove(again - 1);
+    let mut expected = reviews;
+    expected.remove(2);
+    assert_eq!(rest, expected, "the others in the order written");
+}
