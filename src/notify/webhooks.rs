@@ -165,7 +165,7 @@ impl Sender {
 
     /// One endpoint's messages, in order: each tried once, until one fails (the rest are given
     /// back, to be tried at the next look, after the failed one's retry lets them through) or
-    /// half the lease has gone.
+    /// the lease has too little time left for another request.
     async fn send_endpoint(
         &self,
         webhook_id: Uuid,
@@ -181,7 +181,8 @@ impl Sender {
         let mut settled = Vec::with_capacity(messages.len());
         let mut stopped = false;
         for message in messages {
-            if stopped || began.elapsed() > LEASE / 2 {
+            // One more request must end well within the lease.
+            if stopped || began.elapsed() + TIMEOUT > LEASE / 4 * 3 {
                 settled.push(Settled::Released(message.id));
                 continue;
             }
