@@ -95,13 +95,15 @@ impl Sender {
 
     /// Sends every message due now, a batch at a time. Returns how many were tried.
     ///
-    /// A batch takes up to [`EACH`] messages of each of up to [`ENDPOINTS`] endpoints at once:
-    /// the endpoints side by side, each one's messages in order; what became of them all is
-    /// written in one transaction. A busy endpoint's messages thus cost a few statements a
-    /// batch, not several each.
+    /// A batch takes up to [`EACH`] messages of each of up to [`ENDPOINTS`] endpoints at once,
+    /// and keeps the bodies of those that had none: the endpoints side by side, each one's
+    /// messages in order; what became of them is written in one transaction. A busy endpoint's
+    /// messages thus cost a few statements a batch, not several each.
     pub async fn send_due(&self) -> Result<usize, StoreError> {
         let mut tried = 0;
         while self.store.messages_due(Timestamp::now()).await? {
+            // One more request must end well within the lease, for every endpoint of the batch.
+            let last_start = Instant::now() + LEASE / 4 * 3 - TIMEOUT;
             let now = Timestamp::now();
             let until = now
                 .checked_add(LEASE)
@@ -113,37 +115,50 @@ impl Sender {
             if claimed.is_empty() {
                 break;
             }
-            let bodies = self.bodies(&claimed).await?;
-            let mut by_endpoint: Vec<(Uuid, Vec<Claimed>)> = Vec::new();
-            for message in claimed {
+            let mut by_endpoint: Vec<(Uuid, Vec<(Claimed, String)>)> = Vec::new();
+            for (message, body) in self.with_bodies(claimed).await? {
                 match by_endpoint
                     .iter_mut()
                     .find(|(id, _)| *id == message.webhook_id)
                 {
-                    Some((_, messages)) => messages.push(message),
-                    None => by_endpoint.push((message.webhook_id, vec![message])),
+                    Some((_, messages)) => messages.push((message, body)),
+                    None => by_endpoint.push((message.webhook_id, vec![(message, body)])),
                 }
             }
             let results: Vec<Result<Vec<Settled>, StoreError>> = stream::iter(by_endpoint)
-                .map(|(webhook_id, messages)| self.send_endpoint(webhook_id, messages, &bodies))
+                .map(|(webhook_id, messages)| self.send_endpoint(webhook_id, messages, last_start))
                 .buffer_unordered(ENDPOINTS as usize)
                 .collect()
                 .await;
+            // An endpoint that could not be read keeps its messages until the lease ends; the
+            // others' outcomes are written all the same.
             let mut settled = Vec::new();
+            let mut failed = None;
             for result in results {
-                settled.extend(result?);
+                match result {
+                    Ok(outcomes) => settled.extend(outcomes),
+                    Err(err) => failed = failed.or(Some(err)),
+                }
             }
             tried += settled
                 .iter()
                 .filter(|s| matches!(s, Settled::Tried { .. }))
                 .count();
-            self.store.settle_messages(&settled).await?;
+            self.store.settle_messages(&settled, until).await?;
+            if let Some(err) = failed {
+                return Err(err);
+            }
         }
         Ok(tried)
     }
 
-    /// The bodies of the messages that have none yet, by message: their reviews read at once.
-    async fn bodies(&self, claimed: &[Claimed]) -> Result<HashMap<Uuid, String>, StoreError> {
+    /// Each message with the body it is sent with: the one kept, or for a message sent for the
+    /// first time one written from its review (all read at once) and kept before it is sent,
+    /// so that every attempt sends the same.
+    async fn with_bodies(
+        &self,
+        claimed: Vec<Claimed>,
+    ) -> Result<Vec<(Claimed, String)>, StoreError> {
         let wanted: Vec<Uuid> = claimed
             .iter()
             .filter(|m| m.payload.is_none())
@@ -156,50 +171,52 @@ impl Sender {
             .into_iter()
             .map(|review| (review.id, review))
             .collect();
-        Ok(claimed
-            .iter()
-            .filter(|m| m.payload.is_none())
-            .map(|m| (m.id, body(m, reviews.get(&m.review_id))))
-            .collect())
+        let mut new = Vec::new();
+        let mut batch = Vec::with_capacity(claimed.len());
+        for mut message in claimed {
+            let body = match message.payload.take() {
+                Some(kept) => kept,
+                None => {
+                    let written = body(&message, reviews.get(&message.review_id));
+                    new.push((message.id, written.clone()));
+                    written
+                }
+            };
+            batch.push((message, body));
+        }
+        self.store.save_payloads(&new).await?;
+        Ok(batch)
     }
 
     /// One endpoint's messages, in order: each tried once, until one fails (the rest are given
     /// back, to be tried at the next look, after the failed one's retry lets them through) or
-    /// the lease has too little time left for another request.
+    /// it is too late in the lease to start another request.
     async fn send_endpoint(
         &self,
         webhook_id: Uuid,
-        messages: Vec<Claimed>,
-        bodies: &HashMap<Uuid, String>,
+        messages: Vec<(Claimed, String)>,
+        last_start: Instant,
     ) -> Result<Vec<Settled>, StoreError> {
         let Some(webhook) = self.store.find_webhook(webhook_id).await? else {
             // Deleted meanwhile, and its messages with it.
             return Ok(Vec::new());
         };
         let secret = self.store.webhook_secret(webhook_id).await?;
-        let began = Instant::now();
         let mut settled = Vec::with_capacity(messages.len());
         let mut stopped = false;
-        for message in messages {
-            // One more request must end well within the lease.
-            if stopped || began.elapsed() + TIMEOUT > LEASE / 4 * 3 {
+        for (message, body) in messages {
+            if stopped || Instant::now() > last_start {
                 settled.push(Settled::Released(message.id));
                 continue;
             }
-            let new_body = bodies.get(&message.id);
-            let Some(body) = message.payload.as_ref().or(new_body) else {
-                settled.push(Settled::Released(message.id));
-                continue;
-            };
             let (attempt, outcome) = self
-                .send(&webhook, secret.as_deref(), &message, body)
+                .send(&webhook, secret.as_deref(), &message, &body)
                 .await?;
             stopped = outcome != Outcome::Delivered && webhook.enabled;
             settled.push(Settled::Tried {
                 message_id: message.id,
                 attempt,
                 outcome,
-                payload: new_body.cloned(),
             });
         }
         Ok(settled)

@@ -53,7 +53,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            let (read, expected) = expected_tallies(&mut tx, scope).await?;
+            let (read, expected) = expected_tallies(&mut tx, self.backend, scope).await?;
             reviews += read;
             let stored = stored_tallies(&mut tx, Table::Days, scope).await?;
             daily.extend(compare(&stored, &expected));
@@ -121,11 +121,12 @@ impl Scope<'_> {
     }
 }
 
-/// A scope's tallies recomputed from its reviews that count, and how many they are: for a
-/// procedure, those filed in its index and those waiting to be (migration 16), each through its
-/// own index.
+/// A scope's tallies recomputed from its reviews that count, and how many they are: on SQLite,
+/// those filed in their procedure's index and those waiting to be (migration 16), each through
+/// its own index.
 async fn expected_tallies(
     conn: &mut AnyConnection,
+    backend: Backend,
     scope: Scope<'_>,
 ) -> Result<(u64, Tallies), StoreError> {
     let (condition, value) = scope.condition();
@@ -133,7 +134,11 @@ async fn expected_tallies(
         "SELECT day, {} FROM reviews WHERE {condition} AND excluded_reason IS NULL",
         super::reviews::REVIEW_COLUMNS
     );
-    let query = format!("{select} AND filed = 1 UNION ALL {select} AND filed = 0");
+    // On PostgreSQL every review is filed at once, and one index serves both.
+    let query = match backend {
+        Backend::Sqlite => format!("{select} AND filed = 1 UNION ALL {select} AND filed = 0"),
+        Backend::Postgres => select,
+    };
     let mut expected = Tallies::new();
     let mut reviews = 0;
     let mut query = sqlx::query(sqlx::AssertSqlSafe(query));

@@ -65,15 +65,18 @@ pub struct Claimed {
     pub attempts: i64,
 }
 
+/// The lock that makes PostgreSQL nodes take up messages one at a time (any number, the same
+/// for every node: "avis-whk").
+const CLAIM_LOCK: i64 = 0x6176_6973_2d77_686b;
+
 /// What became of a message taken up.
 #[derive(Debug, Clone)]
 pub enum Settled {
-    /// Tried once, sent with this body if it had none yet.
+    /// Tried once.
     Tried {
         message_id: Uuid,
         attempt: Attempt,
         outcome: Outcome,
-        payload: Option<String>,
     },
     /// Given back unsent: tried at the next look.
     Released(Uuid),
@@ -151,12 +154,13 @@ impl Store {
         Ok(due.is_some())
     }
 
-    /// Takes up due messages for this node until `until`: for each of at most `endpoints`
-    /// endpoints, its first `each` due messages, unless another node holds its first due one,
-    /// so that an endpoint gets its messages in the order they were written (a message waiting
-    /// for its retry lets later ones through). On PostgreSQL, messages another node is taking
-    /// at the same moment are skipped, not waited for: each is sent by one node per attempt.
-    /// Returned in the order they were written.
+    /// Takes up due messages for this node until `until`: up to `endpoints` endpoints, those
+    /// whose first due message has waited longest, and for each its first `each` due messages,
+    /// unless a node holds one of its first `each` messages not yet delivered. An endpoint thus
+    /// gets its messages in the order they were written (a message waiting for its retry lets
+    /// later ones through). On PostgreSQL, claims run one at a time (a lock held for the
+    /// transaction), so that two nodes never share an endpoint's batch: each message is sent by
+    /// one node per attempt. Returned in the order they were written.
     pub async fn claim_messages(
         &self,
         now: Timestamp,
@@ -164,37 +168,45 @@ impl Store {
         endpoints: i64,
         each: i64,
     ) -> Result<Vec<Claimed>, StoreError> {
-        let skip_locked = match self.backend {
-            Backend::Postgres => " FOR UPDATE OF m SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        let limit = endpoints * each;
-        // Endpoint by endpoint (a few rows), its first due messages through the open messages'
-        // index: the cost does not grow with the messages waiting or kept. A held message
-        // stays due (its next attempt is not moved until it is settled), so the first due one
-        // says whether a node is sending this endpoint's messages.
-        let due = |t: &str| {
+        // Every look goes through the open messages' index, a few rows per endpoint: the cost
+        // does not grow with the messages delivered and kept.
+        let open = |t: &str, of: &str| {
             format!(
-                "{t}.webhook_id = w.id AND {t}.delivered_at IS NULL AND {t}.failed_at IS NULL \
-                 AND {t}.next_attempt_at <= $2"
+                "{t}.webhook_id = {of}.id AND {t}.delivered_at IS NULL AND {t}.failed_at IS NULL"
             )
         };
-        let (first, firsts) = (due("f"), due("o"));
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let due = |t: &str, of: &str| format!("{} AND {t}.next_attempt_at <= $2", open(t, of));
+        let (held, first, firsts) = (open("f", "e"), due("o", "e"), due("d", "w"));
+        let sql = format!(
             "UPDATE webhook_messages SET locked_until = $1 WHERE id IN (\
-               SELECT m.id FROM webhooks w JOIN webhook_messages m ON m.id IN (\
-                 SELECT o.id FROM webhook_messages o WHERE {firsts} \
-                 ORDER BY o.seq LIMIT {each}) \
-               WHERE (m.locked_until IS NULL OR m.locked_until <= $2) \
-               AND COALESCE((SELECT f.locked_until FROM webhook_messages f \
-                 WHERE {first} ORDER BY f.seq LIMIT 1), 0) <= $2 \
-               ORDER BY m.seq LIMIT {limit}{skip_locked}) \
-             RETURNING id, seq, webhook_id, event, review_id, occurred_at, payload, attempts"
-        )))
-        .bind(to_millis(until))
-        .bind(to_millis(now))
-        .fetch_all(&self.write)
-        .await?;
+               SELECT m.id FROM (\
+                 SELECT e.id FROM webhooks e WHERE NOT EXISTS (\
+                   SELECT 1 FROM webhook_messages h WHERE h.id IN (\
+                     SELECT f.id FROM webhook_messages f WHERE {held} ORDER BY f.seq LIMIT {each}) \
+                   AND h.locked_until > $2) \
+                 AND EXISTS (SELECT 1 FROM webhook_messages o WHERE {first}) \
+                 ORDER BY (SELECT o.seq FROM webhook_messages o WHERE {first} \
+                   ORDER BY o.seq LIMIT 1) \
+                 LIMIT {endpoints}) w \
+               JOIN webhook_messages m ON {} AND m.id IN (\
+                 SELECT d.id FROM webhook_messages d WHERE {firsts} ORDER BY d.seq LIMIT {each}) \
+               WHERE m.locked_until IS NULL OR m.locked_until <= $2) \
+             RETURNING id, seq, webhook_id, event, review_id, occurred_at, payload, attempts",
+            open("m", "w")
+        );
+        let mut tx = self.write.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(CLAIM_LOCK)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(to_millis(until))
+            .bind(to_millis(now))
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
         let mut claimed: Vec<Claimed> = rows.iter().map(claimed).collect::<Result<_, _>>()?;
         claimed.sort_by_key(|c| c.seq);
         Ok(claimed)
@@ -229,34 +241,62 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    /// Records what became of messages taken up, in one transaction: each attempt with its
-    /// outcome and the body it was sent with (kept for every later attempt), and the messages
-    /// given back unsent.
-    pub async fn settle_messages(&self, settled: &[Settled]) -> Result<(), StoreError> {
-        if settled.is_empty() {
+    /// Keeps the bodies messages are sent with, the same at every attempt, in one transaction.
+    pub async fn save_payloads(&self, payloads: &[(Uuid, String)]) -> Result<(), StoreError> {
+        if payloads.is_empty() {
             return Ok(());
         }
         let mut tx = self.write.begin().await?;
+        for (message_id, payload) in payloads {
+            sqlx::query(
+                "UPDATE webhook_messages SET payload = $1 WHERE id = $2 AND payload IS NULL",
+            )
+            .bind(payload)
+            .bind(message_id.simple().to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records what became of messages this node took up until `until`, in one transaction:
+    /// each attempt with its outcome, and the messages given back unsent. A message another node
+    /// took up since (this node's lease ran out) keeps that node's hold: only the attempt is
+    /// recorded. One deleted meanwhile (with its endpoint) is passed over.
+    pub async fn settle_messages(
+        &self,
+        settled: &[Settled],
+        until: Timestamp,
+    ) -> Result<(), StoreError> {
+        if settled.is_empty() {
+            return Ok(());
+        }
+        let held = to_millis(until);
+        let mut tx = self.write.begin().await?;
         for one in settled {
-            let (message_id, attempt, outcome, payload) = match one {
+            let (message_id, attempt, outcome) = match one {
                 Settled::Released(message_id) => {
-                    sqlx::query("UPDATE webhook_messages SET locked_until = NULL WHERE id = $1")
-                        .bind(message_id.simple().to_string())
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query(
+                        "UPDATE webhook_messages SET locked_until = NULL \
+                         WHERE id = $1 AND locked_until = $2",
+                    )
+                    .bind(message_id.simple().to_string())
+                    .bind(held)
+                    .execute(&mut *tx)
+                    .await?;
                     continue;
                 }
                 Settled::Tried {
                     message_id,
                     attempt,
                     outcome,
-                    payload,
-                } => (message_id, attempt, outcome, payload),
+                } => (message_id, attempt, outcome),
             };
             let key = message_id.simple().to_string();
             sqlx::query(
                 "INSERT INTO webhook_attempts (id, message_id, at, status, error, duration_ms) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                 SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM webhook_messages WHERE id = $2)",
             )
             .bind(Uuid::now_v7().to_string())
             .bind(&key)
@@ -274,11 +314,11 @@ impl Store {
             };
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE webhook_messages SET attempts = attempts + 1, locked_until = NULL, \
-                 {column} = $1, payload = COALESCE(payload, $2) WHERE id = $3"
+                 {column} = $1 WHERE id = $2 AND locked_until = $3"
             )))
             .bind(value)
-            .bind(payload.as_deref())
             .bind(&key)
+            .bind(held)
             .execute(&mut *tx)
             .await?;
         }
