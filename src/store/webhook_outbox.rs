@@ -176,23 +176,37 @@ impl Store {
             )
         };
         let due = |t: &str, of: &str| format!("{} AND {t}.next_attempt_at <= $2", open(t, of));
-        let (held, first, firsts) = (open("f", "e"), due("o", "e"), due("d", "w"));
+        let skip_locked = match self.backend {
+            Backend::Postgres => " FOR UPDATE OF m SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        // The seq of an endpoint's `each`-th message that is open (or due), and the largest if
+        // it has fewer: its first `each` are those up to it, read as a range of the index.
+        let last = |t: &str, condition: String| {
+            format!(
+                "COALESCE((SELECT {t}.seq FROM webhook_messages {t} WHERE {condition} \
+                 ORDER BY {t}.seq LIMIT 1 OFFSET {}), {})",
+                each - 1,
+                i64::MAX
+            )
+        };
+        let (held_up_to, first) = (last("f", open("f", "e")), due("o", "e"));
         let sql = format!(
             "UPDATE webhook_messages SET locked_until = $1 WHERE id IN (\
                SELECT m.id FROM (\
                  SELECT e.id FROM webhooks e WHERE NOT EXISTS (\
-                   SELECT 1 FROM webhook_messages h WHERE h.id IN (\
-                     SELECT f.id FROM webhook_messages f WHERE {held} ORDER BY f.seq LIMIT {each}) \
-                   AND h.locked_until > $2) \
+                   SELECT 1 FROM webhook_messages h WHERE {} AND h.locked_until > $2 \
+                   AND h.seq <= {held_up_to}) \
                  AND EXISTS (SELECT 1 FROM webhook_messages o WHERE {first}) \
                  ORDER BY (SELECT o.seq FROM webhook_messages o WHERE {first} \
                    ORDER BY o.seq LIMIT 1) \
                  LIMIT {endpoints}) w \
-               JOIN webhook_messages m ON {} AND m.id IN (\
-                 SELECT d.id FROM webhook_messages d WHERE {firsts} ORDER BY d.seq LIMIT {each}) \
-               WHERE m.locked_until IS NULL OR m.locked_until <= $2) \
+               JOIN webhook_messages m ON {} AND m.seq <= {} \
+               WHERE m.locked_until IS NULL OR m.locked_until <= $2{skip_locked}) \
              RETURNING id, seq, webhook_id, event, review_id, occurred_at, payload, attempts",
-            open("m", "w")
+            open("h", "e"),
+            due("m", "w"),
+            last("d", due("d", "w")),
         );
         let mut tx = self.write.begin().await?;
         if self.backend == Backend::Postgres {
