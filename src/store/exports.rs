@@ -9,7 +9,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::{Store, StoreError, flag, id};
+use super::{Store, StoreError, flag, id, placeholders};
 use crate::domain::time::{from_millis, to_millis};
 
 /// How long a running export may go without a heartbeat before it counts as failed: its node
@@ -253,10 +253,9 @@ impl Store {
         if reviews.is_empty() {
             return Ok(HashMap::new());
         }
-        let placeholders: Vec<String> = (2..reviews.len() + 2).map(|n| format!("${n}")).collect();
         let sql = format!(
             "SELECT review_id, email FROM contact_emails WHERE delete_after >= $1 AND review_id IN ({})",
-            placeholders.join(", ")
+            placeholders(2, reviews.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to_millis(now));
         for review in reviews {

@@ -376,6 +376,14 @@ fn id(text: &str) -> Result<Uuid, sqlx::Error> {
     Uuid::parse_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
+/// `$first, $first + 1, …`: `count` numbered parameters, for an `IN (…)` list.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A stored 0/1 flag.
 fn flag(value: i64) -> bool {
     value != 0

@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use super::aggregates::{self, Cell};
-use super::{Store, StoreError, id};
+use super::{Store, StoreError, id, placeholders};
 use crate::domain::aggregate;
 use crate::domain::answers::Answers;
 use crate::domain::time::{from_millis, to_millis};
@@ -133,12 +133,9 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let marks = (1..=ids.len())
-            .map(|n| format!("${n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
         let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE id IN ({marks})"
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE id IN ({})",
+            placeholders(1, ids.len())
         )));
         for id in ids {
             query = query.bind(id.to_string());

@@ -10,7 +10,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::aggregates::{SUMS, tally};
-use super::{Store, StoreError, id};
+use super::{Store, StoreError, id, placeholders};
 use crate::domain::aggregate::{self, Key, Tally};
 use crate::domain::answers::Answers;
 use crate::domain::observatory::{Window, split};
@@ -56,12 +56,9 @@ impl Store {
         if legacy_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let marks = (1..=legacy_ids.len())
-            .map(|n| format!("${n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
         let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{PRODUCTS} AND legacy_id IN ({marks})"
+            "{PRODUCTS} AND legacy_id IN ({})",
+            placeholders(1, legacy_ids.len())
         )));
         for legacy_id in legacy_ids {
             query = query.bind(legacy_id);
