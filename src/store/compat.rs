@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::rows::{Cell, Rows, Script, cell, source};
 use super::{Store, StoreError, flag, id};
 use crate::domain::aggregate::{self, Tally};
 use crate::domain::answers::Answers;
@@ -179,20 +180,34 @@ impl Store {
     }
 
     /// Notes the imported reviews `legacy_ids` as holding « Je n'ai pas eu besoin d'aide »
-    /// beside a channel in the incumbent's database (see migration 30); a review noted already
-    /// stays as it is.
+    /// beside a channel in the incumbent's database (see migration 30), in one statement; a
+    /// review noted already stays as it is.
     #[tracing::instrument(skip_all, fields(reviews = legacy_ids.len()))]
     pub async fn note_legacy_autonomous(&self, legacy_ids: &[i64]) -> Result<(), StoreError> {
-        for legacy_id in legacy_ids {
-            sqlx::query(
-                "INSERT INTO legacy_autonomous_answers (review_id, procedure_id, button_id, created_at) \
-                 SELECT id, procedure_id, button_id, created_at FROM reviews WHERE legacy_id = $1 \
-                 ON CONFLICT (review_id) DO NOTHING",
-            )
-            .bind(legacy_id)
-            .execute(&self.write)
-            .await?;
+        if legacy_ids.is_empty() {
+            return Ok(());
         }
+        let mut rows = Rows::default();
+        for legacy_id in legacy_ids {
+            rows.push([Cell::from(*legacy_id)]);
+        }
+        let mut script = Script::new(self.backend);
+        script.push(
+            |rows| {
+                format!(
+                    "INSERT INTO legacy_autonomous_answers \
+                     (review_id, procedure_id, button_id, created_at) \
+                     SELECT r.id, r.procedure_id, r.button_id, r.created_at FROM {}, reviews r \
+                     WHERE r.legacy_id IS NOT NULL AND r.legacy_id = {} \
+                     ON CONFLICT (review_id) DO NOTHING",
+                    source(rows),
+                    cell(0, "BIGINT"),
+                )
+            },
+            rows.into_json(),
+        );
+        let mut conn = self.write.acquire().await?;
+        script.run(&mut conn).await?;
         Ok(())
     }
 

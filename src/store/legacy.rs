@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::aggregates::{SUMS, tally};
 use super::batch::KnownTotals;
 use super::catalog::{NewButton, NewProcedure};
+use super::rows::{Cell, Rows, Script, cell, source};
 use super::{Store, StoreError, flag, id};
 use crate::domain::catalog::Name;
 use crate::domain::time::{after_seconds, to_millis};
@@ -88,26 +89,48 @@ impl Store {
             .collect()
     }
 
-    /// Keeps the contact address of the imported review `legacy_id`, left at `at`, until the end
-    /// of its retention period; an address it already has stays as it is.
-    pub async fn save_imported_contact_email(
+    /// Keeps the contact addresses of imported reviews, each `(legacy id, address, when it was
+    /// left)`, until the end of their retention period, in one statement; an address a review
+    /// already has stays as it is. With these notes (see [`Store::note_legacy_autonomous`]) one
+    /// statement per review, each its own transaction, took 14 s of the 71 s an import of a
+    /// million reviews took.
+    pub async fn save_imported_contact_emails(
         &self,
-        legacy_id: i64,
-        email: &str,
-        at: Timestamp,
+        emails: &[(i64, String, Timestamp)],
         retention_days: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO contact_emails (review_id, email, consented_at, delete_after) \
-             SELECT id, $1, $2, $3 FROM reviews WHERE legacy_id = $4 \
-             ON CONFLICT (review_id) DO NOTHING",
-        )
-        .bind(email)
-        .bind(to_millis(at))
-        .bind(to_millis(after_seconds(at, retention_days * 86_400)))
-        .bind(legacy_id)
-        .execute(&self.write)
-        .await?;
+        if emails.is_empty() {
+            return Ok(());
+        }
+        let mut rows = Rows::default();
+        for (legacy_id, email, at) in emails {
+            let delete_after = to_millis(after_seconds(*at, retention_days * 86_400));
+            rows.push([
+                Cell::from(*legacy_id),
+                Cell::from(email.as_str()),
+                Cell::from(to_millis(*at)),
+                Cell::from(delete_after),
+            ]);
+        }
+        let mut script = Script::new(self.backend);
+        script.push(
+            |rows| {
+                format!(
+                    "INSERT INTO contact_emails (review_id, email, consented_at, delete_after) \
+                     SELECT r.id, {}, {}, {} FROM {}, reviews r \
+                     WHERE r.legacy_id IS NOT NULL AND r.legacy_id = {} \
+                     ON CONFLICT (review_id) DO NOTHING",
+                    cell(1, "TEXT"),
+                    cell(2, "BIGINT"),
+                    cell(3, "BIGINT"),
+                    source(rows),
+                    cell(0, "BIGINT"),
+                )
+            },
+            rows.into_json(),
+        );
+        let mut conn = self.write.acquire().await?;
+        script.run(&mut conn).await?;
         Ok(())
     }
 

@@ -274,7 +274,66 @@ async fn an_import_brings_every_row_maps_answers_by_code_option_and_date_and_lea
     assert!(comments.iter().any(|c| c.contains("Démarche très simple")));
     assert!(summary["reviews"]["redactions"].as_i64() > Some(0));
 
+    contact_addresses_come_within_their_retention(&app.database_url, &source, &summary).await;
     legacy_ids_show_in_the_administration_api(&app, &source).await;
+}
+
+/// The contact addresses of rated reviews left within the default retention (180 days) are
+/// kept, each beside its own review and until the end of that retention; the older ones are
+/// counted, not imported.
+async fn contact_addresses_come_within_their_retention(
+    target: &str,
+    source: &str,
+    summary: &Value,
+) {
+    let of_rated = |recent: &str| {
+        format!(
+            "{PER_REVIEW} SELECT COUNT(*) FROM \"Answer\" a JOIN per_review p ON p.review_id = a.review_id \
+             WHERE a.field_code = 'contact_email' AND p.rated \
+             AND a.review_created_at {recent} now() AT TIME ZONE 'UTC' - INTERVAL '180 days'"
+        )
+    };
+    let recent = count(source, &of_rated(">")).await;
+    let old = count(source, &of_rated("<=")).await;
+    assert!(
+        recent > 0 && old > 0,
+        "the fixture has both: {recent}, {old}"
+    );
+    assert_eq!(
+        summary["reviews"]["contact_emails_imported"], recent,
+        "{summary}"
+    );
+    assert_eq!(
+        summary["reviews"]["contact_emails_past_retention"], old,
+        "{summary}"
+    );
+
+    sqlx::any::install_default_drivers();
+    let url = avis::config::DatabaseUrl::parse(target).unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&url.connection_string())
+        .await
+        .unwrap();
+    let rows = sqlx::query(
+        "SELECT r.legacy_id, r.created_at, c.email, c.consented_at, c.delete_after \
+         FROM contact_emails c JOIN reviews r ON r.id = c.review_id",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(rows.len() as i64, recent);
+    for row in rows {
+        let legacy: i64 = row.get("legacy_id");
+        let created: i64 = row.get("created_at");
+        assert_eq!(
+            row.get::<String, _>("email"),
+            format!("usager{legacy}@exemple.fr")
+        );
+        assert_eq!(row.get::<i64, _>("consented_at"), created);
+        assert_eq!(
+            row.get::<i64, _>("delete_after"),
+            created + 180 * 86_400_000
+        );
+    }
 }
 
 /// Reviews of the 3-level era whose one flat `contact_reached` answer goes to the one

@@ -71,7 +71,11 @@ pub async fn import(
         "{before} reviews imported by an earlier run, {after} to read"
     ));
     let (send, mut batches) = mpsc::channel::<anyhow::Result<Vec<Review>>>(AHEAD);
-    let reader = tokio::spawn(async move {
+    // The reader runs beside the writer in this task rather than in a task of its own: it reads
+    // while the writer waits for SQLite's thread, and every batch is allocated and freed by the
+    // same thread (batches allocated on the runtime's threads and freed here left more memory
+    // to the allocator's arenas than the import used).
+    let reader = async move {
         let mut from = from;
         loop {
             let batch = source.reviews_after(from, BATCH).await;
@@ -89,32 +93,38 @@ pub async fn import(
                 break;
             }
         }
-    });
-    let mut totals = if settings.write {
-        store.imported_totals().await?
-    } else {
-        ImportedTotals::default()
     };
-    let mut group = Group::default();
-    while let Some(batch) = batches.recv().await {
-        let batch = batch?;
-        if batch.is_empty() {
-            break;
+    let writer = async {
+        let mut totals = if settings.write {
+            store.imported_totals().await?
+        } else {
+            ImportedTotals::default()
+        };
+        let mut group = Group::default();
+        while let Some(batch) = batches.recv().await {
+            let batch = batch?;
+            if batch.is_empty() {
+                break;
+            }
+            progress.advance(batch.len() as u64);
+            let batch = unseen(store, batch, last, settings, counts).await?;
+            let (new, emails, autonomous) = prepare(&batch, buttons, settings, counts);
+            group.reviews.extend(new);
+            group.emails.extend(emails);
+            group.autonomous.extend(autonomous);
+            if settings.write && group.reviews.len() >= GROUP {
+                write(store, std::mem::take(&mut group), &mut totals, settings).await?;
+            }
         }
-        progress.advance(batch.len() as u64);
-        let batch = unseen(store, batch, last, settings, counts).await?;
-        let (new, emails, autonomous) = prepare(&batch, buttons, settings, counts);
-        group.reviews.extend(new);
-        group.emails.extend(emails);
-        group.autonomous.extend(autonomous);
-        if settings.write && group.reviews.len() >= GROUP {
-            write(store, std::mem::take(&mut group), &mut totals, settings).await?;
+        // Stops the reader if it is still reading (when a write failed).
+        drop(batches);
+        if settings.write {
+            write(store, group, &mut totals, settings).await?;
         }
-    }
-    if settings.write {
-        write(store, group, &mut totals, settings).await?;
-    }
-    reader.await?;
+        anyhow::Ok(())
+    };
+    let ((), written) = tokio::join!(reader, writer);
+    written?;
     progress.finish();
     Ok(())
 }
@@ -160,11 +170,9 @@ async fn write(
             totals.totals.entry(place).or_default().merge(&tally);
         }
     }
-    for (legacy, email, at) in group.emails {
-        store
-            .save_imported_contact_email(legacy, &email, at, settings.contact_retention_days)
-            .await?;
-    }
+    store
+        .save_imported_contact_emails(&group.emails, settings.contact_retention_days)
+        .await?;
     store.note_legacy_autonomous(&group.autonomous).await?;
     Ok(())
 }
@@ -193,9 +201,10 @@ async fn unseen(
         .counts
         .skipped("imported_by_an_earlier_run", seen.len() as u64);
     if settings.write {
-        let mut autonomous = Vec::new();
+        let (mut emails, mut autonomous) = (Vec::new(), Vec::new());
         for review in &seen {
-            let mapped = answers::map(from_millis(review.created_at), &review.answers);
+            let at = from_millis(review.created_at);
+            let mapped = answers::map(at, &review.answers);
             if mapped.autonomous_beside_channels {
                 autonomous.push(review.id);
             }
@@ -203,16 +212,12 @@ async fn unseen(
                 .contact_email
                 .filter(|_| within_retention(review, settings))
             {
-                store
-                    .save_imported_contact_email(
-                        review.id,
-                        &email,
-                        from_millis(review.created_at),
-                        settings.contact_retention_days,
-                    )
-                    .await?;
+                emails.push((review.id, email, at));
             }
         }
+        store
+            .save_imported_contact_emails(&emails, settings.contact_retention_days)
+            .await?;
         store.note_legacy_autonomous(&autonomous).await?;
     }
     Ok(unseen)
