@@ -4,6 +4,7 @@
 
 pub mod alert_letters;
 pub mod alerts;
+pub mod endpoints;
 pub mod letters;
 pub mod levels;
 pub mod mail;

@@ -1,9 +1,8 @@
-//! Sending one webhook message: its body, its Standard Webhooks headers and signature, the
-//! address guard, and what its answer makes of it.
+//! Sending webhook messages in batches: their bodies, their Standard Webhooks headers and
+//! signatures, and what each answer makes of them. Where they go is checked by
+//! [`super::endpoints`].
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -13,10 +12,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::Settings;
+use super::endpoints::Clients;
 use super::letters;
 use crate::domain::people::{Email, Role};
 use crate::domain::questionnaire::Lang;
-use crate::domain::webhooks::{AddressRefused, is_private, retry_after_ms, signature};
+use crate::domain::webhooks::{retry_after_ms, signature};
 use crate::store::reviews::StoredReview;
 use crate::store::webhook_outbox::{Attempt, Claimed, Outcome, Settled};
 use crate::store::webhooks::Webhook;
@@ -31,16 +31,13 @@ const EACH: i64 = 64;
 const LEASE: Duration = Duration::from_secs(30);
 /// How long an endpoint has to answer.
 const TIMEOUT: Duration = Duration::from_secs(15);
-/// Clients kept at most, one per endpoint host and its addresses; past it they are built again.
-const KEPT_CLIENTS: usize = 256;
 /// How much of an endpoint's error answer is kept with the attempt.
 const KEPT_ERROR_CHARS: usize = 200;
 
 pub struct Sender {
     store: Store,
     settings: Settings,
-    /// Clients already built, by host and the addresses it was checked to resolve to.
-    clients: Mutex<HashMap<(String, Vec<SocketAddr>), reqwest::Client>>,
+    clients: Clients,
     /// With mail on, the address of the back-office for the message that tells an endpoint's
     /// admins it was disabled (empty: links relative to it).
     tell: Option<String>,
@@ -52,7 +49,7 @@ impl Sender {
         Ok(Sender {
             store,
             settings,
-            clients: Mutex::default(),
+            clients: Clients::new(TIMEOUT),
             tell,
         })
     }
@@ -283,7 +280,8 @@ impl Sender {
             return Err("the endpoint's secret is not usable".to_owned());
         };
         let client = self
-            .client_for(url)
+            .clients
+            .checked(url, self.settings.allow_private)
             .await
             .map_err(|refused| format!("address refused: {refused}"))?;
         let sent = client
@@ -301,60 +299,6 @@ impl Sender {
             Err(err) => Err(describe(err)),
         }
     }
-
-    /// A client bound to the addresses `url`'s host resolves to now, once each is checked: the
-    /// request goes to an address that was checked, whatever the name resolves to a moment later.
-    ///
-    /// Clients are kept by host and checked addresses: a client costs milliseconds of CPU to
-    /// build (its TLS roots), and a kept one reuses its connections.
-    async fn client_for(&self, url: &str) -> Result<reqwest::Client, AddressRefused> {
-        let (parsed, addresses) = resolve_checked(url, self.settings.allow_private).await?;
-        let host = parsed.host_str().ok_or(AddressRefused::Scheme)?;
-        let bare = host.trim_start_matches('[').trim_end_matches(']');
-        let key = (bare.to_owned(), addresses.clone());
-        if let Some(client) = self.clients.lock().ok().and_then(|c| c.get(&key).cloned()) {
-            return Ok(client);
-        }
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(TIMEOUT)
-            .resolve_to_addrs(bare, &addresses)
-            .build()
-            .map_err(|_| AddressRefused::Unresolved)?;
-        if let Ok(mut clients) = self.clients.lock() {
-            if clients.len() >= KEPT_CLIENTS {
-                clients.clear();
-            }
-            clients.insert(key, client.clone());
-        }
-        Ok(client)
-    }
-}
-
-/// An endpoint's address parsed, and the addresses its host resolves to now, each checked: the
-/// one guard against requests to this machine's network, at creation (API and page) and at
-/// every delivery.
-pub async fn resolve_checked(
-    raw: &str,
-    allow_private: bool,
-) -> Result<(url::Url, Vec<SocketAddr>), AddressRefused> {
-    let parsed = crate::domain::webhooks::parse_url(raw, allow_private)?;
-    let host = parsed.host_str().ok_or(AddressRefused::Scheme)?;
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let port = parsed
-        .port_or_known_default()
-        .ok_or(AddressRefused::Scheme)?;
-    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((bare, port))
-        .await
-        .map_err(|_| AddressRefused::Unresolved)?
-        .collect();
-    if addresses.is_empty() {
-        return Err(AddressRefused::Unresolved);
-    }
-    if !allow_private && let Some(private) = addresses.iter().find(|a| is_private(a.ip())) {
-        return Err(AddressRefused::Private(private.ip()));
-    }
-    Ok((parsed, addresses))
 }
 
 /// The body of a message: its type, when it happened, and the review as the administration

@@ -33,6 +33,7 @@ pub mod screening;
 pub mod sessions;
 pub mod sqlite_writer;
 pub mod statistiques;
+pub mod webhook_deliveries;
 pub mod webhook_outbox;
 pub mod webhooks;
 

@@ -9,11 +9,11 @@ use uuid::Uuid;
 use crate::domain::FieldError;
 use crate::domain::webhooks::Event;
 use crate::error::{ApiError, Problem};
-use crate::notify::webhooks::resolve_checked;
+use crate::notify::endpoints::resolve_checked;
 use crate::routes::api::auth::{AdminKey, Visibility};
 use crate::routes::body::{ADMIN_BODY_LIMIT, json_body};
 use crate::startup::AppState;
-use crate::store::webhook_outbox::Delivery;
+use crate::store::webhook_deliveries::Delivery;
 use crate::store::webhooks::{Webhook, WebhookChange};
 
 #[derive(Deserialize, ToSchema)]
