@@ -33,6 +33,16 @@ impl Relay {
     /// Starts the relay on `port`, requiring AUTH with `credentials` if given. Fails loudly
     /// when Python or aiosmtpd is missing: the test command installs them.
     pub(crate) fn start(port: u16, credentials: Option<(&str, &str)>) -> Relay {
+        Relay::start_with(port, credentials, None)
+    }
+
+    /// Starts the relay on `port`, speaking TLS as `tls` says (`starttls` or `wrapped`) with the
+    /// certificate and key of `certificate`, if given.
+    fn start_with(
+        port: u16,
+        credentials: Option<(&str, &str)>,
+        tls: Option<(&str, &Certificate)>,
+    ) -> Relay {
         let folder = tempfile::tempdir().unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api/mail/relay.py");
         let mut command = Command::new(python());
@@ -44,6 +54,11 @@ impl Relay {
             .stderr(Stdio::piped());
         if let Some((user, password)) = credentials {
             command.args(["--user", user, "--password", password]);
+        }
+        if let Some((tls, certificate)) = tls {
+            command.args(["--tls", tls]);
+            command.arg("--cert").arg(&certificate.cert);
+            command.arg("--key").arg(&certificate.key);
         }
         let mut child = command.spawn().expect("python3 runs");
         let mut ready = String::new();
@@ -233,6 +248,94 @@ async fn without_a_relay_nothing_is_queued_and_the_page_says_mail_is_off() {
     assert!(page.contains("/admin/invitations/"));
     assert!(page.contains("pas configuré"), "{page}");
     assert_eq!(queued(&app.database_url).await, 0);
+}
+
+/// A self-signed certificate for 127.0.0.1, and its key, as PEM files.
+struct Certificate {
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+impl Certificate {
+    fn new(folder: &Path, name: &str) -> Certificate {
+        let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+        let (cert, key) = (
+            folder.join(format!("{name}.pem")),
+            folder.join(format!("{name}.key")),
+        );
+        std::fs::write(&cert, made.cert.pem()).unwrap();
+        std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+        Certificate { cert, key }
+    }
+}
+
+/// With `smtp://…?tls=starttls` and with `smtps://…`, mail reaches a relay over TLS when the
+/// relay's certificate is among the roots this host trusts (named here by `SSL_CERT_FILE`, as
+/// the system's store would be), and never reaches one whose certificate is not: it waits in
+/// the outbox.
+#[tokio::test]
+async fn mail_goes_over_tls_only_to_a_relay_whose_certificate_is_trusted() {
+    let folder = tempfile::tempdir().unwrap();
+    let trusted = Certificate::new(folder.path(), "trusted");
+    let unknown = Certificate::new(folder.path(), "unknown");
+    // SAFETY: set before the service starts and reads it; nextest runs each test in a process of
+    // its own, so no other test sees it.
+    unsafe { std::env::set_var("SSL_CERT_FILE", &trusted.cert) };
+    let reset = async |url: &str, port: u16, certificate: &Certificate, tls: &str| {
+        let relay = Relay::start_with(port, None, Some((tls, certificate)));
+        let options = Options {
+            mail: SmtpSettings::parse(Some(url), Some("avis@example.fr")).unwrap(),
+            ..Options::default()
+        };
+        let app = spawn_app_with(options).await;
+        let world = World::new(&app).await;
+        let root = world.browser(&app, Some(&world.superadmin)).await;
+        let response = root
+            .post(&format!("/admin/users/{}/reset", world.member.id), &[])
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        (relay, app)
+    };
+    for (tls, url) in [
+        ("starttls", "smtp://127.0.0.1:{port}?tls=starttls"),
+        ("wrapped", "smtps://127.0.0.1:{port}"),
+    ] {
+        let port = free_port();
+        let url = url.replace("{port}", &port.to_string());
+        let (relay, _app) = reset(&url, port, &trusted, tls).await;
+        let received = relay.wait_for(1, Duration::from_secs(15)).await;
+        assert_eq!(received.len(), 1, "{tls}: {received:?}");
+        assert_eq!(received[0]["over_tls"], true, "{tls}");
+        assert_eq!(
+            received[0]["envelope_to"],
+            serde_json::json!(["member@caf.fr"])
+        );
+    }
+
+    let port = free_port();
+    let url = format!("smtp://127.0.0.1:{port}?tls=starttls");
+    let (relay, app) = reset(&url, port, &unknown, "starttls").await;
+    let received = relay.wait_for(1, Duration::from_secs(4)).await;
+    assert!(received.is_empty(), "{received:?}");
+    assert_eq!(unsent(&app.database_url).await, 1);
+}
+
+/// How many messages of the outbox are neither sent nor failed for good.
+async fn unsent(database_url: &str) -> i64 {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let url = avis::config::DatabaseUrl::parse(database_url).unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&url.connection_string())
+        .await
+        .unwrap();
+    let count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_messages WHERE sent_at IS NULL AND failed_at IS NULL",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.ok();
+    count
 }
 
 /// How many messages the outbox holds, read straight from the database.

@@ -1,12 +1,17 @@
 """A real SMTP relay on loopback for the tests (aiosmtpd): every message it accepts is written,
 decoded, as one JSON file in the given folder. With --user and --password it requires AUTH.
 
-Usage: relay.py PORT FOLDER [--user U --password P]. Prints "ready" once it listens, then runs
-until killed."""
+With --cert and --key it speaks TLS with that certificate: after STARTTLS, which it then requires
+before any mail (--tls starttls), or from the first byte (--tls wrapped). Each message kept says
+whether it came over TLS.
+
+Usage: relay.py PORT FOLDER [--user U --password P] [--tls starttls|wrapped --cert C --key K].
+Prints "ready" once it listens, then runs until killed."""
 
 import argparse
 import json
 import os
+import ssl
 import threading
 from email import policy
 from email.parser import BytesParser
@@ -36,6 +41,7 @@ class Keep:
             "list_unsubscribe": str(message["List-Unsubscribe"]) if message["List-Unsubscribe"] else None,
             "list_unsubscribe_post": str(message["List-Unsubscribe-Post"]) if message["List-Unsubscribe-Post"] else None,
             "authenticated_as": session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None,
+            "over_tls": server.transport.get_extra_info("ssl_object") is not None,
         }
         path = os.path.join(self.folder, f"{self.count:04}.json")
         with open(path + ".part", "w", encoding="utf-8") as out:
@@ -50,6 +56,9 @@ def main():
     args.add_argument("folder")
     args.add_argument("--user")
     args.add_argument("--password")
+    args.add_argument("--tls", choices=["starttls", "wrapped"])
+    args.add_argument("--cert")
+    args.add_argument("--key")
     given = args.parse_args()
 
     def check(server, session, envelope, mechanism, auth_data):
@@ -63,6 +72,13 @@ def main():
     options = {}
     if given.user:
         options = dict(authenticator=check, auth_required=True, auth_require_tls=False)
+    if given.tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(given.cert, given.key)
+        if given.tls == "starttls":
+            options.update(tls_context=context, require_starttls=True)
+        else:
+            options.update(ssl_context=context)
     controller = Controller(Keep(given.folder), hostname="127.0.0.1", port=given.port, **options)
     controller.start()
     print("ready", flush=True)
