@@ -83,7 +83,7 @@ pub enum AddressRefused {
         "resolves to a loopback, private or link-local address ({0}); the operator may allow them with --webhook-allow-private"
     )]
     Private(IpAddr),
-    #[error("its host name does not resolve")]
+    #[error("its host name does not resolve, or not within 5 s")]
     Unresolved,
 }
 

@@ -11,7 +11,7 @@ use crate::domain::webhooks::{AddressRefused, is_private};
 
 /// How long a host name has to resolve: the system's resolver may wait far longer for a server
 /// that does not answer, and a delivery would then outlive its lease.
-const LOOKUP_TIMEOUT: Duration = Duration::from_secs(5);
+pub const LOOKUP_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Clients kept at most, one per endpoint host and its addresses; past it they are built again.
 const KEPT_CLIENTS: usize = 256;

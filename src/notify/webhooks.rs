@@ -12,7 +12,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::Settings;
-use super::endpoints::Clients;
+use super::endpoints::{Clients, LOOKUP_TIMEOUT};
 use super::letters;
 use crate::domain::people::{Email, Role};
 use crate::domain::questionnaire::Lang;
@@ -99,8 +99,9 @@ impl Sender {
     pub async fn send_due(&self) -> Result<usize, StoreError> {
         let mut tried = 0;
         while self.store.messages_due(Timestamp::now()).await? {
-            // One more request must end well within the lease, for every endpoint of the batch.
-            let last_start = Instant::now() + LEASE / 4 * 3 - TIMEOUT;
+            // One more request, its host's lookup included, must end well within the lease, for
+            // every endpoint of the batch.
+            let last_start = Instant::now() + LEASE / 4 * 3 - TIMEOUT - LOOKUP_TIMEOUT;
             let now = Timestamp::now();
             let until = now
                 .checked_add(LEASE)

@@ -94,6 +94,7 @@ impl Store {
     /// already has stays as it is. With these notes (see [`Store::note_legacy_autonomous`]) one
     /// statement per review, each its own transaction, took 14 s of the 71 s an import of a
     /// million reviews took.
+    #[tracing::instrument(skip_all, fields(emails = emails.len()))]
     pub async fn save_imported_contact_emails(
         &self,
         emails: &[(i64, String, Timestamp)],

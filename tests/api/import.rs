@@ -278,6 +278,32 @@ async fn an_import_brings_every_row_maps_answers_by_code_option_and_date_and_lea
     legacy_ids_show_in_the_administration_api(&app, &source).await;
 }
 
+/// The contact addresses the source holds for rated reviews left within the default retention
+/// (180 days), or before it.
+async fn source_addresses(source: &str, recent: bool) -> i64 {
+    let compare = if recent { ">" } else { "<=" };
+    let sql = format!(
+        "{PER_REVIEW} SELECT COUNT(*) FROM \"Answer\" a JOIN per_review p ON p.review_id = a.review_id \
+         WHERE a.field_code = 'contact_email' AND p.rated \
+         AND a.review_created_at {compare} now() AT TIME ZONE 'UTC' - INTERVAL '180 days'"
+    );
+    count(source, &sql).await
+}
+
+/// The contact addresses avis keeps.
+async fn kept_addresses(target: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let url = avis::config::DatabaseUrl::parse(target).unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&url.connection_string())
+        .await
+        .unwrap();
+    sqlx::query("SELECT COUNT(*) AS n FROM contact_emails")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("n")
+}
+
 /// The contact addresses of rated reviews left within the default retention (180 days) are
 /// kept, each beside its own review and until the end of that retention; the older ones are
 /// counted, not imported.
@@ -286,15 +312,8 @@ async fn contact_addresses_come_within_their_retention(
     source: &str,
     summary: &Value,
 ) {
-    let of_rated = |recent: &str| {
-        format!(
-            "{PER_REVIEW} SELECT COUNT(*) FROM \"Answer\" a JOIN per_review p ON p.review_id = a.review_id \
-             WHERE a.field_code = 'contact_email' AND p.rated \
-             AND a.review_created_at {recent} now() AT TIME ZONE 'UTC' - INTERVAL '180 days'"
-        )
-    };
-    let recent = count(source, &of_rated(">")).await;
-    let old = count(source, &of_rated("<=")).await;
+    let recent = source_addresses(source, true).await;
+    let old = source_addresses(source, false).await;
     assert!(
         recent > 0 && old > 0,
         "the fixture has both: {recent}, {old}"
@@ -604,6 +623,13 @@ async fn an_import_killed_midway_goes_on_where_it_stopped() {
         noted(&target).await,
         beside,
         "answers beside a channel noted once each"
+    );
+    let addresses = source_addresses(&source, true).await;
+    assert!(addresses > 0);
+    assert_eq!(
+        kept_addresses(&target).await,
+        addresses,
+        "contact addresses kept once each"
     );
     assert_no_drift(&target);
 }

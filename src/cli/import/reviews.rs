@@ -1,6 +1,6 @@
-//! Reviews, in batches: one task reads the next batch from the incumbent while this one maps
-//! and writes the last, and at most [`AHEAD`] batches wait between them, so memory stays flat
-//! whatever the size of the database.
+//! Reviews, in batches: a reader takes the next batch from the incumbent while the writer maps
+//! and writes the last, both in one task, and at most [`AHEAD`] batches wait between them, so
+//! memory stays flat whatever the size of the database.
 //!
 //! Batches are written in groups of at least [`GROUP`] reviews, each group through the store with
 //! the counters it moves (day counters, and running totals of closed days), in one transaction:
@@ -93,6 +93,7 @@ pub async fn import(
                 break;
             }
         }
+        anyhow::Ok(())
     };
     let writer = async {
         let mut totals = if settings.write {
@@ -109,22 +110,24 @@ pub async fn import(
             progress.advance(batch.len() as u64);
             let batch = unseen(store, batch, last, settings, counts).await?;
             let (new, emails, autonomous) = prepare(&batch, buttons, settings, counts);
+            if !settings.write {
+                // A dry run counts and keeps nothing.
+                continue;
+            }
             group.reviews.extend(new);
             group.emails.extend(emails);
             group.autonomous.extend(autonomous);
-            if settings.write && group.reviews.len() >= GROUP {
+            if group.reviews.len() >= GROUP {
                 write(store, std::mem::take(&mut group), &mut totals, settings).await?;
             }
         }
-        // Stops the reader if it is still reading (when a write failed).
-        drop(batches);
         if settings.write {
             write(store, group, &mut totals, settings).await?;
         }
         anyhow::Ok(())
     };
-    let ((), written) = tokio::join!(reader, writer);
-    written?;
+    // A failed write ends the reader too, wherever it is.
+    tokio::try_join!(reader, writer)?;
     progress.finish();
     Ok(())
 }

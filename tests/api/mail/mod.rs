@@ -315,27 +315,45 @@ async fn mail_goes_over_tls_only_to_a_relay_whose_certificate_is_trusted() {
     let port = free_port();
     let url = format!("smtp://127.0.0.1:{port}?tls=starttls");
     let (relay, app) = reset(&url, port, &unknown, "starttls").await;
-    let received = relay.wait_for(1, Duration::from_secs(4)).await;
+    let start = Instant::now();
+    let mut tried = unsent(&app.database_url).await;
+    while tried.iter().all(|(attempts, _)| *attempts == 0)
+        && start.elapsed() < Duration::from_secs(15)
+    {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        tried = unsent(&app.database_url).await;
+    }
+    let received = relay.wait_for(1, Duration::from_secs(2)).await;
     assert!(received.is_empty(), "{received:?}");
-    assert_eq!(unsent(&app.database_url).await, 1);
+    assert_eq!(tried.len(), 1, "the message waits in the outbox: {tried:?}");
+    let (attempts, error) = &tried[0];
+    assert!(*attempts >= 1, "it was tried");
+    assert!(
+        error
+            .as_deref()
+            .is_some_and(|e| e.to_lowercase().contains("certificate")),
+        "the relay's certificate was refused: {error:?}"
+    );
 }
 
-/// How many messages of the outbox are neither sent nor failed for good.
-async fn unsent(database_url: &str) -> i64 {
-    use sqlx::Connection;
+/// The messages of the outbox neither sent nor failed for good: attempts so far, last error.
+async fn unsent(database_url: &str) -> Vec<(i64, Option<String>)> {
+    use sqlx::{Connection, Row};
     sqlx::any::install_default_drivers();
     let url = avis::config::DatabaseUrl::parse(database_url).unwrap();
     let mut conn = sqlx::AnyConnection::connect(&url.connection_string())
         .await
         .unwrap();
-    let count: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM mail_messages WHERE sent_at IS NULL AND failed_at IS NULL",
+    let rows = sqlx::query(
+        "SELECT attempts, last_error FROM mail_messages WHERE sent_at IS NULL AND failed_at IS NULL",
     )
-    .fetch_one(&mut conn)
+    .fetch_all(&mut conn)
     .await
     .unwrap();
     conn.close().await.ok();
-    count
+    rows.iter()
+        .map(|row| (row.get("attempts"), row.get("last_error")))
+        .collect()
 }
 
 /// How many messages the outbox holds, read straight from the database.
