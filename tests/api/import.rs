@@ -260,7 +260,7 @@ async fn an_import_brings_every_row_maps_answers_by_code_option_and_date_and_lea
         .unwrap_or_default();
     assert!(beside > 0);
     // Each noted for the observatory's pull, which counts them as the incumbent does.
-    assert_eq!(noted(&app.database_url).await, beside);
+    assert_eq!(rows_of(&app.database_url, NOTED).await, beside);
     // Comments redacted as a new review's; accents kept.
     let comments: Vec<&String> = reviews.iter().filter_map(|(_, _, v)| v.as_ref()).collect();
     assert!(!comments.is_empty());
@@ -288,20 +288,6 @@ async fn source_addresses(source: &str, recent: bool) -> i64 {
          AND a.review_created_at {compare} now() AT TIME ZONE 'UTC' - INTERVAL '180 days'"
     );
     count(source, &sql).await
-}
-
-/// The contact addresses avis keeps.
-async fn kept_addresses(target: &str) -> i64 {
-    sqlx::any::install_default_drivers();
-    let url = avis::config::DatabaseUrl::parse(target).unwrap();
-    let mut conn = sqlx::AnyConnection::connect(&url.connection_string())
-        .await
-        .unwrap();
-    sqlx::query("SELECT COUNT(*) AS n FROM contact_emails")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap()
-        .get("n")
 }
 
 /// The contact addresses of rated reviews left within the default retention (180 days) are
@@ -620,14 +606,14 @@ async fn an_import_killed_midway_goes_on_where_it_stopped() {
     )
     .await;
     assert_eq!(
-        noted(&target).await,
+        rows_of(&target, NOTED).await,
         beside,
         "answers beside a channel noted once each"
     );
     let addresses = source_addresses(&source, true).await;
     assert!(addresses > 0);
     assert_eq!(
-        kept_addresses(&target).await,
+        rows_of(&target, "contact_emails").await,
         addresses,
         "contact addresses kept once each"
     );
@@ -635,17 +621,22 @@ async fn an_import_killed_midway_goes_on_where_it_stopped() {
 }
 
 /// Imported reviews noted with « Je n'ai pas eu besoin d'aide » beside a channel.
-async fn noted(target: &str) -> i64 {
+const NOTED: &str = "legacy_autonomous_answers";
+
+/// The rows of `table` in avis's database.
+async fn rows_of(target: &str, table: &str) -> i64 {
     sqlx::any::install_default_drivers();
     let url = avis::config::DatabaseUrl::parse(target).unwrap();
     let mut conn = sqlx::AnyConnection::connect(&url.connection_string())
         .await
         .unwrap();
-    sqlx::query("SELECT COUNT(*) AS n FROM legacy_autonomous_answers")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap()
-        .get("n")
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM {table}"
+    )))
+    .fetch_one(&mut conn)
+    .await
+    .unwrap()
+    .get("n")
 }
 
 async fn stored_count(target: &str) -> i64 {

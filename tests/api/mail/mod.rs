@@ -194,18 +194,23 @@ async fn an_invitation_from_the_back_office_arrives_once_with_its_link_in_the_in
     assert_eq!(answer.status(), StatusCode::OK);
 }
 
+/// The superadmin gives the member of a new world a new password; returns the page shown.
+async fn reset_member_password(app: &crate::helpers::TestApp) -> String {
+    let world = World::new(app).await;
+    let root = world.browser(app, Some(&world.superadmin)).await;
+    let response = root
+        .post(&format!("/admin/users/{}/reset", world.member.id), &[])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    page_text(response).await
+}
+
 #[tokio::test]
 async fn a_password_reset_is_mailed_in_the_person_s_language() {
     let port = free_port();
     let relay = Relay::start(port, None);
     let app = spawn_app_with(mail_options(port)).await;
-    let world = World::new(&app).await;
-    let root = world.browser(&app, Some(&world.superadmin)).await;
-    let response = root
-        .post(&format!("/admin/users/{}/reset", world.member.id), &[])
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let page = page_text(response).await;
+    let page = reset_member_password(&app).await;
     assert!(
         page.contains("aussi envoyé par courriel à member@caf.fr"),
         "{page}"
@@ -288,12 +293,7 @@ async fn mail_goes_over_tls_only_to_a_relay_whose_certificate_is_trusted() {
             ..Options::default()
         };
         let app = spawn_app_with(options).await;
-        let world = World::new(&app).await;
-        let root = world.browser(&app, Some(&world.superadmin)).await;
-        let response = root
-            .post(&format!("/admin/users/{}/reset", world.member.id), &[])
-            .await;
-        assert_eq!(response.status(), StatusCode::OK);
+        reset_member_password(&app).await;
         (relay, app)
     };
     for (tls, url) in [
