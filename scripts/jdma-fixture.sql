@@ -13,7 +13,9 @@
 --   * from 2024-04-23: the current form, `contact_reached` (17 « Oui », 18 « Non ») and
 --     `contact_satisfaction` (19 to 23) children of each `contact_tried` channel (9 to 12), and
 --     17 « Je n'ai pas eu besoin d'aide » under `contact_tried`;
---   * reviews before June 2025 carry form 1 or 2 whatever their product (no foreign key);
+--   * reviews before June 2025 carry form 1 or 2 whatever their product (no foreign key), later
+--     ones their button's form; products 6 mod 12 have a second form, not a legacy one, which
+--     their e-mail button belongs to, and products 9 mod 18 have no legacy form at all;
 --   * children share their parent's `created_at`; a comment may come minutes after its review,
 --     into the next month's partition;
 --   * test buttons, deleted buttons, an archived product, accents and personal data in comments,
@@ -147,24 +149,32 @@ SELECT p, 'Démarche n° ' || p || ' — demande d''aide au logement',
 FROM jdma_size, generate_series(1, products) p;
 
 INSERT INTO "Form" (id, title, form_template_id, product_id, legacy, "isTop250")
-SELECT p, 'Formulaire de satisfaction', 1, p, TRUE, p % 8 = 1
-FROM jdma_size, generate_series(1, products) p;
+SELECT p, 'Formulaire de satisfaction', 1, p, p % 18 <> 9, p % 8 = 1
+FROM jdma_size, generate_series(1, products) p
+UNION ALL
+SELECT products + p, 'Formulaire des e-mails', 1, p, FALSE, FALSE
+FROM jdma_size, generate_series(1, products) p WHERE p % 12 = 6;
+
+-- The form of button b.
+CREATE FUNCTION pg_temp.jdma_form(b BIGINT, products INT) RETURNS INT
+    LANGUAGE SQL IMMUTABLE
+    AS $$ SELECT CASE WHEN b % 2 = 0 AND (b / 2) % 12 = 6 THEN products + b / 2 ELSE (b + 1) / 2 END::INT $$;
 
 -- Two buttons per product: 2p-1 the site's, 2p the email's; 3 mod 10 a test, 5 mod 10 deleted.
 INSERT INTO "Button" (id, title, xwiki_title, "isTest", form_id, created_at, updated_at, deleted_at, "isDeleted")
 SELECT b, CASE WHEN b % 2 = 1 THEN 'Bouton en fin de démarche' ELSE 'Lien dans l''e-mail de confirmation' END,
-       CASE WHEN b % 2 = 1 THEN 'button' ELSE 'email' END, b % 10 = 3, (b + 1) / 2,
+       CASE WHEN b % 2 = 1 THEN 'button' ELSE 'email' END, b % 10 = 3, pg_temp.jdma_form(b, products),
        TIMESTAMP '2021-08-01' + b * INTERVAL '1 minute', TIMESTAMP '2021-08-01',
        CASE WHEN b % 10 = 5 THEN TIMESTAMP '2025-01-15 10:00' END, b % 10 = 5
 FROM jdma_size, generate_series(1, 2 * products) b;
 
 -- Reviews in the order of their ids, evenly from 2022 to yesterday.
 INSERT INTO "Review" (id, form_id, product_id, button_id, xwiki_id, user_id, has_verbatim, created_at)
-SELECT n, CASE WHEN at < TIMESTAMP '2025-06-01' THEN 1 + (n % 2)::INT ELSE (b + 1) / 2 END,
+SELECT n, CASE WHEN at < TIMESTAMP '2025-06-01' THEN 1 + (n % 2)::INT ELSE pg_temp.jdma_form(b, products) END,
        (b + 1) / 2, b, CASE WHEN at < TIMESTAMP '2023-10-06' THEN 10000 + (b + 1) / 2 END,
        md5(n::TEXT), jdma_pick(n, 13, 1000) < 250, at
 FROM (
-    SELECT n, 1 + jdma_pick(n, 1, 2 * products) AS b,
+    SELECT n, products, 1 + jdma_pick(n, 1, 2 * products) AS b,
            date_trunc('milliseconds', first_at + (last_at - first_at) * ((n - 1)::FLOAT8 / reviews)) AS at
     FROM jdma_size, generate_series(1, reviews) n
 ) drawn;

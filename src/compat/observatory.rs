@@ -5,22 +5,31 @@
 //! figures (see [`crate::domain::observatory`]), the same envelopes.
 //!
 //! Products are the imported procedures, by the incumbent's product id or, with `isXWiki`, its
-//! XWiki démarche id; `button_id` is an imported button's legacy id. Avis keeps none of the
-//! incumbent's forms: every review of a procedure answered the one questionnaire, so `form_id`
-//! is read but narrows nothing. « Je n'ai pas eu besoin d'aide » ticked beside a channel, which
-//! an imported review cannot hold, counts from the import's notes (migration 30).
-//! As in that code, a product that does not exist or is not public
-//! is a tRPC `INTERNAL_SERVER_ERROR` (a plain `Error` thrown there), a malformed input a
-//! `BAD_REQUEST` with zod's issues.
+//! XWiki démarche id; `button_id` is an imported button's legacy id; `form_id` one of the
+//! product's forms the import kept (migration 33), by default its legacy form. Only the answers
+//! of the reviews that carry that form count: a button's reviews carry its form, but for those
+//! the import noted apart with the form they carried (see [`crate::domain::observatory::apart`]).
+//! « Je n'ai pas eu besoin d'aide » ticked beside a channel, which an imported review cannot
+//! hold, counts from the import's notes (migration 30).
+//!
+//! As in that code, a product that does not exist or is not public, a form that does not exist
+//! and a missing `form_id` for a product without a legacy form are each a tRPC
+//! `INTERNAL_SERVER_ERROR` (a plain `Error` thrown there, or a `TypeError` for the last), a
+//! malformed input a `BAD_REQUEST` with zod's issues. A form of another product is not found
+//! either, as the incumbent's later code has it: its earlier code counted the product's reviews
+//! that carried that form, which only a robot set up wrongly would ask.
+
+use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
+use uuid::Uuid;
 
 use crate::domain::aggregate::Tally;
-use crate::domain::observatory::{Stats, Window};
+use crate::domain::observatory::{Stats, Window, home};
 use crate::routes::query::Params;
 use crate::startup::AppState;
 
@@ -31,6 +40,7 @@ const PATH: &str = "answer.getObservatoireStats";
 #[derive(Debug, PartialEq)]
 struct Input {
     product_id: i64,
+    form_id: Option<i64>,
     button_id: Option<i64>,
     start_date: Option<String>,
     end_date: Option<String>,
@@ -106,8 +116,7 @@ fn parse(raw: Option<&str>) -> Result<Input, Vec<Value>> {
     if !fields.contains_key("product_id") {
         issues.push(issue("product_id", "number", "undefined"));
     }
-    // Checked as the schema checks it; it narrows nothing here (see above).
-    number("form_id", &mut issues);
+    let form_id = number("form_id", &mut issues);
     let button_id = number("button_id", &mut issues);
     let text = |name: &str, issues: &mut Vec<Value>| match fields.get(name) {
         None => None,
@@ -132,6 +141,7 @@ fn parse(raw: Option<&str>) -> Result<Input, Vec<Value>> {
     match product_id {
         Some(product_id) if issues.is_empty() => Ok(Input {
             product_id,
+            form_id,
             button_id,
             start_date,
             end_date,
@@ -227,7 +237,11 @@ pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
     }
 }
 
-/// The figures, or the incumbent's message for a product it would not answer for.
+/// What the incumbent says when no form is asked for and the product has no legacy form: its
+/// code reads the id of a legacy form that is not there.
+const NO_LEGACY_FORM: &str = "Cannot read properties of undefined (reading 'id')";
+
+/// The figures, or the incumbent's message for a product or form it would not answer for.
 async fn answer(
     state: &AppState,
     input: &Input,
@@ -243,14 +257,50 @@ async fn answer(
     if !procedure.is_public {
         return Ok(Err("Product is not public"));
     }
-    let tallies = store.counts_by_button_between(procedure.id, window).await?;
+    let forms = store.legacy_forms_of(procedure.id).await?;
+    // `form_id: 0` is none there (a falsy number): the product's legacy form.
+    let form = match input.form_id.filter(|f| *f != 0) {
+        Some(asked) => forms.iter().find(|f| f.id == asked).ok_or("Form not found"),
+        None => forms.iter().find(|f| f.legacy).ok_or(NO_LEGACY_FORM),
+    };
+    let form = match form {
+        Ok(form) => *form,
+        Err(message) => return Ok(Err(message)),
+    };
+    // The form each button's reviews carry, but for those the import noted apart.
+    let buttons = store.button_forms(procedure.id).await?;
+    let home = home(&forms);
+    let carried = |button: &Uuid| buttons.get(button).copied().flatten().or(home);
+    let mut tallies = store.counts_by_button_between(procedure.id, window).await?;
+    tallies.retain(|button, _| form.counts(carried(button)));
+    for ((button, apart), tally) in store
+        .legacy_review_forms_between(procedure.id, window)
+        .await?
+    {
+        match (form.counts(carried(&button)), form.counts(apart)) {
+            (false, true) => tallies.entry(button).or_default().merge(&tally),
+            (true, false) => tallies.entry(button).or_default().remove(&tally),
+            _ => {}
+        }
+    }
     let mut all = Tally::default();
     for tally in tallies.values() {
         all.merge(tally);
     }
-    let beside = store
+    let mut beside: HashMap<Uuid, i64> = HashMap::new();
+    for noted in store
         .legacy_autonomous_between(procedure.id, window)
-        .await?;
+        .await?
+    {
+        let form_carried = if noted.apart {
+            noted.carried
+        } else {
+            carried(&noted.button)
+        };
+        if form.counts(form_carried) {
+            *beside.entry(noted.button).or_default() += noted.n;
+        }
+    }
     // `button_id: 0` is no filter there (a falsy number).
     let (filtered, beside) = match input.button_id.filter(|b| *b != 0) {
         None => (all, beside.values().sum()),

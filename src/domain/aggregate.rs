@@ -145,6 +145,13 @@ impl Tally {
         }
     }
 
+    /// Takes `other`'s counts off, one cell at a time.
+    pub fn remove(&mut self, other: &Tally) {
+        for (cell, n) in self.0.iter_mut().zip(other.0) {
+            *cell -= n;
+        }
+    }
+
     /// One counter's count; 0 for a counter questionnaire version 1 does not have.
     pub fn get(&self, question: &str, value: &str) -> i64 {
         cell_of(question, value).map_or(0, |cell| self.0[cell])

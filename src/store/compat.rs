@@ -40,6 +40,17 @@ pub struct LegacyService {
     pub organisation: String,
 }
 
+/// Reviews of one button noted by the import as holding « Je n'ai pas eu besoin d'aide » beside
+/// a channel: `n` of them, which carried `carried` when noted `apart` (see
+/// [`Store::note_legacy_review_forms`]) and their button's form otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Noted {
+    pub button: Uuid,
+    pub carried: Option<i64>,
+    pub apart: bool,
+    pub n: i64,
+}
+
 /// What `setTop250` did, by the incumbent's product ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Top250 {
@@ -211,28 +222,51 @@ impl Store {
         Ok(())
     }
 
-    /// Per button of `procedure`, the reviews that count noted by
-    /// [`Store::note_legacy_autonomous`] within `window`, both ends included.
+    /// The reviews that count noted by [`Store::note_legacy_autonomous`] within `window`, both
+    /// ends included, by button and, for those noted apart by
+    /// [`Store::note_legacy_review_forms`], by the form they carried.
     #[tracing::instrument(skip(self))]
     pub async fn legacy_autonomous_between(
         &self,
         procedure: Uuid,
         window: Window,
-    ) -> Result<HashMap<Uuid, i64>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT l.button_id, COUNT(*) AS n FROM legacy_autonomous_answers l \
-             JOIN reviews r ON r.id = l.review_id \
-             WHERE l.procedure_id = $1 AND l.created_at >= $2 AND l.created_at <= $3 \
-             AND r.excluded_reason IS NULL GROUP BY l.button_id",
-        )
-        .bind(procedure.to_string())
-        .bind(window.first)
-        .bind(window.last)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|row| Ok((id(row.try_get("button_id")?)?, row.try_get("n")?)))
-            .collect()
+    ) -> Result<Vec<Noted>, StoreError> {
+        let mut noted = Vec::new();
+        for (apart, sql) in [
+            (
+                false,
+                "SELECT l.button_id, COUNT(*) AS n FROM legacy_autonomous_answers l \
+                 JOIN reviews r ON r.id = l.review_id \
+                 WHERE l.procedure_id = $1 AND l.created_at >= $2 AND l.created_at <= $3 \
+                 AND r.excluded_reason IS NULL AND NOT EXISTS \
+                 (SELECT 1 FROM legacy_review_forms f WHERE f.review_id = l.review_id) \
+                 GROUP BY l.button_id",
+            ),
+            (
+                true,
+                "SELECT l.button_id, f.form_id, COUNT(*) AS n FROM legacy_autonomous_answers l \
+                 JOIN reviews r ON r.id = l.review_id \
+                 JOIN legacy_review_forms f ON f.review_id = l.review_id \
+                 WHERE l.procedure_id = $1 AND l.created_at >= $2 AND l.created_at <= $3 \
+                 AND r.excluded_reason IS NULL GROUP BY l.button_id, f.form_id",
+            ),
+        ] {
+            let rows = sqlx::query(sql)
+                .bind(procedure.to_string())
+                .bind(window.first)
+                .bind(window.last)
+                .fetch_all(&self.read)
+                .await?;
+            for row in rows {
+                noted.push(Noted {
+                    button: id(row.try_get("button_id")?)?,
+                    carried: apart.then(|| row.try_get("form_id")).transpose()?.flatten(),
+                    apart,
+                    n: row.try_get("n")?,
+                });
+            }
+        }
+        Ok(noted)
     }
 
     /// Makes the imported procedures of products `listed` essential and public and every other

@@ -17,6 +17,15 @@ use super::{Store, StoreError, flag, id};
 use crate::domain::catalog::Name;
 use crate::domain::time::{after_seconds, to_millis};
 
+/// What a button keeps of the incumbent's: its id, its legacy title (the `nd_source` of the
+/// XWiki-era links) and its form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LegacyButton<'a> {
+    pub id: i64,
+    pub source: Option<&'a str>,
+    pub form: Option<i64>,
+}
+
 /// An imported button: its id and its procedure's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImportedButton {
@@ -71,6 +80,19 @@ impl Store {
                 .fetch_one(&self.write)
                 .await?;
         Ok(row.try_get("last")?)
+    }
+
+    /// The legacy id of the review imported `back` before the last one (the last being the
+    /// first), if there are as many.
+    pub async fn imported_review_back(&self, back: i64) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query(
+            "SELECT legacy_id FROM reviews WHERE legacy_id IS NOT NULL \
+             ORDER BY legacy_id DESC LIMIT 1 OFFSET $1",
+        )
+        .bind(back)
+        .fetch_optional(&self.write)
+        .await?;
+        Ok(row.map(|row| row.try_get("legacy_id")).transpose()?)
     }
 
     /// The legacy ids from `first` to `last` of the reviews imported.
@@ -195,15 +217,15 @@ impl Store {
     pub async fn create_imported_button(
         &self,
         new: &NewButton,
-        legacy: (i64, Option<&str>),
+        legacy: LegacyButton<'_>,
         created_at: Timestamp,
         closed_at: Option<Timestamp>,
     ) -> Result<ImportedButton, StoreError> {
         let button = Uuid::now_v7();
         sqlx::query(
             "INSERT INTO buttons (id, procedure_id, label, source, allowed_origins, is_test, \
-             created_at, closed_at, legacy_id, legacy_source) \
-             VALUES ($1, $2, $3, $4, '[]', $5, $6, $7, $8, $9)",
+             created_at, closed_at, legacy_id, legacy_source, legacy_form_id) \
+             VALUES ($1, $2, $3, $4, '[]', $5, $6, $7, $8, $9, $10)",
         )
         .bind(button.to_string())
         .bind(new.procedure_id.to_string())
@@ -212,8 +234,9 @@ impl Store {
         .bind(i64::from(new.is_test))
         .bind(to_millis(created_at))
         .bind(closed_at.map(to_millis))
-        .bind(legacy.0)
-        .bind(legacy.1)
+        .bind(legacy.id)
+        .bind(legacy.source)
+        .bind(legacy.form)
         .execute(&self.write)
         .await
         .map_err(|e| StoreError::unique(e, "a button with this legacy id"))?;
@@ -244,6 +267,7 @@ pub struct ImportedButtonState {
     pub is_test: bool,
     pub closed: bool,
     pub legacy_source: Option<String>,
+    pub legacy_form: Option<i64>,
 }
 
 impl Store {
@@ -278,7 +302,7 @@ impl Store {
         &self,
     ) -> Result<HashMap<i64, ImportedButtonState>, StoreError> {
         let rows = sqlx::query(
-            "SELECT legacy_id, id, label, is_test, closed_at, legacy_source \
+            "SELECT legacy_id, id, label, is_test, closed_at, legacy_source, legacy_form_id \
              FROM buttons WHERE legacy_id IS NOT NULL",
         )
         .fetch_all(&self.read)
@@ -292,6 +316,7 @@ impl Store {
                 is_test: flag(row.try_get("is_test")?),
                 closed: closed.is_some(),
                 legacy_source: row.try_get("legacy_source")?,
+                legacy_form: row.try_get("legacy_form_id")?,
             };
             found.insert(row.try_get("legacy_id")?, button);
         }
@@ -330,13 +355,14 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE buttons SET label = $1, is_test = $2, legacy_source = $3, \
-             closed_at = COALESCE(closed_at, $4) WHERE id = $5",
+             closed_at = COALESCE(closed_at, $4), legacy_form_id = $6 WHERE id = $5",
         )
         .bind(&now.label)
         .bind(i64::from(now.is_test))
         .bind(now.legacy_source.as_deref())
         .bind(closed_at.map(to_millis))
         .bind(now.id.to_string())
+        .bind(now.legacy_form)
         .execute(&self.write)
         .await?;
         self.buttons.forget();

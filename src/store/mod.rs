@@ -20,6 +20,7 @@ pub mod indicators;
 pub mod invitations;
 pub mod keys;
 pub mod legacy;
+pub mod legacy_forms;
 pub mod mail;
 pub mod moderation;
 pub mod people;

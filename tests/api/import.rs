@@ -154,6 +154,7 @@ async fn an_import_brings_every_row_maps_answers_by_code_option_and_date_and_lea
     for (kind, table) in [
         ("organisations", "Entity"),
         ("procedures", "Product"),
+        ("forms", "Form"),
         ("buttons", "Button"),
         ("reviews", "Review"),
     ] {
@@ -172,6 +173,23 @@ async fn an_import_brings_every_row_maps_answers_by_code_option_and_date_and_lea
         "{summary}"
     );
     assert_no_drift(&app.database_url);
+
+    // Reviews that carried another form than their button's are noted apart with it, but for
+    // the older ones (form 1 or 2) of a button on its product's legacy form.
+    let apart = count(&source, APART).await;
+    assert!(apart > 0);
+    assert_eq!(
+        rows_of(&app.database_url, "legacy_review_forms").await,
+        apart
+    );
+    let older = count(
+        &source,
+        r#"SELECT COUNT(*) FROM "Review" r JOIN "Button" b ON b.id = r.button_id
+           WHERE r.form_id IN (1, 2) AND b.form_id NOT IN (1, 2)
+           AND r.id IN (SELECT review_id FROM "Answer" WHERE field_code IN ('satisfaction', 'score'))"#,
+    )
+    .await;
+    assert!(apart < older, "{apart} {older}");
 
     let reviews = stored(&app.database_url).await;
     let with = |f: &dyn Fn(&Value) -> bool| reviews.iter().filter(|(_, a, _)| f(a)).count() as i64;
@@ -436,7 +454,7 @@ async fn a_dry_run_writes_nothing_and_a_second_import_brings_only_what_is_new() 
     assert!(dry["reviews"]["imported"].as_i64() > Some(1_000));
     assert!(stored(&target).await.is_empty());
     let first = import(&target, &source, &[]);
-    for kind in ["organisations", "procedures", "buttons", "reviews"] {
+    for kind in ["organisations", "procedures", "forms", "buttons", "reviews"] {
         assert_eq!(first[kind]["imported"], dry[kind]["imported"], "{kind}");
     }
     let imported = stored(&target).await.len() as i64;
@@ -458,12 +476,15 @@ async fn a_dry_run_writes_nothing_and_a_second_import_brings_only_what_is_new() 
     .execute(&mut conn)
     .await
     .unwrap();
-    // Meanwhile the incumbent's products and buttons change too: a product renamed and made
-    // public, one archived; a button renamed, one deleted.
+    // Meanwhile the incumbent's products, forms and buttons change too: a product renamed and
+    // made public, one archived; a form made, another's legacy flag dropped; a button renamed
+    // and moved to the new form, one deleted.
     sqlx::raw_sql(
         r#"UPDATE "Product" SET title = 'Démarche renommée', "isPublic" = TRUE WHERE id = 2;
            UPDATE "Product" SET status = 'archived' WHERE id = 3;
-           UPDATE "Button" SET title = 'Bouton renommé' WHERE id = 6;
+           INSERT INTO "Form" (id, title, form_template_id, product_id, legacy) VALUES (9001, 'Nouveau', 1, 3, FALSE);
+           UPDATE "Form" SET legacy = FALSE WHERE id = 5;
+           UPDATE "Button" SET title = 'Bouton renommé', form_id = 9001 WHERE id = 6;
            UPDATE "Button" SET deleted_at = TIMESTAMP '2026-01-02 03:04', "isDeleted" = TRUE WHERE id = 4;"#,
     )
     .execute(&mut conn)
@@ -472,6 +493,27 @@ async fn a_dry_run_writes_nothing_and_a_second_import_brings_only_what_is_new() 
     let again = import(&target, &source, &[]);
     assert_eq!(again["reviews"]["imported"], 2, "{again}");
     assert_eq!(again["buttons"]["imported"], 0);
+    assert_eq!(
+        (&again["forms"]["imported"], &again["forms"]["updated"]),
+        (&serde_json::json!(1), &serde_json::json!(1)),
+        "{again}"
+    );
+    assert_eq!(
+        catalog_row(
+            &target,
+            "SELECT CAST(legacy_form_id AS TEXT) FROM buttons WHERE legacy_id = 6"
+        )
+        .await,
+        "9001"
+    );
+    assert_eq!(
+        catalog_row(
+            &target,
+            "SELECT CAST(is_legacy AS TEXT) FROM legacy_forms WHERE legacy_id = 5"
+        )
+        .await,
+        "0"
+    );
     for kind in ["procedures", "buttons"] {
         assert_eq!(again[kind]["updated"], 2, "{kind}: {again}");
         let rows = count(
@@ -543,7 +585,7 @@ async fn a_dry_run_writes_nothing_and_a_second_import_brings_only_what_is_new() 
     }
     let nothing = import(&target, &source, &[]);
     assert_eq!(nothing["reviews"]["imported"], 0);
-    for kind in ["organisations", "procedures", "buttons", "reviews"] {
+    for kind in ["organisations", "procedures", "forms", "buttons", "reviews"] {
         assert_eq!(nothing[kind]["imported"], 0, "{kind}: {nothing}");
         assert_eq!(nothing[kind]["updated"], 0, "{kind}: {nothing}");
     }
@@ -617,8 +659,20 @@ async fn an_import_killed_midway_goes_on_where_it_stopped() {
         addresses,
         "contact addresses kept once each"
     );
+    assert_eq!(
+        rows_of(&target, "legacy_review_forms").await,
+        count(&source, APART).await,
+        "forms carried noted once each"
+    );
     assert_no_drift(&target);
 }
+
+/// The source's rated reviews that carried another form than their button's, but for the older
+/// ones (form 1 or 2) of a button on its product's legacy form (each product has one at most).
+const APART: &str = r#"SELECT COUNT(*) FROM "Review" r JOIN "Button" b ON b.id = r.button_id
+    JOIN "Form" f ON f.id = b.form_id
+    WHERE r.id IN (SELECT review_id FROM "Answer" WHERE field_code IN ('satisfaction', 'score'))
+    AND r.form_id <> b.form_id AND NOT (r.form_id IN (1, 2) AND f.legacy)"#;
 
 /// Imported reviews noted with « Je n'ai pas eu besoin d'aide » beside a channel.
 const NOTED: &str = "legacy_autonomous_answers";

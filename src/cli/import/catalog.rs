@@ -1,10 +1,11 @@
 //! Entities, products and buttons become organisations, procedures and buttons, each keeping its
-//! legacy id. One already imported (same legacy id) is not created again: a second import adds
+//! legacy id; forms are kept beside the procedures (see migration 33), each button with its form. One already imported (same legacy id) is not created again: a second import adds
 //! what the incumbent created since, and gives the products and buttons imported before what
 //! the incumbent says of them now (title, flags, volume, closing), the incumbent being the
 //! reference until the cut-over.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -12,13 +13,26 @@ use uuid::Uuid;
 use super::source::{self, Source};
 use super::summary::Summary;
 use crate::domain::catalog::{Name, Tag};
+use crate::domain::observatory::Form;
 use crate::domain::time::from_millis;
 use crate::store::Store;
 use crate::store::catalog::{NewButton, NewProcedure};
-use crate::store::legacy::{ImportedButton, ImportedButtonState, ImportedProcedure};
+use crate::store::legacy::{ImportedButton, ImportedButtonState, ImportedProcedure, LegacyButton};
+use crate::store::legacy_forms::LegacyForm;
+
+/// An imported button as its reviews are written: where they go, and what tells whether one is
+/// noted apart with the form it carried (see [`crate::domain::observatory::apart`]).
+pub struct Target {
+    pub button: ImportedButton,
+    pub form: Option<i64>,
+    pub forms: Arc<[Form]>,
+}
 
 /// The buttons reviews can be imported for, by legacy id.
-pub type Buttons = HashMap<i64, ImportedButton>;
+pub type Buttons = HashMap<i64, Target>;
+
+/// The forms of each product, by legacy id.
+type Forms = HashMap<i64, Arc<[Form]>>;
 
 /// Imports the catalog; with `write` false, only counts what it would do.
 pub async fn import(
@@ -29,7 +43,8 @@ pub async fn import(
 ) -> anyhow::Result<Buttons> {
     let organisations = organisations(source, store, write, summary).await?;
     let procedures = procedures(source, store, write, &organisations, summary).await?;
-    buttons(source, store, write, &procedures, summary).await
+    let forms = forms(source, store, write, &procedures, summary).await?;
+    buttons(source, store, write, &procedures, &forms, summary).await
 }
 
 /// A name or title fit for avis (at most [`Name::MAX_CHARS`] characters), or `fallback` when
@@ -154,23 +169,92 @@ async fn create_procedure(
     Ok(id)
 }
 
-async fn buttons(
+/// Keeps the forms of the imported products; a form kept by an earlier import takes what the
+/// incumbent says of it now.
+async fn forms(
     source: &mut Source,
     store: &Store,
     write: bool,
     procedures: &HashMap<i64, Uuid>,
     summary: &mut Summary,
+) -> anyhow::Result<Forms> {
+    let held = store.legacy_forms().await?;
+    let mut by_product: HashMap<i64, Vec<Form>> = HashMap::new();
+    let mut changed = Vec::new();
+    for form in source.forms().await? {
+        let Some(procedure) = procedures.get(&form.product_id) else {
+            summary.forms.skipped("unknown_product", 1);
+            continue;
+        };
+        by_product.entry(form.product_id).or_default().push(Form {
+            id: form.id,
+            legacy: form.legacy,
+        });
+        let now = LegacyForm {
+            procedure_id: *procedure,
+            legacy: form.legacy,
+        };
+        match held.get(&form.id) {
+            Some(kept) if *kept == now => summary.forms.skipped("already_imported", 1),
+            Some(_) => {
+                summary.forms.updated();
+                changed.push((form.id, now));
+            }
+            None => {
+                summary.forms.imported();
+                changed.push((form.id, now));
+            }
+        }
+    }
+    if write {
+        store.save_legacy_forms(&changed).await?;
+    }
+    Ok(by_product
+        .into_iter()
+        .map(|(product, forms)| (product, forms.into()))
+        .collect())
+}
+
+async fn buttons(
+    source: &mut Source,
+    store: &Store,
+    write: bool,
+    procedures: &HashMap<i64, Uuid>,
+    forms: &Forms,
+    summary: &mut Summary,
 ) -> anyhow::Result<Buttons> {
-    let mut known = store.imported_buttons().await?;
+    // Buttons imported earlier that the incumbent no longer has take no form.
+    let mut known: Buttons = store
+        .imported_buttons()
+        .await?
+        .into_iter()
+        .map(|(legacy, button)| {
+            let target = Target {
+                button,
+                form: None,
+                forms: Arc::from([]),
+            };
+            (legacy, target)
+        })
+        .collect();
     let states = store.imported_button_states().await?;
     let tag = Tag::parse("jdma").map_err(anyhow::Error::msg)?;
     for button in source.buttons().await? {
+        let product_forms = forms
+            .get(&button.product_id)
+            .cloned()
+            .unwrap_or(Arc::from([]));
+        if let Some(target) = known.get_mut(&button.id) {
+            target.form = Some(button.form_id);
+            target.forms = product_forms.clone();
+        }
         if let Some(held) = states.get(&button.id) {
             let now = ImportedButtonState {
                 label: name(&button.title, held.label.clone())?.as_str().to_owned(),
                 is_test: button.is_test,
                 closed: held.closed || button.deleted_at.is_some(),
                 legacy_source: button.xwiki_title.clone(),
+                legacy_form: Some(button.form_id),
                 ..held.clone()
             };
             if now == *held {
@@ -196,10 +280,15 @@ async fn buttons(
             is_test: button.is_test,
         };
         let imported = if write {
+            let legacy = LegacyButton {
+                id: button.id,
+                source: button.xwiki_title.as_deref(),
+                form: Some(button.form_id),
+            };
             store
                 .create_imported_button(
                     &new,
-                    (button.id, button.xwiki_title.as_deref()),
+                    legacy,
                     from_millis(button.created_at),
                     button.deleted_at.map(from_millis),
                 )
@@ -210,7 +299,12 @@ async fn buttons(
                 procedure_id: *procedure,
             }
         };
-        known.insert(button.id, imported);
+        let target = Target {
+            button: imported,
+            form: Some(button.form_id),
+            forms: product_forms,
+        };
+        known.insert(button.id, target);
         summary.buttons.imported();
     }
     Ok(known)

@@ -12,21 +12,23 @@
 //! 3,500 reviews a second within the first million. A review of an earlier day than its button's
 //! last one (ids and times cross at midnight; reviews of a later import may be older than those
 //! avis received since) goes through [`Store::create_reviews`], the path of every new review,
-//! which moves the later totals. A group is written in up to three steps (bulk, late reviews,
-//! contact addresses), so an import stopped between two leaves part of a group: the next one
-//! reads the last group's worth of reviews again and skips those already imported.
+//! which moves the later totals. A group is written in several steps (bulk, late reviews,
+//! contact addresses, notes), so an import stopped between two leaves part of a group: the next
+//! one reads the whole last group again (from the review imported `GROUP + BATCH` before the
+//! last one), writes what it lacks and skips the reviews already imported.
 
 use jiff::Timestamp;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::answers;
-use super::catalog::Buttons;
+use super::catalog::{Buttons, Target};
 use super::progress::Progress;
 use super::source::{Review, Source};
 use super::summary::ReviewCounts;
 use crate::domain::aggregate::{Tally, delta};
 use crate::domain::answers::Answers;
+use crate::domain::observatory::apart;
 use crate::domain::time::{from_millis, paris_day, to_millis};
 use crate::store::Store;
 use crate::store::legacy::ImportedTotals;
@@ -58,10 +60,12 @@ pub async fn import(
     counts: &mut ReviewCounts,
 ) -> anyhow::Result<()> {
     let last = store.last_imported_review().await?;
-    let from = match last {
-        Some(last) => source.id_before(last, GROUP as i64).await?,
-        None => i64::MIN,
-    };
+    // The last group written may lack what goes beside its reviews: it is read again whole. It
+    // holds fewer than GROUP + BATCH reviews, all of larger ids than any earlier group's.
+    let from = store
+        .imported_review_back(GROUP as i64 + BATCH)
+        .await?
+        .unwrap_or(i64::MIN);
     let (before, after) = source.count_reviews(from).await?;
     counts
         .counts
@@ -108,15 +112,16 @@ pub async fn import(
                 break;
             }
             progress.advance(batch.len() as u64);
-            let batch = unseen(store, batch, last, settings, counts).await?;
-            let (new, emails, autonomous) = prepare(&batch, buttons, settings, counts);
+            let batch = unseen(store, batch, buttons, last, settings, counts).await?;
+            let prepared = prepare(&batch, buttons, settings, counts);
             if !settings.write {
                 // A dry run counts and keeps nothing.
                 continue;
             }
-            group.reviews.extend(new);
-            group.emails.extend(emails);
-            group.autonomous.extend(autonomous);
+            group.reviews.extend(prepared.reviews);
+            group.emails.extend(prepared.emails);
+            group.autonomous.extend(prepared.autonomous);
+            group.apart.extend(prepared.apart);
             if group.reviews.len() >= GROUP {
                 write(store, std::mem::take(&mut group), &mut totals, settings).await?;
             }
@@ -132,16 +137,19 @@ pub async fn import(
     Ok(())
 }
 
-/// Reviews mapped and not written yet, with what goes beside them.
+/// Reviews mapped and not written yet, with what goes beside them: the contact addresses still
+/// within retention, the legacy ids of the reviews with « Je n'ai pas eu besoin d'aide » beside
+/// a channel, and those of the reviews noted apart with the form they carried.
 #[derive(Default)]
 struct Group {
     reviews: Vec<NewReview>,
     emails: Vec<(i64, String, Timestamp)>,
     autonomous: Vec<i64>,
+    apart: Vec<(i64, Option<i64>)>,
 }
 
 /// Writes a group: most reviews in bulk, each button's late ones as new reviews, then the
-/// contact addresses and the answers beside a channel.
+/// contact addresses, the answers beside a channel and the forms carried.
 async fn write(
     store: &Store,
     group: Group,
@@ -177,15 +185,17 @@ async fn write(
         .save_imported_contact_emails(&group.emails, settings.contact_retention_days)
         .await?;
     store.note_legacy_autonomous(&group.autonomous).await?;
+    store.note_legacy_review_forms(&group.apart).await?;
     Ok(())
 }
 
 /// The reviews of `batch` not imported yet, when it was read again after an earlier run stopped
-/// at `last`; the others are counted, and their contact addresses saved and their answers
-/// beside a channel noted if that run did not.
+/// at `last`; the others are counted, and their contact addresses saved, their answers beside a
+/// channel and their forms noted if that run did not.
 async fn unseen(
     store: &Store,
     batch: Vec<Review>,
+    buttons: &Buttons,
     last: Option<i64>,
     settings: &Settings,
     counts: &mut ReviewCounts,
@@ -204,8 +214,14 @@ async fn unseen(
         .counts
         .skipped("imported_by_an_earlier_run", seen.len() as u64);
     if settings.write {
-        let (mut emails, mut autonomous) = (Vec::new(), Vec::new());
+        let (mut emails, mut autonomous, mut apart) = (Vec::new(), Vec::new(), Vec::new());
         for review in &seen {
+            if buttons
+                .get(&review.button_id)
+                .is_some_and(|target| carried_apart(review, target))
+            {
+                apart.push((review.id, review.form_id));
+            }
             let at = from_millis(review.created_at);
             let mapped = answers::map(at, &review.answers);
             if mapped.autonomous_beside_channels {
@@ -222,8 +238,14 @@ async fn unseen(
             .save_imported_contact_emails(&emails, settings.contact_retention_days)
             .await?;
         store.note_legacy_autonomous(&autonomous).await?;
+        store.note_legacy_review_forms(&apart).await?;
     }
     Ok(unseen)
+}
+
+/// Whether `review`, of button `target`, is noted apart with the form it carried.
+fn carried_apart(review: &Review, target: &Target) -> bool {
+    apart(review.form_id, target.form, &target.forms)
 }
 
 /// Whether a contact address left with `review` is still within its retention period.
@@ -254,22 +276,19 @@ fn split(batch: Vec<NewReview>, totals: &mut ImportedTotals) -> (Vec<NewReview>,
     (in_order, late)
 }
 
-/// A batch mapped: the reviews to write, the contact addresses still within retention, and
-/// the legacy ids of the reviews with « Je n'ai pas eu besoin d'aide » beside a channel.
-type Prepared = (Vec<NewReview>, Vec<(i64, String, Timestamp)>, Vec<i64>);
-
-/// Maps a batch.
+/// Maps a batch into a [`Group`].
 fn prepare(
     batch: &[Review],
     buttons: &Buttons,
     settings: &Settings,
     counts: &mut ReviewCounts,
-) -> Prepared {
+) -> Group {
     let mut new = Vec::with_capacity(batch.len());
     let mut emails = Vec::new();
     let mut autonomous = Vec::new();
+    let mut apart = Vec::new();
     for review in batch {
-        let Some(button) = buttons.get(&review.button_id) else {
+        let Some(target) = buttons.get(&review.button_id) else {
             counts.counts.skipped("unknown_button", 1);
             continue;
         };
@@ -286,6 +305,10 @@ fn prepare(
         if mapped.autonomous_beside_channels {
             autonomous.push(review.id);
         }
+        if carried_apart(review, target) {
+            apart.push((review.id, review.form_id));
+        }
+        let button = &target.button;
         let id = review_id(review.created_at);
         if let Some(email) = mapped.contact_email {
             if within_retention(review, settings) {
@@ -311,7 +334,12 @@ fn prepare(
         });
         counts.counts.imported();
     }
-    (new, emails, autonomous)
+    Group {
+        reviews: new,
+        emails,
+        autonomous,
+        apart,
+    }
 }
 
 /// A time-ordered id (UUIDv7) from the review's own creation time, as if made then.

@@ -32,10 +32,19 @@ pub struct Product {
     pub created_at: i64,
 }
 
-/// A button (integration link) and the product of its form.
+/// A form of a product.
+pub struct Form {
+    pub id: i64,
+    pub product_id: i64,
+    /// The form the product was given when forms came, which also counts the older reviews.
+    pub legacy: bool,
+}
+
+/// A button (integration link), its form and the product of its form.
 pub struct Button {
     pub id: i64,
     pub product_id: i64,
+    pub form_id: i64,
     pub title: String,
     pub xwiki_title: Option<String>,
     pub is_test: bool,
@@ -49,6 +58,8 @@ pub struct Review {
     pub id: i64,
     pub created_at: i64,
     pub button_id: i64,
+    /// The form it carries: its button's since June 2025, 1 or 2 before, none in the XWiki era.
+    pub form_id: Option<i64>,
     pub answers: Vec<SourceAnswer>,
 }
 
@@ -70,7 +81,11 @@ const PRODUCTS: &str = r#"SELECT p.id::BIGINT AS id, p.entity_id::BIGINT AS enti
     (EXTRACT(EPOCH FROM p.created_at) * 1000)::BIGINT AS created_at
     FROM "Product" p ORDER BY p.id"#;
 
-const BUTTONS: &str = r#"SELECT b.id::BIGINT AS id, f.product_id::BIGINT AS product_id, b.title,
+const FORMS: &str = r#"SELECT f.id::BIGINT AS id, f.product_id::BIGINT AS product_id,
+    COALESCE(f.legacy, FALSE) AS legacy FROM "Form" f ORDER BY f.id"#;
+
+const BUTTONS: &str = r#"SELECT b.id::BIGINT AS id, f.product_id::BIGINT AS product_id,
+    b.form_id::BIGINT AS form_id, b.title,
     b.xwiki_title, COALESCE(b."isTest", FALSE) AS is_test,
     CASE WHEN b.deleted_at IS NOT NULL OR COALESCE(b."isDeleted", FALSE)
         THEN (EXTRACT(EPOCH FROM COALESCE(b.deleted_at, b.updated_at)) * 1000)::BIGINT END
@@ -82,6 +97,7 @@ const BUTTONS: &str = r#"SELECT b.id::BIGINT AS id, f.product_id::BIGINT AS prod
 /// order of time): each partition's primary key index starts at the id.
 /// The sort names the table's column: the output's `id` is a cast, which no index orders.
 const REVIEWS: &str = r#"SELECT r.id::BIGINT AS id, r.button_id::BIGINT AS button_id,
+    r.form_id::BIGINT AS form_id,
     (EXTRACT(EPOCH FROM r.created_at) * 1000)::BIGINT AS created_at
     FROM "Review" r WHERE r.id > $1 ORDER BY r.id LIMIT $2"#;
 
@@ -149,6 +165,22 @@ impl Source {
             .collect()
     }
 
+    pub async fn forms(&mut self) -> anyhow::Result<Vec<Form>> {
+        let rows = sqlx::query(FORMS)
+            .fetch_all(&mut self.conn)
+            .await
+            .context("cannot read the incumbent's forms (table \"Form\")")?;
+        rows.iter()
+            .map(|r| {
+                Ok(Form {
+                    id: r.try_get("id")?,
+                    product_id: r.try_get("product_id")?,
+                    legacy: r.try_get("legacy")?,
+                })
+            })
+            .collect()
+    }
+
     pub async fn buttons(&mut self) -> anyhow::Result<Vec<Button>> {
         let rows = sqlx::query(BUTTONS)
             .fetch_all(&mut self.conn)
@@ -159,6 +191,7 @@ impl Source {
                 Ok(Button {
                     id: r.try_get("id")?,
                     product_id: r.try_get("product_id")?,
+                    form_id: r.try_get("form_id")?,
                     title: r.try_get("title")?,
                     xwiki_title: r.try_get("xwiki_title")?,
                     is_test: r.try_get("is_test")?,
@@ -182,24 +215,6 @@ impl Source {
         Ok((row.try_get("before")?, row.try_get("after")?))
     }
 
-    /// The id `back` reviews before `id` (the id itself being the first), or the smallest
-    /// possible when there are fewer: where an import that stopped at `id` reads again from.
-    pub async fn id_before(&mut self, id: i64, back: i64) -> anyhow::Result<i64> {
-        let row = sqlx::query(
-            r#"SELECT r.id::BIGINT AS id FROM "Review" r WHERE r.id <= $1
-               ORDER BY r.id DESC OFFSET $2 LIMIT 1"#,
-        )
-        .bind(id)
-        .bind(back)
-        .fetch_optional(&mut self.conn)
-        .await
-        .context("cannot read the incumbent's reviews (table \"Review\")")?;
-        Ok(match row {
-            Some(row) => row.try_get("id")?,
-            None => i64::MIN,
-        })
-    }
-
     /// The next `limit` reviews after the id `after`, with their answers; empty at the end.
     pub async fn reviews_after(&mut self, after: i64, limit: i64) -> anyhow::Result<Vec<Review>> {
         let rows = sqlx::query(REVIEWS)
@@ -215,6 +230,7 @@ impl Source {
                     id: r.try_get("id")?,
                     created_at: r.try_get("created_at")?,
                     button_id: r.try_get("button_id")?,
+                    form_id: r.try_get("form_id")?,
                     answers: Vec::new(),
                 })
             })

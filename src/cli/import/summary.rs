@@ -52,6 +52,7 @@ pub struct Summary {
     pub dry_run: bool,
     pub organisations: Counts,
     pub procedures: Counts,
+    pub forms: Counts,
     pub buttons: Counts,
     pub reviews: ReviewCounts,
 }

@@ -7,12 +7,15 @@
 //! ticked channels are three `contact_tried` answers, its reached channels as many
 //! `contact_reached` answers. Test buttons count. A button filter narrows every count except the
 //! autonomy denominator (distinct reviews with a `contact_tried` answer), which that code asks
-//! without it. A figure nobody answered is 0, never null.
+//! without it. A figure nobody answered is 0, never null. Only the answers of the reviews that
+//! carry the form asked for count (see [`Form::counts`]).
 
+mod forms;
 mod window;
 
 use serde::{Serialize, Serializer};
 
+pub use self::forms::{Form, OLDER_FORMS, apart, home};
 pub use self::window::{Split, Window, split};
 use super::aggregate::Tally;
 use super::answers::Channel;

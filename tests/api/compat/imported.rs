@@ -33,10 +33,22 @@ struct Bucket {
 const RATED: &str = "EXISTS (SELECT 1 FROM \"Answer\" s WHERE s.review_id = r.id \
      AND s.review_created_at = r.created_at AND s.field_code IN ('satisfaction', 'score'))";
 
+/// The reviews of product $1 from $2 to $3 (ms) that carry form $4, or, when $5 says it is a
+/// legacy form, form 1 or 2 or none.
 const WINDOW: &str = "r.product_id = $1 \
-     AND CAST(EXTRACT(EPOCH FROM r.created_at) * 1000 AS BIGINT) BETWEEN $2 AND $3";
+     AND CAST(EXTRACT(EPOCH FROM r.created_at) * 1000 AS BIGINT) BETWEEN $2 AND $3 \
+     AND (r.form_id = $4 OR ($5 AND (r.form_id IS NULL OR r.form_id IN (1, 2))))";
 
-async fn buckets(source: &mut PgConnection, product: i32, first: i64, last: i64) -> Vec<Bucket> {
+/// A form asked for: its id, and whether it is a legacy one.
+type Form = (i32, bool);
+
+async fn buckets(
+    source: &mut PgConnection,
+    product: i32,
+    form: Form,
+    first: i64,
+    last: i64,
+) -> Vec<Bucket> {
     let sql = format!(
         "SELECT a.field_code, COALESCE(a.answer_text, '') AS answer_text, \
          CAST(a.intention AS TEXT) AS intention, r.button_id, COUNT(*) AS n \
@@ -49,6 +61,8 @@ async fn buckets(source: &mut PgConnection, product: i32, first: i64, last: i64)
         .bind(product)
         .bind(first)
         .bind(last)
+        .bind(form.0)
+        .bind(form.1)
         .fetch_all(source)
         .await
         .unwrap()
@@ -64,7 +78,7 @@ async fn buckets(source: &mut PgConnection, product: i32, first: i64, last: i64)
 }
 
 /// Distinct reviews with a `contact_tried` answer, whatever their button.
-async fn tried(source: &mut PgConnection, product: i32, first: i64, last: i64) -> i64 {
+async fn tried(source: &mut PgConnection, product: i32, form: Form, first: i64, last: i64) -> i64 {
     let sql = format!(
         "SELECT COUNT(DISTINCT r.id) AS n FROM \"Review\" r JOIN \"Answer\" a \
          ON a.review_id = r.id AND a.review_created_at = r.created_at \
@@ -74,6 +88,8 @@ async fn tried(source: &mut PgConnection, product: i32, first: i64, last: i64) -
         .bind(product)
         .bind(first)
         .bind(last)
+        .bind(form.0)
+        .bind(form.1)
         .fetch_one(source)
         .await
         .unwrap()
@@ -94,7 +110,8 @@ fn figures(buckets: &[Bucket], button: Option<i64>, autonomy_count: i64) -> Expe
         "bad" => 2.5,
         _ => 0.0,
     };
-    let sum = |it: &mut dyn Iterator<Item = f64>| it.sum::<f64>();
+    // From 0, as JavaScript's `reduce`: Rust's `sum` of no number is -0.
+    let sum = |it: &mut dyn Iterator<Item = f64>| it.fold(0.0, |sum, n| sum + n);
     let count = |code: &'static str| of(code).map(|b| b.n).sum::<i64>();
     let satisfaction_count = count("satisfaction");
     let satisfaction_sum = sum(&mut of("satisfaction").map(|b| {
@@ -151,9 +168,22 @@ fn figures(buckets: &[Bucket], button: Option<i64>, autonomy_count: i64) -> Expe
 
 const DAY: i64 = 86_400_000;
 
+/// The pull's answer to `input`, as text.
+async fn pull(app: &crate::helpers::TestApp, input: &Value) -> (StatusCode, String) {
+    let mut url = url::Url::parse(&format!(
+        "{}/api/trpc/answer.getObservatoireStats",
+        app.address
+    ))
+    .unwrap();
+    url.query_pairs_mut()
+        .append_pair("input", &json!({ "json": input }).to_string());
+    let response = app.client.get(url).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
 #[tokio::test]
 async fn an_imported_database_answers_the_observatory_as_the_incumbent_did() {
-    let source = incumbent(3_000).await;
+    let source = incumbent(4_500).await;
     let app = spawn_compat().await;
     import(&app.database_url, &source, &[]);
     let mut conn = PgConnection::connect(&source).await.unwrap();
@@ -164,9 +194,16 @@ async fn an_imported_database_answers_the_observatory_as_the_incumbent_did() {
         .as_millisecond()
         / DAY;
     let today = jiff::Timestamp::now().as_millisecond() / DAY;
-    // Products 3 and 6 are public; product p's buttons are 2p - 1 and 2p (5 was deleted).
-    for product in [3, 6] {
-        for round in 0..8 {
+    // Products 3, 6 and 9 are public; product p's buttons are 2p - 1 and 2p. Product 3 has its
+    // legacy form 3; product 6 its legacy form 6 and form 15, which button 12 belongs to;
+    // product 9 only form 9, not a legacy one. Reviews before June 2025 carry form 1 or 2.
+    let forms: [(i32, &[Form]); 3] = [
+        (3, &[(3, true)]),
+        (6, &[(6, true), (15, false)]),
+        (9, &[(9, false)]),
+    ];
+    for (product, product_forms) in forms {
+        for round in 0..12 {
             let a = rng.random_range(first_day..today);
             let b = rng.random_range(a..today);
             let (first, last) = if round % 2 == 0 {
@@ -182,33 +219,70 @@ async fn an_imported_database_answers_the_observatory_as_the_incumbent_did() {
                 1 => Some(2 * i64::from(product) - 1),
                 _ => Some(2 * i64::from(product)),
             };
-            let mut input = json!({"product_id": product, "form_id": product,
+            let form = product_forms[round / 3 % product_forms.len()];
+            let mut input = json!({"product_id": product,
                 "start_date": first.to_string(), "end_date": last.to_string()});
+            // Without a form, the legacy one; the robot always names one.
+            if !(form.1 && round % 4 == 3) {
+                input["form_id"] = json!(form.0);
+            }
             if let Some(button) = button {
                 input["button_id"] = json!(button);
             }
             let expected = figures(
-                &buckets(&mut conn, product, first, last).await,
+                &buckets(&mut conn, product, form, first, last).await,
                 button,
-                tried(&mut conn, product, first, last).await,
+                tried(&mut conn, product, form, first, last).await,
             );
-            let mut url = url::Url::parse(&format!(
-                "{}/api/trpc/answer.getObservatoireStats",
-                app.address
-            ))
-            .unwrap();
-            url.query_pairs_mut()
-                .append_pair("input", &json!({ "json": input }).to_string());
-            let response = app.client.get(url).send().await.unwrap();
-            assert_eq!(response.status(), StatusCode::OK, "{input}");
-            let text = response.text().await.unwrap();
+            let (status, text) = pull(&app, &input).await;
+            assert_eq!(status, StatusCode::OK, "{input}: {text}");
             let body: Value = serde_json::from_str(&text).unwrap();
             assert!(
                 body["result"]["data"]["json"]["metadata"]["satisfaction_count"].as_i64() > Some(0)
-                    || b - a < 30,
+                    || b - a < 30
+                    || button.is_some()
+                    || !form.1,
                 "{input}: {text}"
             );
             expected.check(&text, &input.to_string());
         }
+    }
+
+    // Since June 2025 form 15 has counted its own reviews only, and product 9's form its own:
+    // the older ones of their buttons count nowhere.
+    let june = "2025-06-01T00:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_millisecond();
+    for (product, form) in [(6, (15, false)), (9, (9, false)), (6, (6, true))] {
+        let input = json!({"product_id": product, "form_id": form.0,
+            "start_date": (june - 300 * DAY).to_string(), "end_date": (june - 1).to_string()});
+        let expected = figures(
+            &buckets(&mut conn, product, form, june - 300 * DAY, june - 1).await,
+            None,
+            tried(&mut conn, product, form, june - 300 * DAY, june - 1).await,
+        );
+        let (status, text) = pull(&app, &input).await;
+        assert_eq!(status, StatusCode::OK, "{input}: {text}");
+        let body: Value = serde_json::from_str(&text).unwrap();
+        let counted = body["result"]["data"]["json"]["metadata"]["satisfaction_count"].clone();
+        assert_eq!(counted.as_i64().unwrap() == 0, !form.1, "{input}: {text}");
+        expected.check(&text, &input.to_string());
+    }
+
+    // A form the product does not have, none at all, or none asked for where the product has
+    // no legacy form: the incumbent's errors.
+    for (input, message) in [
+        (json!({"product_id": 3, "form_id": 15}), "Form not found"),
+        (json!({"product_id": 3, "form_id": 4242}), "Form not found"),
+        (
+            json!({"product_id": 9}),
+            "Cannot read properties of undefined (reading 'id')",
+        ),
+    ] {
+        let (status, text) = pull(&app, &input).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{input}: {text}");
+        let body: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(body["error"]["json"]["message"], message, "{input}");
     }
 }

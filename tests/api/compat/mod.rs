@@ -12,6 +12,8 @@ mod statistiques;
 use avis::domain::catalog::{Name, Tag};
 use avis::startup::Options;
 use avis::store::catalog::{NewButton, NewProcedure};
+use avis::store::legacy::LegacyButton;
+use avis::store::legacy_forms::LegacyForm;
 use jiff::Timestamp;
 use uuid::Uuid;
 
@@ -41,8 +43,9 @@ pub struct Imported {
     pub procedure: Uuid,
 }
 
-/// An imported procedure (product `legacy`, XWiki démarche `legacy + 10_000`) and its buttons,
-/// one per `(legacy id, legacy title, is_test, closed)`.
+/// An imported procedure (product `legacy`, XWiki démarche `legacy + 10_000`, with one legacy
+/// form, `legacy` too) and its buttons on that form, one per `(legacy id, legacy title, is_test,
+/// closed)`.
 pub async fn product(
     app: &TestApp,
     legacy: i64,
@@ -75,6 +78,14 @@ pub async fn product(
         )
         .await
         .unwrap();
+    let form = LegacyForm {
+        procedure_id: procedure,
+        legacy: true,
+    };
+    app.store
+        .save_legacy_forms(&[(legacy, form)])
+        .await
+        .unwrap();
     let mut imported = Vec::new();
     for (id, source, is_test, closed) in buttons {
         let button = app
@@ -87,7 +98,11 @@ pub async fn product(
                     allowed_origins: Vec::new(),
                     is_test: *is_test,
                 },
-                (*id, *source),
+                LegacyButton {
+                    id: *id,
+                    source: *source,
+                    form: Some(legacy),
+                },
                 now,
                 closed.then_some(now),
             )

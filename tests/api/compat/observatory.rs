@@ -2,7 +2,11 @@
 //! to avis after the cut-over, and the incumbent's errors.
 
 use avis::domain::answers::{Answers, Channel, Satisfaction};
-use avis::domain::catalog::Scope;
+use avis::domain::catalog::{Name, Scope, Tag};
+use avis::domain::observatory::Form;
+use avis::store::catalog::NewButton;
+use avis::store::legacy::LegacyButton;
+use avis::store::legacy_forms::LegacyForm;
 use avis::store::reviews::NewReview;
 use jiff::Timestamp;
 use rand::rngs::StdRng;
@@ -20,9 +24,10 @@ fn millis(raw: &str) -> i64 {
     raw.parse::<Timestamp>().unwrap().as_millisecond()
 }
 
-/// Stores `row` as a review of `button`, kept out of the figures unless it counts; one with
-/// « Je n'ai pas eu besoin d'aide » beside its channels as the import does, with a legacy id.
-pub(super) async fn store_review(app: &TestApp, button: &Imported, row: &Row) {
+/// Stores `row` as a review of `button` with a legacy id (returned), kept out of the figures
+/// unless it counts; one with « Je n'ai pas eu besoin d'aide » beside its channels noted as the
+/// import does.
+pub(super) async fn store_review(app: &TestApp, button: &Imported, row: &Row) -> i64 {
     static LEGACY: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
     let legacy = LEGACY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let at = Timestamp::from_millisecond(row.at).unwrap();
@@ -37,12 +42,13 @@ pub(super) async fn store_review(app: &TestApp, button: &Imported, row: &Row) {
         redactions: 0,
         fingerprint: None,
         excluded_reason: (!row.counts).then_some("duplicate"),
-        legacy_id: row.beside.then_some(legacy),
+        legacy_id: Some(legacy),
     };
     app.store.create_review(&review, &UNSCREENED).await.unwrap();
     if row.beside {
         app.store.note_legacy_autonomous(&[legacy]).await.unwrap();
     }
+    legacy
 }
 
 async fn pull(app: &TestApp, input: &Value) -> reqwest::Response {
@@ -157,7 +163,7 @@ async fn the_observatory_reads_the_incumbent_s_figures_for_random_reviews_and_wi
                 (first, last, first.to_string(), last.to_string())
             }
         };
-        let mut input = json!({"product_id": 3977, "form_id": 1, "start_date": start_date, "end_date": end_date});
+        let mut input = json!({"product_id": 3977, "form_id": 3977, "start_date": start_date, "end_date": end_date});
         if let Some(button) = button {
             input["button_id"] = json!(button);
         }
@@ -173,9 +179,137 @@ async fn the_observatory_reads_the_incumbent_s_figures_for_random_reviews_and_wi
     reference(&rows, 0, i64::MAX, None).check(&text, "every date defaulted");
 }
 
+#[tokio::test]
+async fn only_the_reviews_that_carry_the_form_asked_for_count() {
+    let app = spawn_compat().await;
+    let (procedure, mut buttons) =
+        product(&app, 3977, true, &[(4400, Some("button"), false, false)]).await;
+    // A second form, not a legacy one, with its own button; and a button made in avis, whose
+    // reviews carry the legacy form.
+    let second = LegacyForm {
+        procedure_id: procedure,
+        legacy: false,
+    };
+    app.store
+        .save_legacy_forms(&[(3990, second)])
+        .await
+        .unwrap();
+    let new_button = |label: &str| NewButton {
+        procedure_id: procedure,
+        label: Name::parse(label).unwrap(),
+        source: Tag::parse("site").unwrap(),
+        allowed_origins: Vec::new(),
+        is_test: false,
+    };
+    let now = Timestamp::now();
+    let on_second = app
+        .store
+        .create_imported_button(
+            &new_button("Bouton du second formulaire"),
+            LegacyButton {
+                id: 4410,
+                source: None,
+                form: Some(3990),
+            },
+            now,
+            None,
+        )
+        .await
+        .unwrap();
+    buttons.push(Imported {
+        id: on_second.id,
+        legacy: 4410,
+        procedure,
+    });
+    let made_here = app
+        .store
+        .create_button(&new_button("Bouton fait ici"))
+        .await
+        .unwrap();
+    buttons.push(Imported {
+        id: made_here.id,
+        legacy: -1,
+        procedure,
+    });
+    let button_forms = [3977, 3990, 3977];
+
+    let mut rng = StdRng::seed_from_u64(33);
+    let start = millis("2025-03-01T00:00:00Z");
+    let span = 20 * 86_400_000;
+    // Each row with the form its review carries.
+    let mut rows: Vec<(Row, Option<i64>)> = Vec::new();
+    for _ in 0..300 {
+        let button = rng.random_range(0..buttons.len());
+        let answers = random_answers(&mut rng);
+        let beside = answers
+            .contact_tried
+            .as_ref()
+            .is_some_and(|t| !t.contains(&Channel::None))
+            && rng.random_bool(0.2);
+        let row = Row {
+            button: buttons[button].legacy,
+            at: start + rng.random_range(0..span),
+            answers,
+            counts: rng.random_range(0..20) != 0,
+            beside,
+        };
+        let legacy = store_review(&app, &buttons[button], &row).await;
+        // Imported reviews noted apart: older ones (form 1, 2 or none) on the second form's
+        // button, and a few carrying the other form than their button's.
+        let carried = match (button, rng.random_range(0..4)) {
+            (1, 0) => Some(None),
+            (1, 1 | 2) => Some(Some(rng.random_range(1..=2))),
+            (0, 0) => Some(Some(3990)),
+            _ => None,
+        };
+        if let Some(form) = carried {
+            app.store
+                .note_legacy_review_forms(&[(legacy, form)])
+                .await
+                .unwrap();
+        }
+        rows.push((row, carried.unwrap_or(Some(button_forms[button]))));
+    }
+    app.store
+        .close_days("2025-03-10".parse().unwrap())
+        .await
+        .unwrap();
+
+    for round in 0..12 {
+        let a = rng.random_range(-1..21);
+        let b = rng.random_range(a..22);
+        let (first, last) = (
+            start + a * 86_400_000 + rng.random_range(0..86_400_000),
+            start + b * 86_400_000 + rng.random_range(0..86_400_000),
+        );
+        let (form, legacy) = [(Some(3977), true), (Some(3990), false), (None, true)][round % 3];
+        let asked = Form {
+            id: form.unwrap_or(3977),
+            legacy,
+        };
+        let button = [None, Some(4400), Some(4410)][round / 3 % 3];
+        let mut input = json!({"product_id": 3977, "start_date": first.to_string(), "end_date": last.to_string()});
+        if let Some(form) = form {
+            input["form_id"] = json!(form);
+        }
+        if let Some(button) = button {
+            input["button_id"] = json!(button);
+        }
+        let response = pull(&app, &input).await;
+        assert_eq!(response.status(), StatusCode::OK, "{input}");
+        let text = response.text().await.unwrap();
+        let of_form: Vec<Row> = rows
+            .iter()
+            .filter(|(_, carried)| asked.counts(*carried))
+            .map(|(row, _)| row.clone())
+            .collect();
+        reference(&of_form, first, last, button).check(&text, &input.to_string());
+    }
+}
+
 /// The counts of the pull over everything so far.
 async fn counts_so_far(app: &TestApp) -> Value {
-    let response = pull(app, &json!({"product_id": 3977, "form_id": 1})).await;
+    let response = pull(app, &json!({"product_id": 3977, "form_id": 3977})).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
     body["result"]["data"]["json"]["metadata"].clone()
@@ -244,7 +378,7 @@ async fn assert_trpc_error(response: reqwest::Response, status: StatusCode, code
 async fn the_observatory_gets_the_incumbent_s_errors() {
     let app = spawn_compat().await;
     product(&app, 3977, false, &[(4400, None, false, false)]).await;
-    let hidden = pull(&app, &json!({"product_id": 3977, "form_id": 1})).await;
+    let hidden = pull(&app, &json!({"product_id": 3977, "form_id": 3977})).await;
     let body = assert_trpc_error(
         hidden,
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -260,6 +394,45 @@ async fn the_observatory_gets_the_incumbent_s_errors() {
     )
     .await;
     assert_eq!(body["error"]["json"]["message"], "Product not found");
+    let (procedure, _) = product(&app, 3978, true, &[(4500, None, false, false)]).await;
+    for (input, message) in [
+        (
+            json!({"product_id": 3978, "form_id": 3977}),
+            "Form not found",
+        ),
+        (json!({"product_id": 3978, "form_id": 1}), "Form not found"),
+    ] {
+        let response = pull(&app, &input).await;
+        let body = assert_trpc_error(
+            response,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_SERVER_ERROR",
+        )
+        .await;
+        assert_eq!(body["error"]["json"]["message"], message, "{input}");
+    }
+    // Without a legacy form, the robot must name one.
+    let not_legacy = LegacyForm {
+        procedure_id: procedure,
+        legacy: false,
+    };
+    app.store
+        .save_legacy_forms(&[(3978, not_legacy)])
+        .await
+        .unwrap();
+    let response = pull(&app, &json!({"product_id": 3978})).await;
+    let body = assert_trpc_error(
+        response,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL_SERVER_ERROR",
+    )
+    .await;
+    assert_eq!(
+        body["error"]["json"]["message"],
+        "Cannot read properties of undefined (reading 'id')"
+    );
+    let named = pull(&app, &json!({"product_id": 3978, "form_id": 3978})).await;
+    assert_eq!(named.status(), StatusCode::OK);
 
     for bad in [
         json!({"product_id": "troisième"}),

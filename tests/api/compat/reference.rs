@@ -84,6 +84,9 @@ pub fn reference(rows: &[Row], first: i64, last: i64, button: Option<i64>) -> Ex
         _ => 0.0,
     };
     let of = |code: &'static str| documents.iter().filter(move |d| d.0 == code);
+    // Sums start at 0, as JavaScript's `reduce` does theirs: Rust's `sum` of no number is -0,
+    // which a figure would show.
+    let add = |sum: f64, mark: f64| sum + mark;
     let satisfaction_count = of("satisfaction").count();
     let satisfaction_sum: f64 = of("satisfaction")
         .map(|d| match d.2 {
@@ -91,13 +94,15 @@ pub fn reference(rows: &[Row], first: i64, last: i64, button: Option<i64>) -> Ex
             "medium" => 5.0,
             _ => 0.0,
         })
-        .sum();
+        .fold(0.0, add);
     let comprehension_count = of("comprehension").count();
-    let comprehension_sum: f64 = of("comprehension").map(|d| marks(d.2)).sum();
+    let comprehension_sum: f64 = of("comprehension").map(|d| marks(d.2)).fold(0.0, add);
     let reachability_count = of("contact_reached").count();
     let reached_yes = of("contact_reached").filter(|d| d.1 == "Oui").count();
     let rated_count = of("contact_satisfaction").count();
-    let rated_sum: f64 = of("contact_satisfaction").map(|d| marks(d.2)).sum();
+    let rated_sum: f64 = of("contact_satisfaction")
+        .map(|d| marks(d.2))
+        .fold(0.0, add);
     let contact_count = rated_count + of("contact_reached").filter(|d| d.1 == "Non").count();
     let autonomy_count = inside
         .iter()
