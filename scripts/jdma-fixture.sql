@@ -23,7 +23,7 @@
 --     reviews without a satisfaction answer.
 
 SET client_min_messages = warning;
-DROP TABLE IF EXISTS "Answer", "Review", "Button", "Form", "Product", "Entity" CASCADE;
+DROP TABLE IF EXISTS "Answer", "Review", "Button", "Form", "FormTemplate", "Product", "Entity" CASCADE;
 DROP TYPE IF EXISTS "AnswerIntention", "AnswerKind", "ProductStatus";
 DROP FUNCTION IF EXISTS jdma_pick(BIGINT, INT, INT);
 
@@ -52,6 +52,15 @@ CREATE TABLE "Product" (
     "isPublic" BOOLEAN,
     "isTop250" BOOLEAN,
     "hasBeenTop250" BOOLEAN,
+    created_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated_at TIMESTAMP(3) NOT NULL
+);
+
+CREATE TABLE "FormTemplate" (
+    id SERIAL PRIMARY KEY,
+    title TEXT NOT NULL,
+    slug TEXT NOT NULL UNIQUE,
+    active BOOLEAN NOT NULL DEFAULT TRUE,
     created_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     updated_at TIMESTAMP(3) NOT NULL
 );
@@ -148,8 +157,12 @@ SELECT p, 'Démarche n° ' || p || ' — demande d''aide au logement',
        TIMESTAMP '2021-07-01' + p * INTERVAL '1 minute', TIMESTAMP '2021-07-01'
 FROM jdma_size, generate_series(1, products) p;
 
+INSERT INTO "FormTemplate" (id, title, slug, updated_at)
+VALUES (1, 'Évaluation de la satisfaction usager', 'root', TIMESTAMP '2025-03-18');
+
+-- A form's title may be empty: its template's then stands for it.
 INSERT INTO "Form" (id, title, form_template_id, product_id, legacy, "isTop250")
-SELECT p, 'Formulaire de satisfaction', 1, p, p % 18 <> 9, p % 8 = 1
+SELECT p, CASE WHEN p % 2 = 0 THEN 'Formulaire de satisfaction' END, 1, p, p % 18 <> 9, p % 8 = 1
 FROM jdma_size, generate_series(1, products) p
 UNION ALL
 SELECT products + p, 'Formulaire des e-mails', 1, p, FALSE, FALSE
@@ -299,6 +312,7 @@ CREATE INDEX ON "Answer" (review_id, review_created_at);
 CREATE INDEX ON "Answer" (parent_answer_id, created_at);
 SELECT setval(pg_get_serial_sequence('"Entity"', 'id'), (SELECT max(id) FROM "Entity"));
 SELECT setval(pg_get_serial_sequence('"Product"', 'id'), (SELECT max(id) FROM "Product"));
+SELECT setval(pg_get_serial_sequence('"FormTemplate"', 'id'), (SELECT max(id) FROM "FormTemplate"));
 SELECT setval(pg_get_serial_sequence('"Form"', 'id'), (SELECT max(id) FROM "Form"));
 SELECT setval(pg_get_serial_sequence('"Button"', 'id'), (SELECT max(id) FROM "Button"));
 SELECT setval(pg_get_serial_sequence('"Review"', 'id'), greatest(1, (SELECT max(id) FROM "Review")));

@@ -10,6 +10,7 @@
 CREATE TABLE legacy_forms (
     legacy_id    BIGINT PRIMARY KEY,
     procedure_id TEXT NOT NULL REFERENCES procedures (id),
+    title        TEXT NOT NULL,
     is_legacy    SMALLINT NOT NULL CHECK (is_legacy IN (0, 1))
 );
 CREATE INDEX legacy_forms_procedure ON legacy_forms (procedure_id);
@@ -18,8 +19,8 @@ ALTER TABLE buttons ADD COLUMN legacy_form_id BIGINT;
 
 -- The imported reviews that carry another form than their button's, except the older ones
 -- (form 1, 2 or none) of a button on its product's one legacy form, which count with that
--- form's anyway: mostly the reviews left before June 2025 through a button of a form that is
--- not a legacy one. A window reads the rows of one procedure between two instants, and counts
+-- form's anyway (unless form 1 or 2 is one of the product's and not a legacy one): mostly the
+-- reviews left before June 2025 through a button of a form that is not a legacy one. A window reads the rows of one procedure between two instants, and counts
 -- each review's answers under the form it carries rather than its button's. form_id is null
 -- for a review that carried none.
 CREATE TABLE legacy_review_forms (
@@ -30,3 +31,11 @@ CREATE TABLE legacy_review_forms (
     created_at   BIGINT NOT NULL
 );
 CREATE INDEX legacy_review_forms_window ON legacy_review_forms (procedure_id, created_at);
+
+-- Procedures whose reviews must be noted again, from the incumbent's database, before the next
+-- import goes on: their forms or their buttons' forms changed there (or the import stopped
+-- before it noted them again). Procedures imported before forms were kept are among them.
+CREATE TABLE legacy_pending_notes (
+    procedure_id TEXT PRIMARY KEY REFERENCES procedures (id)
+);
+INSERT INTO legacy_pending_notes (procedure_id) SELECT id FROM procedures WHERE legacy_id IS NOT NULL;

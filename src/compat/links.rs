@@ -1,8 +1,8 @@
 //! The incumbent's review links, redirected to avis's hosted questionnaire of their button:
 //!
 //! - `/Demarches/{product_id}?button={button_id}`: the button, which must belong to that product;
-//! - `/Demarches/avis/{form_id}?button={button_id}`: the button (avis keeps no form of the
-//!   incumbent's: the button's legacy id is enough to find it);
+//! - `/Demarches/avis/{form_id}?button={button_id}`: the button (its legacy id is enough to
+//!   find it; every form's questionnaire is avis's own);
 //! - `/Demarches/{xwiki_id}?view-mode=formulaire-avis&nd_source=…&key=…`, the XWiki era's: a
 //!   link without `button` names a démarche by its XWiki id, and its button is the one whose
 //!   legacy title is `nd_source`, else the one titled `button`, else the first (the incumbent's

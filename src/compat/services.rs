@@ -5,8 +5,8 @@
 //!
 //! The caller is avis's: any API key; one limited to an organisation sees that organisation's
 //! procedures, another every one. Only imported procedures are listed (`id` is the incumbent's
-//! product id; procedures created in avis have none), and `forms` is empty: avis keeps none of
-//! the incumbent's forms.
+//! product id; procedures created in avis have none), each with the forms the import kept (a
+//! form's title, else its template's, as there).
 
 use actix_web::{HttpResponse, get, web};
 use serde_json::{Value, json};
@@ -26,7 +26,7 @@ pub async fn list(key: ReaderKey, state: web::Data<AppState>) -> Result<HttpResp
                 "id": service.legacy_id,
                 "title": service.title,
                 "entity": service.organisation,
-                "forms": [],
+                "forms": service.forms.iter().map(|(id, title)| json!({"id": id, "title": title})).collect::<Vec<_>>(),
             })
         })
         .collect();

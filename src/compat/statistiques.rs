@@ -14,9 +14,10 @@
 //! other organisations (the incumbent told the two apart, and quietly dropped the hidden ones
 //! when others were left).
 //!
-//! Avis keeps none of the incumbent's forms: each product answers one form, the one
-//! questionnaire all its reviews answered, with an empty `form_id` and `form_name`; `form_ids`
-//! is refused rather than ignored, since the incumbent's forms narrowed the answer. Dates are
+//! This answer is not broken down by the incumbent's forms (the import keeps them for the
+//! observatory's pull only): each product answers one form, the one questionnaire all its
+//! reviews answered, with an empty `form_id` and `form_name`; `form_ids` is refused rather than
+//! ignored, since the incumbent's forms narrowed the answer. Dates are
 //! read as the observatory's (epoch milliseconds, `YYYY-MM-DD` or an RFC 3339 instant, both
 //! bounds included). Test buttons count and excluded reviews do not, as in the observatory.
 //! A `contact_tried` option's `children` are its own interval's answers about that channel,
@@ -152,7 +153,7 @@ pub async fn counts(
     if !asked.form_ids.is_empty() {
         return Err(refused(
             "form_ids",
-            "avis keeps none of the incumbent's forms: ask by product_ids",
+            "avis does not break statistics down by the incumbent's forms: ask by product_ids",
         ));
     }
     let products = products(&state.store, &key.0, &asked.product_ids).await?;

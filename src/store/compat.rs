@@ -32,12 +32,13 @@ pub struct LegacyButton {
     pub legacy_source: Option<String>,
 }
 
-/// An imported procedure as the incumbent's `services` listed it.
+/// An imported procedure as the incumbent's `services` listed it, with its forms (id, title).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LegacyService {
     pub legacy_id: i64,
     pub title: String,
     pub organisation: String,
+    pub forms: Vec<(i64, String)>,
 }
 
 /// Reviews of one button noted by the import as holding « Je n'ai pas eu besoin d'aide » beside
@@ -179,12 +180,30 @@ impl Store {
         .bind(organisation.map(|o| o.to_string()).unwrap_or_default())
         .fetch_all(&self.read)
         .await?;
+        let mut forms: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+        for row in sqlx::query(
+            "SELECT p.legacy_id AS product, f.legacy_id, f.title FROM legacy_forms f \
+             JOIN procedures p ON p.id = f.procedure_id \
+             WHERE p.legacy_id IS NOT NULL AND ($1 = '' OR p.organisation_id = $1) \
+             ORDER BY f.legacy_id",
+        )
+        .bind(organisation.map(|o| o.to_string()).unwrap_or_default())
+        .fetch_all(&self.read)
+        .await?
+        {
+            forms
+                .entry(row.try_get("product")?)
+                .or_default()
+                .push((row.try_get("legacy_id")?, row.try_get("title")?));
+        }
         rows.iter()
             .map(|row| {
+                let legacy_id = row.try_get("legacy_id")?;
                 Ok(LegacyService {
-                    legacy_id: row.try_get("legacy_id")?,
+                    legacy_id,
                     title: row.try_get("title")?,
                     organisation: row.try_get("name")?,
+                    forms: forms.remove(&legacy_id).unwrap_or_default(),
                 })
             })
             .collect()

@@ -84,6 +84,7 @@ impl Store {
 
     /// The legacy id of the review imported `back` before the last one (the last being the
     /// first), if there are as many.
+    #[tracing::instrument(skip(self))]
     pub async fn imported_review_back(&self, back: i64) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query(
             "SELECT legacy_id FROM reviews WHERE legacy_id IS NOT NULL \
@@ -155,11 +156,6 @@ impl Store {
         let mut conn = self.write.acquire().await?;
         script.run(&mut conn).await?;
         Ok(())
-    }
-
-    /// Whether an organisation already has this name (names are unique).
-    pub async fn organisation_name_taken(&self, name: &Name) -> Result<bool, StoreError> {
-        Ok(self.find_organisation_by_name(name).await?.is_some())
     }
 
     /// Creates an organisation imported from the incumbent.

@@ -15,27 +15,93 @@ use crate::domain::answers::Answers;
 use crate::domain::observatory::{Form, Window};
 
 /// A form kept by the import, as a second import compares it with the incumbent's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LegacyForm {
     pub procedure_id: Uuid,
     pub legacy: bool,
+    pub title: String,
 }
 
 impl Store {
     /// The forms kept so far, by legacy id.
+    #[tracing::instrument(skip(self))]
     pub async fn legacy_forms(&self) -> Result<HashMap<i64, LegacyForm>, StoreError> {
-        let rows = sqlx::query("SELECT legacy_id, procedure_id, is_legacy FROM legacy_forms")
-            .fetch_all(&self.read)
-            .await?;
+        let rows =
+            sqlx::query("SELECT legacy_id, procedure_id, is_legacy, title FROM legacy_forms")
+                .fetch_all(&self.read)
+                .await?;
         let mut found = HashMap::with_capacity(rows.len());
         for row in rows {
             let form = LegacyForm {
                 procedure_id: id(row.try_get("procedure_id")?)?,
                 legacy: flag(row.try_get("is_legacy")?),
+                title: row.try_get("title")?,
             };
             found.insert(row.try_get("legacy_id")?, form);
         }
         Ok(found)
+    }
+
+    /// Forgets the forms `legacy_ids` (the incumbent has them no more).
+    #[tracing::instrument(skip(self))]
+    pub async fn forget_legacy_forms(&self, legacy_ids: &[i64]) -> Result<(), StoreError> {
+        let mut tx = self.write.begin().await?;
+        for legacy_id in legacy_ids {
+            sqlx::query("DELETE FROM legacy_forms WHERE legacy_id = $1")
+                .bind(legacy_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks `procedures` as having reviews to note again (see migration 33).
+    #[tracing::instrument(skip(self))]
+    pub async fn mark_pending_notes(&self, procedures: &[Uuid]) -> Result<(), StoreError> {
+        let mut tx = self.write.begin().await?;
+        for procedure in procedures {
+            sqlx::query(
+                "INSERT INTO legacy_pending_notes (procedure_id) VALUES ($1) \
+                 ON CONFLICT (procedure_id) DO NOTHING",
+            )
+            .bind(procedure.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The procedures whose reviews are to be noted again.
+    #[tracing::instrument(skip(self))]
+    pub async fn pending_notes(&self) -> Result<Vec<Uuid>, StoreError> {
+        let rows = sqlx::query("SELECT procedure_id FROM legacy_pending_notes")
+            .fetch_all(&self.write)
+            .await?;
+        rows.iter()
+            .map(|row| Ok(id(row.try_get("procedure_id")?)?))
+            .collect()
+    }
+
+    /// Forgets the forms noted for the reviews of `procedure`, before they are noted again.
+    #[tracing::instrument(skip(self))]
+    pub async fn forget_review_forms(&self, procedure: Uuid) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM legacy_review_forms WHERE procedure_id = $1")
+            .bind(procedure.to_string())
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Marks `procedure`'s reviews as noted again.
+    #[tracing::instrument(skip(self))]
+    pub async fn clear_pending_notes(&self, procedure: Uuid) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM legacy_pending_notes WHERE procedure_id = $1")
+            .bind(procedure.to_string())
+            .execute(&self.write)
+            .await?;
+        Ok(())
     }
 
     /// Keeps forms of imported procedures, each `(legacy id, form)`, in one transaction; a form
@@ -45,13 +111,15 @@ impl Store {
         let mut tx = self.write.begin().await?;
         for (legacy_id, form) in forms {
             sqlx::query(
-                "INSERT INTO legacy_forms (legacy_id, procedure_id, is_legacy) VALUES ($1, $2, $3) \
-                 ON CONFLICT (legacy_id) DO UPDATE \
-                 SET procedure_id = excluded.procedure_id, is_legacy = excluded.is_legacy",
+                "INSERT INTO legacy_forms (legacy_id, procedure_id, is_legacy, title) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (legacy_id) DO UPDATE \
+                 SET procedure_id = excluded.procedure_id, is_legacy = excluded.is_legacy, \
+                 title = excluded.title",
             )
             .bind(legacy_id)
             .bind(form.procedure_id.to_string())
             .bind(i64::from(form.legacy))
+            .bind(&form.title)
             .execute(&mut *tx)
             .await?;
         }

@@ -176,20 +176,9 @@ async fn an_import_brings_every_row_maps_answers_by_code_option_and_date_and_lea
 
     // Reviews that carried another form than their button's are noted apart with it, but for
     // the older ones (form 1 or 2) of a button on its product's legacy form.
-    let apart = count(&source, APART).await;
-    assert!(apart > 0);
-    assert_eq!(
-        rows_of(&app.database_url, "legacy_review_forms").await,
-        apart
-    );
-    let older = count(
-        &source,
-        r#"SELECT COUNT(*) FROM "Review" r JOIN "Button" b ON b.id = r.button_id
-           WHERE r.form_id IN (1, 2) AND b.form_id NOT IN (1, 2)
-           AND r.id IN (SELECT review_id FROM "Answer" WHERE field_code IN ('satisfaction', 'score'))"#,
-    )
-    .await;
-    assert!(apart < older, "{apart} {older}");
+    let apart = apart_in_source(&source).await;
+    assert!(!apart.is_empty());
+    assert_eq!(noted_forms(&app.database_url).await, apart);
 
     let reviews = stored(&app.database_url).await;
     let with = |f: &dyn Fn(&Value) -> bool| reviews.iter().filter(|(_, a, _)| f(a)).count() as i64;
@@ -476,15 +465,18 @@ async fn a_dry_run_writes_nothing_and_a_second_import_brings_only_what_is_new() 
     .execute(&mut conn)
     .await
     .unwrap();
-    // Meanwhile the incumbent's products, forms and buttons change too: a product renamed and
-    // made public, one archived; a form made, another's legacy flag dropped; a button renamed
-    // and moved to the new form, one deleted.
+    // Meanwhile the incumbent's entities, products, forms and buttons change too: an entity
+    // renamed; a product renamed and made public, one archived; a form made, another's legacy
+    // flag dropped; a button renamed and moved to the new form, one moved back to its product's
+    // legacy form (its older reviews are no longer apart), one deleted.
     sqlx::raw_sql(
-        r#"UPDATE "Product" SET title = 'Démarche renommée', "isPublic" = TRUE WHERE id = 2;
+        r#"UPDATE "Entity" SET name = 'Agence renommée' WHERE id = 1;
+           UPDATE "Product" SET title = 'Démarche renommée', "isPublic" = TRUE WHERE id = 2;
            UPDATE "Product" SET status = 'archived' WHERE id = 3;
            INSERT INTO "Form" (id, title, form_template_id, product_id, legacy) VALUES (9001, 'Nouveau', 1, 3, FALSE);
            UPDATE "Form" SET legacy = FALSE WHERE id = 5;
            UPDATE "Button" SET title = 'Bouton renommé', form_id = 9001 WHERE id = 6;
+           UPDATE "Button" SET form_id = 6 WHERE id = 12;
            UPDATE "Button" SET deleted_at = TIMESTAMP '2026-01-02 03:04', "isDeleted" = TRUE WHERE id = 4;"#,
     )
     .execute(&mut conn)
@@ -493,6 +485,15 @@ async fn a_dry_run_writes_nothing_and_a_second_import_brings_only_what_is_new() 
     let again = import(&target, &source, &[]);
     assert_eq!(again["reviews"]["imported"], 2, "{again}");
     assert_eq!(again["buttons"]["imported"], 0);
+    assert_eq!(again["organisations"]["updated"], 1, "{again}");
+    assert_eq!(
+        catalog_row(
+            &target,
+            "SELECT name FROM organisations WHERE legacy_id = 1"
+        )
+        .await,
+        "Agence renommée"
+    );
     assert_eq!(
         (&again["forms"]["imported"], &again["forms"]["updated"]),
         (&serde_json::json!(1), &serde_json::json!(1)),
@@ -514,8 +515,16 @@ async fn a_dry_run_writes_nothing_and_a_second_import_brings_only_what_is_new() 
         .await,
         "0"
     );
+    // The reviews of the buttons moved and of the product whose form is a legacy one no more
+    // are noted again: the older ones now count otherwise.
+    assert_eq!(
+        noted_forms(&target).await,
+        apart_in_source(&source).await,
+        "{again}"
+    );
     for kind in ["procedures", "buttons"] {
-        assert_eq!(again[kind]["updated"], 2, "{kind}: {again}");
+        let updated = if kind == "buttons" { 3 } else { 2 };
+        assert_eq!(again[kind]["updated"], updated, "{kind}: {again}");
         let rows = count(
             &source,
             &format!(
@@ -595,8 +604,9 @@ async fn a_dry_run_writes_nothing_and_a_second_import_brings_only_what_is_new() 
 
 #[tokio::test]
 async fn an_import_killed_midway_goes_on_where_it_stopped() {
-    // More than two of the importer's transactions (40,000 reviews at least each).
-    const REVIEWS: i64 = 100_000;
+    // Three of the importer's transactions (40,000 reviews at least each): it is stopped after
+    // the second, so that the next run reads the whole last group again from within the first.
+    const REVIEWS: i64 = 150_000;
     let source = incumbent(REVIEWS as u32).await;
     let (target, _dir) = fresh_database().await;
     // The schema first, so the database can be watched from the first batch on.
@@ -610,10 +620,10 @@ async fn an_import_killed_midway_goes_on_where_it_stopped() {
         .spawn()
         .unwrap();
     let started = Instant::now();
-    while stored_count(&target).await == 0 {
+    while stored_count(&target).await <= 50_000 {
         assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no batch written"
+            started.elapsed() < Duration::from_secs(180),
+            "no second group written"
         );
         assert!(
             child.try_wait().unwrap().is_none(),
@@ -660,19 +670,51 @@ async fn an_import_killed_midway_goes_on_where_it_stopped() {
         "contact addresses kept once each"
     );
     assert_eq!(
-        rows_of(&target, "legacy_review_forms").await,
-        count(&source, APART).await,
+        noted_forms(&target).await,
+        apart_in_source(&source).await,
         "forms carried noted once each"
     );
     assert_no_drift(&target);
 }
 
 /// The source's rated reviews that carried another form than their button's, but for the older
-/// ones (form 1 or 2) of a button on its product's legacy form (each product has one at most).
-const APART: &str = r#"SELECT COUNT(*) FROM "Review" r JOIN "Button" b ON b.id = r.button_id
-    JOIN "Form" f ON f.id = b.form_id
-    WHERE r.id IN (SELECT review_id FROM "Answer" WHERE field_code IN ('satisfaction', 'score'))
-    AND r.form_id <> b.form_id AND NOT (r.form_id IN (1, 2) AND f.legacy)"#;
+/// ones (form 1, 2 or none) of a button on its product's legacy form (each product has one at
+/// most, and forms 1 and 2 are legacy ones), each `(id, form carried)`, by id.
+async fn apart_in_source(source: &str) -> Vec<(i64, Option<i64>)> {
+    let mut conn = PgConnection::connect(source).await.unwrap();
+    sqlx::query(
+        r#"SELECT r.id::BIGINT AS id, r.form_id::BIGINT AS form_id FROM "Review" r
+           JOIN "Button" b ON b.id = r.button_id JOIN "Form" f ON f.id = b.form_id
+           WHERE r.id IN (SELECT review_id FROM "Answer" WHERE field_code IN ('satisfaction', 'score'))
+           AND r.form_id IS DISTINCT FROM b.form_id
+           AND NOT ((r.form_id IS NULL OR r.form_id IN (1, 2)) AND f.legacy) ORDER BY r.id"#,
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| (row.get("id"), row.get("form_id")))
+    .collect()
+}
+
+/// The imported reviews noted apart with the form they carried, each `(legacy id, form)`.
+async fn noted_forms(target: &str) -> Vec<(i64, Option<i64>)> {
+    sqlx::any::install_default_drivers();
+    let url = avis::config::DatabaseUrl::parse(target).unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&url.connection_string())
+        .await
+        .unwrap();
+    sqlx::query(
+        "SELECT r.legacy_id, f.form_id FROM legacy_review_forms f \
+         JOIN reviews r ON r.id = f.review_id ORDER BY r.legacy_id",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| (row.get("legacy_id"), row.get("form_id")))
+    .collect()
+}
 
 /// Imported reviews noted with « Je n'ai pas eu besoin d'aide » beside a channel.
 const NOTED: &str = "legacy_autonomous_answers";

@@ -1,15 +1,17 @@
 //! Entities, products and buttons become organisations, procedures and buttons, each keeping its
-//! legacy id; forms are kept beside the procedures (see migration 33), each button with its form. One already imported (same legacy id) is not created again: a second import adds
-//! what the incumbent created since, and gives the products and buttons imported before what
-//! the incumbent says of them now (title, flags, volume, closing), the incumbent being the
-//! reference until the cut-over.
+//! legacy id; forms are kept beside the procedures (see [`super::forms`]), and each button keeps
+//! its form. One already imported (same legacy id) is not created again: a second import adds
+//! what the incumbent created since, and gives the entities, products and buttons imported
+//! before what the incumbent says of them now (name, title, flags, volume, closing, form), the
+//! incumbent being the reference until the cut-over.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use jiff::Timestamp;
 use uuid::Uuid;
 
+use super::forms::{self, Forms};
 use super::source::{self, Source};
 use super::summary::Summary;
 use crate::domain::catalog::{Name, Tag};
@@ -18,7 +20,6 @@ use crate::domain::time::from_millis;
 use crate::store::Store;
 use crate::store::catalog::{NewButton, NewProcedure};
 use crate::store::legacy::{ImportedButton, ImportedButtonState, ImportedProcedure, LegacyButton};
-use crate::store::legacy_forms::LegacyForm;
 
 /// An imported button as its reviews are written: where they go, and what tells whether one is
 /// noted apart with the form it carried (see [`crate::domain::observatory::apart`]).
@@ -31,8 +32,11 @@ pub struct Target {
 /// The buttons reviews can be imported for, by legacy id.
 pub type Buttons = HashMap<i64, Target>;
 
-/// The forms of each product, by legacy id.
-type Forms = HashMap<i64, Arc<[Form]>>;
+/// What the catalog import gives the reviews' import: the procedures and buttons, by legacy id.
+pub struct Catalog {
+    pub procedures: HashMap<i64, Uuid>,
+    pub buttons: Buttons,
+}
 
 /// Imports the catalog; with `write` false, only counts what it would do.
 pub async fn import(
@@ -40,11 +44,16 @@ pub async fn import(
     store: &Store,
     write: bool,
     summary: &mut Summary,
-) -> anyhow::Result<Buttons> {
+) -> anyhow::Result<Catalog> {
     let organisations = organisations(source, store, write, summary).await?;
+    let before: HashSet<Uuid> = store.imported_procedures().await?.into_values().collect();
     let procedures = procedures(source, store, write, &organisations, summary).await?;
-    let forms = forms(source, store, write, &procedures, summary).await?;
-    buttons(source, store, write, &procedures, &forms, summary).await
+    let forms = forms::import(source, store, write, &procedures, &before, summary).await?;
+    let buttons = buttons(source, store, write, &procedures, &forms, summary).await?;
+    Ok(Catalog {
+        procedures,
+        buttons,
+    })
 }
 
 /// A name or title fit for avis (at most [`Name::MAX_CHARS`] characters), or `fallback` when
@@ -56,6 +65,28 @@ fn name(raw: &str, fallback: String) -> anyhow::Result<Name> {
         .map_err(anyhow::Error::msg)
 }
 
+/// The name an entity takes in avis: its own, unless another organisation (`own` being its
+/// own, when imported already) has it: names are unique in avis, and one created here by hand
+/// keeps its own.
+async fn organisation_name(
+    store: &Store,
+    entity: &source::Entity,
+    own: Option<Uuid>,
+) -> anyhow::Result<Name> {
+    let title = name(&entity.name, format!("Entité {}", entity.id))?;
+    let taken = store
+        .find_organisation_by_name(&title)
+        .await?
+        .is_some_and(|other| Some(other.id) != own);
+    if !taken {
+        return Ok(title);
+    }
+    let suffix = format!(" (JDMA {})", entity.id);
+    let kept = Name::MAX_CHARS - suffix.chars().count();
+    let short: String = title.as_str().chars().take(kept).collect();
+    name(&format!("{}{suffix}", short.trim_end()), suffix)
+}
+
 async fn organisations(
     source: &mut Source,
     store: &Store,
@@ -64,18 +95,23 @@ async fn organisations(
 ) -> anyhow::Result<HashMap<i64, Uuid>> {
     let mut known = store.imported_organisations().await?;
     for entity in source.entities().await? {
-        if known.contains_key(&entity.id) {
-            summary.organisations.skipped("already_imported", 1);
+        if let Some(id) = known.get(&entity.id) {
+            let Some(mut held) = store.find_organisation(*id).await? else {
+                continue;
+            };
+            let title = organisation_name(store, &entity, Some(*id)).await?;
+            if title.as_str() == held.name {
+                summary.organisations.skipped("already_imported", 1);
+            } else {
+                if write {
+                    held.name = title.as_str().to_owned();
+                    store.save_organisation(&held).await?;
+                }
+                summary.organisations.updated();
+            }
             continue;
         }
-        let mut title = name(&entity.name, format!("Entité {}", entity.id))?;
-        // Names are unique in avis: one created here by hand keeps its own.
-        if store.organisation_name_taken(&title).await? {
-            let suffix = format!(" (JDMA {})", entity.id);
-            let kept = Name::MAX_CHARS - suffix.chars().count();
-            let short: String = title.as_str().chars().take(kept).collect();
-            title = name(&format!("{}{suffix}", short.trim_end()), suffix)?;
-        }
+        let title = organisation_name(store, &entity, None).await?;
         let id = if write {
             store
                 .create_imported_organisation(&title, entity.id, from_millis(entity.created_at))
@@ -169,52 +205,6 @@ async fn create_procedure(
     Ok(id)
 }
 
-/// Keeps the forms of the imported products; a form kept by an earlier import takes what the
-/// incumbent says of it now.
-async fn forms(
-    source: &mut Source,
-    store: &Store,
-    write: bool,
-    procedures: &HashMap<i64, Uuid>,
-    summary: &mut Summary,
-) -> anyhow::Result<Forms> {
-    let held = store.legacy_forms().await?;
-    let mut by_product: HashMap<i64, Vec<Form>> = HashMap::new();
-    let mut changed = Vec::new();
-    for form in source.forms().await? {
-        let Some(procedure) = procedures.get(&form.product_id) else {
-            summary.forms.skipped("unknown_product", 1);
-            continue;
-        };
-        by_product.entry(form.product_id).or_default().push(Form {
-            id: form.id,
-            legacy: form.legacy,
-        });
-        let now = LegacyForm {
-            procedure_id: *procedure,
-            legacy: form.legacy,
-        };
-        match held.get(&form.id) {
-            Some(kept) if *kept == now => summary.forms.skipped("already_imported", 1),
-            Some(_) => {
-                summary.forms.updated();
-                changed.push((form.id, now));
-            }
-            None => {
-                summary.forms.imported();
-                changed.push((form.id, now));
-            }
-        }
-    }
-    if write {
-        store.save_legacy_forms(&changed).await?;
-    }
-    Ok(by_product
-        .into_iter()
-        .map(|(product, forms)| (product, forms.into()))
-        .collect())
-}
-
 async fn buttons(
     source: &mut Source,
     store: &Store,
@@ -223,7 +213,9 @@ async fn buttons(
     forms: &Forms,
     summary: &mut Summary,
 ) -> anyhow::Result<Buttons> {
-    // Buttons imported earlier that the incumbent no longer has take no form.
+    let states = store.imported_button_states().await?;
+    let forms_of = |procedure: &Uuid| forms.get(procedure).cloned().unwrap_or(Arc::from([]));
+    // Buttons imported earlier keep the form they have, unless the incumbent says otherwise.
     let mut known: Buttons = store
         .imported_buttons()
         .await?
@@ -231,22 +223,16 @@ async fn buttons(
         .map(|(legacy, button)| {
             let target = Target {
                 button,
-                form: None,
-                forms: Arc::from([]),
+                form: states.get(&legacy).and_then(|held| held.legacy_form),
+                forms: forms_of(&button.procedure_id),
             };
             (legacy, target)
         })
         .collect();
-    let states = store.imported_button_states().await?;
     let tag = Tag::parse("jdma").map_err(anyhow::Error::msg)?;
     for button in source.buttons().await? {
-        let product_forms = forms
-            .get(&button.product_id)
-            .cloned()
-            .unwrap_or(Arc::from([]));
         if let Some(target) = known.get_mut(&button.id) {
             target.form = Some(button.form_id);
-            target.forms = product_forms.clone();
         }
         if let Some(held) = states.get(&button.id) {
             let now = ImportedButtonState {
@@ -261,6 +247,14 @@ async fn buttons(
                 summary.buttons.skipped("already_imported", 1);
             } else {
                 if write {
+                    if now.legacy_form != held.legacy_form
+                        && let Some(target) = known.get(&button.id)
+                    {
+                        // Its reviews count under another form: noted again before it moves.
+                        store
+                            .mark_pending_notes(&[target.button.procedure_id])
+                            .await?;
+                    }
                     let closing = button.deleted_at.filter(|_| !held.closed).map(from_millis);
                     store.update_imported_button(&now, closing).await?;
                 }
@@ -302,7 +296,7 @@ async fn buttons(
         let target = Target {
             button: imported,
             form: Some(button.form_id),
-            forms: product_forms,
+            forms: forms_of(procedure),
         };
         known.insert(button.id, target);
         summary.buttons.imported();

@@ -1,12 +1,14 @@
 //! `avis import jdma`: brings the incumbent's whole database into avis (PRODUCT.md §12).
 //!
-//! Entities, products and buttons first (`catalog`), then reviews in batches (`reviews`), each
+//! Entities, products, forms and buttons first (`catalog`, `forms`), then the reviews imported
+//! earlier whose forms changed noted again (`forms`), then reviews in batches (`reviews`), each
 //! answer mapped by field code, option id and date (`answers`), all read in one snapshot of the
 //! incumbent's PostgreSQL (`source`). Progress goes to standard error; the summary (`summary`)
 //! is the last line of standard output. Running it again imports only what is new.
 
 mod answers;
 mod catalog;
+mod forms;
 mod progress;
 mod reviews;
 mod source;
@@ -45,8 +47,9 @@ pub async fn jdma(store: &Store, options: &Options) -> anyhow::Result<Summary> {
     };
     let mut source = source::Source::open(&options.source_url).await?;
     eprintln!("reading the incumbent's organisations, procedures and buttons");
-    let buttons = catalog::import(&mut source, store, write, &mut summary).await?;
+    let catalog = catalog::import(&mut source, store, write, &mut summary).await?;
     if write {
+        forms::note_again(&mut source, store, &catalog.procedures, &catalog.buttons).await?;
         // Reviews of days before today move their running totals as they are written, as
         // `avis serve` would once it closed those days: the import is then served at once.
         if let Ok(yesterday) = crate::domain::time::paris_day(Timestamp::now()).yesterday() {
@@ -59,6 +62,13 @@ pub async fn jdma(store: &Store, options: &Options) -> anyhow::Result<Summary> {
         contact_retention_days: options.contact_retention_days.max(1),
         now: Timestamp::now(),
     };
-    reviews::import(source, store, &buttons, &settings, &mut summary.reviews).await?;
+    reviews::import(
+        source,
+        store,
+        &catalog.buttons,
+        &settings,
+        &mut summary.reviews,
+    )
+    .await?;
     Ok(summary)
 }

@@ -38,6 +38,8 @@ pub struct Form {
     pub product_id: i64,
     /// The form the product was given when forms came, which also counts the older reviews.
     pub legacy: bool,
+    /// Its title, else its template's.
+    pub title: String,
 }
 
 /// A button (integration link), its form and the product of its form.
@@ -82,7 +84,13 @@ const PRODUCTS: &str = r#"SELECT p.id::BIGINT AS id, p.entity_id::BIGINT AS enti
     FROM "Product" p ORDER BY p.id"#;
 
 const FORMS: &str = r#"SELECT f.id::BIGINT AS id, f.product_id::BIGINT AS product_id,
-    COALESCE(f.legacy, FALSE) AS legacy FROM "Form" f ORDER BY f.id"#;
+    COALESCE(f.legacy, FALSE) AS legacy, COALESCE(NULLIF(f.title, ''), t.title, '') AS title
+    FROM "Form" f LEFT JOIN "FormTemplate" t ON t.id = f.form_template_id ORDER BY f.id"#;
+
+/// The form each review of some products carried, after a given id, in the order of ids.
+const REVIEW_FORMS: &str = r#"SELECT r.id::BIGINT AS id, r.button_id::BIGINT AS button_id,
+    r.form_id::BIGINT AS form_id FROM "Review" r
+    WHERE r.product_id = ANY($1) AND r.id > $2 ORDER BY r.id LIMIT $3"#;
 
 const BUTTONS: &str = r#"SELECT b.id::BIGINT AS id, f.product_id::BIGINT AS product_id,
     b.form_id::BIGINT AS form_id, b.title,
@@ -169,13 +177,14 @@ impl Source {
         let rows = sqlx::query(FORMS)
             .fetch_all(&mut self.conn)
             .await
-            .context("cannot read the incumbent's forms (table \"Form\")")?;
+            .context("cannot read the incumbent's forms (tables \"Form\", \"FormTemplate\")")?;
         rows.iter()
             .map(|r| {
                 Ok(Form {
                     id: r.try_get("id")?,
                     product_id: r.try_get("product_id")?,
                     legacy: r.try_get("legacy")?,
+                    title: r.try_get("title")?,
                 })
             })
             .collect()
@@ -213,6 +222,36 @@ impl Source {
         .await
         .context("cannot count the incumbent's reviews (table \"Review\")")?;
         Ok((row.try_get("before")?, row.try_get("after")?))
+    }
+
+    /// The next `limit` reviews of `products` after the id `after`, each `(id, button id, form
+    /// carried)`; empty at the end.
+    pub async fn review_forms(
+        &mut self,
+        products: &[i64],
+        after: i64,
+        limit: i64,
+    ) -> anyhow::Result<Vec<(i64, i64, Option<i64>)>> {
+        let products: Vec<i32> = products
+            .iter()
+            .filter_map(|p| i32::try_from(*p).ok())
+            .collect();
+        let rows = sqlx::query(REVIEW_FORMS)
+            .bind(products)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&mut self.conn)
+            .await
+            .context("cannot read the incumbent's reviews (table \"Review\")")?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("button_id")?,
+                    r.try_get("form_id")?,
+                ))
+            })
+            .collect()
     }
 
     /// The next `limit` reviews after the id `after`, with their answers; empty at the end.

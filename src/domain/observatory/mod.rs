@@ -15,7 +15,7 @@ mod window;
 
 use serde::{Serialize, Serializer};
 
-pub use self::forms::{Form, OLDER_FORMS, apart, home};
+pub use self::forms::{Form, apart, home};
 pub use self::window::{Split, Window, split};
 use super::aggregate::Tally;
 use super::answers::Channel;

@@ -81,6 +81,7 @@ pub async fn product(
     let form = LegacyForm {
         procedure_id: procedure,
         legacy: true,
+        title: format!("Formulaire {legacy}"),
     };
     app.store
         .save_legacy_forms(&[(legacy, form)])

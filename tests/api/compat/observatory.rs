@@ -189,6 +189,7 @@ async fn only_the_reviews_that_carry_the_form_asked_for_count() {
     let second = LegacyForm {
         procedure_id: procedure,
         legacy: false,
+        title: "Formulaire des e-mails".to_owned(),
     };
     app.store
         .save_legacy_forms(&[(3990, second)])
@@ -415,6 +416,7 @@ async fn the_observatory_gets_the_incumbent_s_errors() {
     let not_legacy = LegacyForm {
         procedure_id: procedure,
         legacy: false,
+        title: "Formulaire 3978".to_owned(),
     };
     app.store
         .save_legacy_forms(&[(3978, not_legacy)])

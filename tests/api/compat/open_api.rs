@@ -1,6 +1,7 @@
 //! The robot's `setTop250` and the services list, with avis API keys.
 
 use avis::domain::catalog::Scope;
+use avis::store::legacy_forms::LegacyForm;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -117,6 +118,12 @@ async fn services_lists_the_imported_procedures_a_key_sees() {
     let app = spawn_compat().await;
     let (first, _) = product(&app, 7, true, &[]).await;
     product(&app, 8, false, &[]).await;
+    let second = LegacyForm {
+        procedure_id: first,
+        legacy: false,
+        title: "Formulaire des e-mails".to_owned(),
+    };
+    app.store.save_legacy_forms(&[(70, second)]).await.unwrap();
     // A procedure created in avis has no product id: not listed.
     app.button().await;
     let organisation = app
@@ -152,8 +159,13 @@ async fn services_lists_the_imported_procedures_a_key_sees() {
     assert_eq!(
         body,
         json!({"data": [
-            {"id": 7, "title": "Démarche 7", "entity": "Entité 7", "forms": []},
-            {"id": 8, "title": "Démarche 8", "entity": "Entité 8", "forms": []},
+            {"id": 7, "title": "Démarche 7", "entity": "Entité 7", "forms": [
+                {"id": 7, "title": "Formulaire 7"},
+                {"id": 70, "title": "Formulaire des e-mails"},
+            ]},
+            {"id": 8, "title": "Démarche 8", "entity": "Entité 8", "forms": [
+                {"id": 8, "title": "Formulaire 8"},
+            ]},
         ]})
     );
     let limited = services(Some(app.key(Scope::Admin, Some(organisation)).await)).await;
