@@ -45,7 +45,7 @@ const SCHEMA: &[(&str, &str)] = &[
     ("audit_log", "action at id key_id reason review_id user_id"),
     (
         "buttons",
-        "allowed_origins asks_contact_email closed_at created_at id is_test label legacy_id legacy_source procedure_id requires_proof_of_work source",
+        "allowed_origins asks_contact_email closed_at created_at id is_test label legacy_form_id legacy_id legacy_source procedure_id requires_proof_of_work source",
     ),
     (
         "contact_emails",
@@ -71,6 +71,12 @@ const SCHEMA: &[(&str, &str)] = &[
     (
         "legacy_autonomous_answers",
         "button_id created_at procedure_id review_id",
+    ),
+    ("legacy_forms", "is_legacy legacy_id procedure_id title"),
+    ("legacy_pending_notes", "procedure_id"),
+    (
+        "legacy_review_forms",
+        "button_id created_at form_id procedure_id review_id",
     ),
     ("memberships", "created_at organisation_id role user_id"),
     (
